@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { INestApplicationContext, LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module';
+import { Clock } from './common/clock';
+import { PinoNestLogger } from './common/logging/logger';
+import { requestContext } from './common/logging/request-context';
+import { AppConfig } from './config/app-config';
+
+export interface CreateAppOptions {
+  config: AppConfig;
+  logger: Logger;
+  clock?: Clock;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** The HTTP application (APP_ROLE=api|all): Fastify, problem+json errors, request ids, OpenAPI. */
+export async function createHttpApp({
+  config,
+  logger,
+  clock,
+}: CreateAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimit,
+    trustProxy: config.http.trustProxy,
+    // Our own request log below: route template only, never the raw URL with its query.
+    logger: false,
+    genReqId: (req: IncomingMessage) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRole(config, clock),
+    adapter,
+    {
+      logger: new PinoNestLogger(logger) as LoggerService,
+      bufferLogs: false,
+    },
+  );
+  const fastify = app.getHttpAdapter().getInstance();
+
+  // Only JSON bodies: anything else is 415 (imports add their own parsers later).
+  fastify.removeContentTypeParser(['text/plain']);
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    requestContext.run({ requestId: request.id, ip: request.ip }, done);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const status = reply.statusCode;
+    logger[status >= 500 ? 'error' : 'info'](
+      {
+        reqId: request.id,
+        method: request.method,
+        route: request.routeOptions.url ?? '(unmatched)',
+        status,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request',
+    );
+    done();
+  });
+
+  app.enableShutdownHooks();
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'openapi.json',
+    yamlDocumentUrl: 'openapi.yaml',
+  });
+  await app.init();
+  await fastify.ready();
+  return app;
+}
+
+/** Background workers only (APP_ROLE=worker): no HTTP server. */
+export async function createWorkerContext({
+  config,
+  logger,
+  clock,
+}: CreateAppOptions): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRole(config, clock), {
+    logger: new PinoNestLogger(logger) as LoggerService,
+  });
+  app.enableShutdownHooks();
+  return app;
+}
+
+export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Escalation Tracker API')
+      .setDescription(
+        'Shared escalation tracker for feminist helplines. Errors are application/problem+json (RFC 9457); ' +
+          'lists answer {data, nextCursor}; authenticate with a Bearer access token or personal API token.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+    {
+      operationIdFactory: (controllerKey, methodKey) =>
+        `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
+    },
+  );
+  document.components = {
+    ...document.components,
+    schemas: {
+      ...document.components?.schemas,
+      Problem: {
+        type: 'object',
+        required: ['type', 'title', 'status'],
+        properties: {
+          type: { type: 'string' },
+          title: { type: 'string' },
+          status: { type: 'integer' },
+          detail: { type: 'string' },
+          requestId: { type: 'string' },
+          errors: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { field: { type: 'string' }, message: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+  };
+  document.security = [{ bearer: [] }];
+  return document;
+}

@@ -1,0 +1,48 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { Clock } from './common/clock';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { AppValidationPipe } from './common/validation/validation.pipe';
+import { AppConfig } from './config/app-config';
+import { CoreModule } from './core.module';
+import { HealthModule } from './health/health.module';
+import { OrganizationsModule } from './organizations/organizations.module';
+import { UsersModule } from './users/users.module';
+
+/** Feature modules serving HTTP. */
+const API_MODULES: Type[] = [
+  HealthModule,
+  AuditModule,
+  OrganizationsModule,
+  UsersModule,
+  AuthModule,
+];
+
+/**
+ * Feature modules owning BullMQ processors and repeatable sweeps, loaded for APP_ROLE=worker|all.
+ * (The foundation has none yet; the deadlines, notifications and patterns features add theirs.)
+ */
+const WORKER_MODULES: Type[] = [];
+
+@Module({})
+export class AppModule {
+  static forRole(config: AppConfig, clock?: Clock): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config, clock),
+        // The worker also needs the users module for the first-admin bootstrap.
+        ...(config.runsApi ? API_MODULES : [UsersModule]),
+        ...(config.runsWorkers ? WORKER_MODULES : []),
+      ],
+      providers: config.runsApi
+        ? [
+            { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+            { provide: APP_PIPE, useClass: AppValidationPipe },
+          ]
+        : [],
+    };
+  }
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Actor } from '../common/auth/actor';
+import { ForbiddenError } from '../common/errors/domain-error';
+import { Page, toPage } from '../common/pagination/cursor';
+import { currentRequest } from '../common/logging/request-context';
+import { AuditEntryEntity } from './audit-entry.entity';
+import { AuditRepository } from './audit.repository';
+import { AuditQueryDto } from './dto/audit-query.dto';
+import { AuditEntryResponseDto } from './dto/audit-entry-response.dto';
+
+export type AuditAction =
+  | 'auth.login_succeeded'
+  | 'auth.login_failed'
+  | 'auth.login_throttled'
+  | 'auth.password_changed'
+  | 'api_token.created'
+  | 'api_token.revoked'
+  | 'organization.created'
+  | 'organization.updated'
+  | 'user.created'
+  | 'user.updated';
+
+export interface AuditRecord {
+  action: AuditAction;
+  actorUserId?: string | null;
+  organizationId?: string | null;
+  targetType?: string;
+  targetId?: string;
+  /** Ids, flags and outcomes only. */
+  details?: Record<string, unknown>;
+}
+
+@Injectable()
+export class AuditService {
+  constructor(private readonly audit: AuditRepository) {}
+
+  /** Appends an entry; pass the use case's manager so it commits (or not) with the change. */
+  async record(entry: AuditRecord, em?: EntityManager): Promise<void> {
+    const request = currentRequest();
+    await this.audit.insert(
+      {
+        action: entry.action,
+        actorUserId: entry.actorUserId ?? null,
+        organizationId: entry.organizationId ?? null,
+        targetType: entry.targetType ?? null,
+        targetId: entry.targetId ?? null,
+        ip: request?.ip ?? null,
+        requestId: request?.requestId ?? null,
+        details: entry.details ?? {},
+      },
+      em,
+    );
+  }
+
+  /** admin: every entry; org_admin: its own organisation's. */
+  async list(actor: Actor, query: AuditQueryDto): Promise<Page<AuditEntryResponseDto>> {
+    if (actor.role !== 'admin' && actor.role !== 'org_admin') throw new ForbiddenError();
+    if (
+      actor.role === 'org_admin' &&
+      query.organizationId &&
+      query.organizationId !== actor.organizationId
+    ) {
+      throw new ForbiddenError('You can only read the audit trail of your own organisation.');
+    }
+    const rows = await this.audit.list({
+      organizationId: actor.role === 'admin' ? query.organizationId : actor.organizationId,
+      action: query.action,
+      actorUserId: query.actorUserId,
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+      cursor: query.cursor,
+      limit: query.limit,
+    });
+    return toPage(rows, query.limit, toAuditEntryResponse, (r) => [
+      r.occurredAt.toISOString(),
+      r.id,
+    ]);
+  }
+}
+
+export function toAuditEntryResponse(e: AuditEntryEntity): AuditEntryResponseDto {
+  return {
+    id: e.id,
+    occurredAt: e.occurredAt.toISOString(),
+    action: e.action,
+    actorUserId: e.actorUserId,
+    organizationId: e.organizationId,
+    targetType: e.targetType,
+    targetId: e.targetId,
+    ip: e.ip,
+    requestId: e.requestId,
+    details: e.details,
+  };
+}

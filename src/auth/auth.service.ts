@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/auth/actor';
+import { Clock } from '../common/clock';
+import { DomainError, NotFoundError } from '../common/errors/domain-error';
+import { AppConfig } from '../config/app-config';
+import { OrganizationsService } from '../organizations/organizations.service';
+import { toUserResponse, UsersService } from '../users/users.service';
+import { LoginDto } from './dto/login.dto';
+import { LoginResponseDto, MeResponseDto } from './dto/login-response.dto';
+import { LoginThrottle } from './login-throttle';
+
+/** The claims of our access tokens. */
+export interface AccessTokenClaims {
+  sub: string;
+  typ: 'access';
+}
+
+class InvalidCredentialsError extends DomainError {
+  constructor() {
+    // One answer for an unknown e-mail, a wrong password and a deactivated account.
+    super(
+      401,
+      'invalid-credentials',
+      'Unauthenticated',
+      'The e-mail or password is not correct.',
+      undefined,
+      {
+        'www-authenticate': 'Bearer',
+      },
+    );
+  }
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly organizations: OrganizationsService,
+    private readonly jwt: JwtService,
+    private readonly throttle: LoginThrottle,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  async login(dto: LoginDto, ip: string): Promise<LoginResponseDto> {
+    try {
+      await this.throttle.beforeAttempt(ip, dto.email);
+    } catch (error) {
+      await this.audit.record({
+        action: 'auth.login_throttled',
+        details: { scope: 'ip_or_email' },
+      });
+      throw error;
+    }
+    const { user, knownUser } = await this.users.verifyCredentials(dto.email, dto.password);
+    if (!user) {
+      await this.throttle.recordFailure(ip, dto.email);
+      await this.audit.record({
+        action: 'auth.login_failed',
+        actorUserId: knownUser?.id,
+        organizationId: knownUser?.organizationId,
+        targetType: knownUser ? 'user' : undefined,
+        targetId: knownUser?.id,
+        details: {
+          reason: !knownUser
+            ? 'unknown_user'
+            : knownUser.active
+              ? 'wrong_password'
+              : 'inactive_user',
+        },
+      });
+      throw new InvalidCredentialsError();
+    }
+    await this.throttle.recordSuccess(ip, dto.email);
+    const now = this.clock.now();
+    await this.users.recordLogin(user.id, now);
+    await this.audit.record({
+      action: 'auth.login_succeeded',
+      actorUserId: user.id,
+      organizationId: user.organizationId,
+      targetType: 'user',
+      targetId: user.id,
+    });
+    const claims: AccessTokenClaims = { sub: user.id, typ: 'access' };
+    const accessToken = await this.jwt.signAsync(claims);
+    return {
+      accessToken,
+      expiresIn: this.config.jwt.expiresInSeconds,
+      user: toUserResponse({ ...user, lastLoginAt: now }),
+    };
+  }
+
+  /** The actor behind a verified access token, if its user still exists and is active. */
+  async actorForAccessToken(claims: AccessTokenClaims): Promise<Actor | null> {
+    if (claims.typ !== 'access' || typeof claims.sub !== 'string') return null;
+    const user = await this.users.findActive(claims.sub);
+    return user
+      ? { userId: user.id, organizationId: user.organizationId, role: user.role, via: 'jwt' }
+      : null;
+  }
+
+  async me(actor: Actor): Promise<MeResponseDto> {
+    const user = await this.users.get(actor, actor.userId);
+    const organization = await this.organizations.get(actor.organizationId).catch(() => {
+      throw new NotFoundError('organization');
+    });
+    return {
+      ...user,
+      organization: { id: organization.id, slug: organization.slug, name: organization.name },
+      authenticatedVia: actor.via,
+    };
+  }
+}

@@ -1,0 +1,86 @@
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsEmail,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateBy,
+} from 'class-validator';
+
+/** A non-empty, trimmed-length-checked string with a hard maximum. */
+export const IsText = (max: number, min = 1) =>
+  applyDecorators(
+    IsString(),
+    MinLength(min),
+    MaxLength(max),
+    Matches(/^[^\u0000]*$/, { message: '$property must not contain NUL characters' }),
+  );
+
+export const IsLowercaseEmail = () =>
+  applyDecorators(
+    Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value)),
+    IsEmail({}, { message: '$property must be an e-mail address' }),
+    MaxLength(254),
+  );
+
+export const IsSlug = () =>
+  applyDecorators(
+    IsString(),
+    Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, {
+      message: '$property must be 2-63 lowercase letters, digits or hyphens',
+    }),
+  );
+
+/** A list of unique short codes validated one by one (countries, languages...). */
+export const IsCodeList = (pattern: RegExp, message: string, max = 300) =>
+  applyDecorators(
+    IsArray(),
+    ArrayMaxSize(max),
+    ArrayUnique(),
+    Matches(pattern, { each: true, message }),
+  );
+
+export const IsCountryCodes = () =>
+  IsCodeList(
+    /^[A-Z]{2}$/,
+    'each value in $property must be an ISO 3166-1 alpha-2 code in upper case',
+  );
+
+export const IsLanguageTags = () =>
+  IsCodeList(
+    /^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/,
+    'each value in $property must be a BCP 47 language tag',
+    50,
+  );
+
+export function isTimeZone(value: unknown): boolean {
+  if (typeof value !== 'string' || value.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const IsTimeZone = () =>
+  ValidateBy({
+    name: 'isTimeZone',
+    validator: {
+      validate: isTimeZone,
+      defaultMessage: () => '$property must be an IANA time zone such as America/La_Paz',
+    },
+  });
+
+/** Passwords: long enough to resist guessing, short enough not to make hashing a DoS vector. */
+export const IsNewPassword = () =>
+  applyDecorators(
+    IsString(),
+    MinLength(12, { message: '$property must be at least 12 characters' }),
+    MaxLength(256, { message: '$property must be at most 256 characters' }),
+  );

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  AppRole,
+  ConfigError,
+  Env,
+  SECRET_VARIABLES,
+  SecretVariable,
+  validateEnv,
+} from './env.schema';
+
+/** Typed, validated configuration. The only code that reads `process.env` is `loadConfig`. */
+export class AppConfig {
+  constructor(private readonly env: Env) {}
+
+  get nodeEnv() {
+    return this.env.NODE_ENV;
+  }
+  get isProduction() {
+    return this.env.NODE_ENV === 'production';
+  }
+  get role(): AppRole {
+    return this.env.APP_ROLE;
+  }
+  get runsApi() {
+    return this.env.APP_ROLE !== 'worker';
+  }
+  get runsWorkers() {
+    return this.env.APP_ROLE !== 'api';
+  }
+  get http() {
+    return {
+      port: this.env.PORT,
+      host: this.env.HOST,
+      bodyLimit: this.env.BODY_LIMIT_BYTES,
+      trustProxy: this.env.TRUST_PROXY,
+    };
+  }
+  get databaseUrl() {
+    return this.env.DATABASE_URL;
+  }
+  get databasePoolSize() {
+    return this.env.DATABASE_POOL_SIZE;
+  }
+  get redisUrl() {
+    return this.env.REDIS_URL;
+  }
+  get queuePrefix() {
+    return this.env.QUEUE_PREFIX;
+  }
+  get logLevel() {
+    return this.env.LOG_LEVEL;
+  }
+  get jwt() {
+    return { secret: this.env.JWT_SECRET, expiresInSeconds: this.env.JWT_EXPIRES_IN_SECONDS };
+  }
+  get loginThrottle() {
+    return {
+      windowSeconds: this.env.LOGIN_WINDOW_SECONDS,
+      maxFailuresPerEmail: this.env.LOGIN_MAX_FAILURES_PER_EMAIL,
+      maxAttemptsPerIp: this.env.LOGIN_MAX_ATTEMPTS_PER_IP,
+    };
+  }
+  get bootstrapAdmin() {
+    return {
+      email: this.env.ADMIN_EMAIL,
+      password: this.env.ADMIN_PASSWORD,
+      organizationSlug: this.env.ADMIN_ORG_SLUG,
+    };
+  }
+}
+
+export interface LoadConfigResult {
+  config: AppConfig;
+  /** Secrets taken from the local development file, to warn about once the logger exists. */
+  localSecrets: SecretVariable[];
+}
+
+/**
+ * Reads and validates the environment. Outside production a missing secret is generated once
+ * into a git-ignored local file so that `npm start` works with no configuration; in production
+ * a missing secret stops the process, naming it.
+ */
+export function loadConfig(
+  raw: Record<string, string | undefined> = process.env,
+): LoadConfigResult {
+  const values = { ...raw };
+  const missing = SECRET_VARIABLES.filter((name) => !values[name]);
+  const generatedSecrets: SecretVariable[] = [];
+  if (missing.length > 0) {
+    if (values.NODE_ENV === 'production') {
+      throw new ConfigError(missing.map((name) => `${name} is required in production`));
+    }
+    const file = resolve(values.LOCAL_SECRETS_FILE || '.local-secrets.json');
+    const stored: Record<string, string> = existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>)
+      : {};
+    for (const name of missing) {
+      if (!stored[name]) {
+        stored[name] = randomBytes(48).toString('base64url');
+        generatedSecrets.push(name);
+      }
+      values[name] = stored[name];
+    }
+    if (generatedSecrets.length > 0) {
+      writeFileSync(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
+    }
+  }
+  return { config: new AppConfig(validateEnv(values)), localSecrets: missing };
+}

@@ -1,0 +1,58 @@
+import 'reflect-metadata';
+import { createHttpApp, createWorkerContext } from './app.factory';
+import { loadConfig } from './config/app-config';
+import { ConfigError } from './config/env.schema';
+import { createRootLogger } from './common/logging/logger';
+import { createDatabaseIfMissing, runMigrations } from './database/migrate';
+import { AdminBootstrapService } from './users/admin-bootstrap.service';
+
+async function main() {
+  let loaded;
+  try {
+    loaded = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { config, localSecrets } = loaded;
+  const logger = createRootLogger(config.logLevel);
+  for (const name of localSecrets) {
+    logger.warn(
+      `${name} is not set: using a development secret kept in a local git-ignored file. Set it for any real deployment.`,
+    );
+  }
+
+  // Every replica may run this: an advisory lock makes them take turns.
+  if (await createDatabaseIfMissing(config.databaseUrl)) logger.info('created the database');
+  const applied = await runMigrations(config.databaseUrl);
+  if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
+
+  const http = config.runsApi ? await createHttpApp({ config, logger }) : null;
+  const app = http ?? (await createWorkerContext({ config, logger }));
+
+  const admin = config.bootstrapAdmin;
+  if (admin.email && admin.password) {
+    const outcome = await app
+      .get(AdminBootstrapService)
+      .createAdmin(
+        { email: admin.email, password: admin.password, organizationSlug: admin.organizationSlug },
+        true,
+      );
+    if (outcome === 'created') logger.info('created the first admin from ADMIN_EMAIL');
+  }
+
+  if (http) {
+    await http.listen({ port: config.http.port, host: config.http.host });
+    logger.info({ port: config.http.port, role: config.role }, 'listening');
+  } else {
+    logger.info({ role: config.role }, 'worker started');
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`fatal: ${error.name}: ${error.message}`);
+  process.exit(1);
+});

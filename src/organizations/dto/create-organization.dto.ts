@@ -1,0 +1,46 @@
+import { IsOptional, IsUrl, MaxLength } from 'class-validator';
+import {
+  IsCodeList,
+  IsCountryCodes,
+  IsLanguageTags,
+  IsSlug,
+  IsText,
+  IsTimeZone,
+} from '../../common/validation/decorators';
+
+export class CreateOrganizationDto {
+  /** Stable short name, e.g. `acoso-online` (lowercase letters, digits, hyphens). */
+  @IsSlug()
+  slug: string;
+
+  @IsText(200)
+  name: string;
+
+  /** ISO 3166-1 alpha-2 codes of the countries served. */
+  @IsCountryCodes()
+  countries: string[];
+
+  /** BCP 47 tags of the languages worked in. */
+  @IsLanguageTags()
+  languages: string[];
+
+  /** Who the organisation serves, e.g. `journalists`, `lgbtiq`, `women_politicians`. */
+  @IsCodeList(
+    /^[a-z0-9_]{2,50}$/,
+    'each value in $property must be a short code of a-z, 0-9 and _',
+    30,
+  )
+  constituencies: string[];
+
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['https', 'http'], require_protocol: true },
+    { message: 'website must be an http(s) URL' },
+  )
+  @MaxLength(500)
+  website?: string;
+
+  /** IANA time zone, e.g. `America/La_Paz`. */
+  @IsTimeZone()
+  timezone: string;
+}

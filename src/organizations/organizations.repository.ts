@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { decodeCursor } from '../common/pagination/cursor';
+import { insertReturning } from '../database/insert';
+import { TransactionRunner } from '../database/transaction';
+import { OrganizationEntity } from './organization.entity';
+
+@Injectable()
+export class OrganizationsRepository {
+  constructor(private readonly tx: TransactionRunner) {}
+
+  findById(id: string, em: EntityManager = this.tx.manager): Promise<OrganizationEntity | null> {
+    return em.findOneBy(OrganizationEntity, { id });
+  }
+
+  findBySlug(
+    slug: string,
+    em: EntityManager = this.tx.manager,
+  ): Promise<OrganizationEntity | null> {
+    return em.findOneBy(OrganizationEntity, { slug });
+  }
+
+  insert(
+    values: Partial<OrganizationEntity>,
+    em: EntityManager = this.tx.manager,
+  ): Promise<OrganizationEntity> {
+    return insertReturning(em, OrganizationEntity, values);
+  }
+
+  async update(id: string, values: Partial<OrganizationEntity>, em: EntityManager): Promise<void> {
+    await em.update(OrganizationEntity, { id }, values);
+  }
+
+  /** Ordered by slug, keyset-paginated; fetches one extra row. */
+  list(filter: {
+    country?: string;
+    language?: string;
+    cursor?: string;
+    limit: number;
+  }): Promise<OrganizationEntity[]> {
+    const qb = this.tx.manager
+      .createQueryBuilder(OrganizationEntity, 'o')
+      .orderBy('o.slug', 'ASC')
+      .limit(filter.limit + 1);
+    if (filter.country) qb.andWhere(':country = ANY(o.countries)', { country: filter.country });
+    if (filter.language) qb.andWhere(':language = ANY(o.languages)', { language: filter.language });
+    if (filter.cursor) {
+      const [slug] = decodeCursor(filter.cursor, 1);
+      qb.andWhere('o.slug > :slug', { slug });
+    }
+    return qb.getMany();
+  }
+}

@@ -1,0 +1,17 @@
+import type { DefaultJobOptions } from 'bullmq';
+
+/**
+ * Every queue and job name in one place (kebab-case; never `:` in names or job ids).
+ * Feature modules register their queues with `BullModule.registerQueue({ name })` and own one
+ * `@Processor(QueueName.X)` each; job data carries ids, never case content.
+ */
+export const QueueName = {} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** Retry, backoff and retention for every job unless a queue says otherwise. */
+export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 14 * 24 * 3600, count: 5000 },
+};

@@ -1,0 +1,34 @@
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { Role, ROLES } from '../../common/auth/actor';
+import {
+  IsLowercaseEmail,
+  IsNewPassword,
+  IsText,
+  IsTimeZone,
+} from '../../common/validation/decorators';
+
+export class CreateUserDto {
+  /** Stored in lower case; unique across the community. */
+  @IsLowercaseEmail()
+  email: string;
+
+  @IsText(200)
+  displayName: string;
+
+  @IsIn(ROLES)
+  role: Role;
+
+  /** 12 to 256 characters. */
+  @IsNewPassword()
+  password: string;
+
+  /** Interface language (BCP 47), default `en`. */
+  @IsOptional()
+  @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, { message: 'language must be a BCP 47 tag' })
+  language?: string;
+
+  /** IANA time zone for dates shown to this user, default UTC. */
+  @IsOptional()
+  @IsTimeZone()
+  timezone?: string;
+}

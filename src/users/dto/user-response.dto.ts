@@ -1,0 +1,20 @@
+import { Role } from '../../common/auth/actor';
+
+export class UserResponseDto {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  organizationId: string;
+  language: string;
+  timezone: string;
+  active: boolean;
+  lastLoginAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export class UserPageResponseDto {
+  data: UserResponseDto[];
+  nextCursor: string | null;
+}

@@ -1,0 +1,68 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor, Roles } from '../common/auth/actor';
+import { ApiProblems } from '../common/http/api-problems';
+import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { UUID_PIPE } from '../common/validation/uuid.pipe';
+import { ChangePasswordDto } from './dto/change-password.dto';
+import { CreateUserDto } from './dto/create-user.dto';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { UserPageResponseDto, UserResponseDto } from './dto/user-response.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('users')
+@Controller('v1')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  /** Adds a user (admin: any organisation; org_admin: its own, never an admin). */
+  @Post('organizations/:id/users')
+  @Roles('admin', 'org_admin')
+  @ApiProblems(400, 401, 403, 404, 409, 413, 415)
+  create(
+    @CurrentActor() actor: Actor,
+    @Param('id', UUID_PIPE) organizationId: string,
+    @Body() dto: CreateUserDto,
+  ): Promise<UserResponseDto> {
+    return this.users.create(actor, organizationId, dto);
+  }
+
+  /** The users of an organisation (admin: any; others: their own). */
+  @Get('organizations/:id/users')
+  @ApiProblems(400, 401, 403, 404)
+  list(
+    @CurrentActor() actor: Actor,
+    @Param('id', UUID_PIPE) organizationId: string,
+    @Query() query: ListQueryDto,
+  ): Promise<UserPageResponseDto> {
+    return this.users.listForOrganization(actor, organizationId, query);
+  }
+
+  @Get('users/:id')
+  @ApiProblems(400, 401, 404)
+  get(@CurrentActor() actor: Actor, @Param('id', UUID_PIPE) id: string): Promise<UserResponseDto> {
+    return this.users.get(actor, id);
+  }
+
+  /** Edits a user: profile fields for oneself; role and `active` for those who manage the user. */
+  @Patch('users/:id')
+  @ApiProblems(400, 401, 403, 404, 413, 415)
+  update(
+    @CurrentActor() actor: Actor,
+    @Param('id', UUID_PIPE) id: string,
+    @Body() dto: UpdateUserDto,
+  ): Promise<UserResponseDto> {
+    return this.users.update(actor, id, dto);
+  }
+
+  /** Changes the caller's own password (needs the current one). */
+  @Post('me/password')
+  @HttpCode(204)
+  @ApiProblems(400, 401, 413, 415)
+  async changePassword(
+    @CurrentActor() actor: Actor,
+    @Body() dto: ChangePasswordDto,
+  ): Promise<void> {
+    await this.users.changeOwnPassword(actor, dto);
+  }
+}

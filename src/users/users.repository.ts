@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import { decodeCursor } from '../common/pagination/cursor';
+import { insertReturning } from '../database/insert';
+import { TransactionRunner } from '../database/transaction';
+import { UserEntity } from './user.entity';
+
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly tx: TransactionRunner) {}
+
+  findById(id: string, em: EntityManager = this.tx.manager): Promise<UserEntity | null> {
+    return em.findOneBy(UserEntity, { id });
+  }
+
+  findByEmail(email: string, em: EntityManager = this.tx.manager): Promise<UserEntity | null> {
+    return em.findOneBy(UserEntity, { email });
+  }
+
+  insert(values: Partial<UserEntity>, em: EntityManager = this.tx.manager): Promise<UserEntity> {
+    return insertReturning(em, UserEntity, values);
+  }
+
+  async update(
+    id: string,
+    values: QueryDeepPartialEntity<UserEntity>,
+    em: EntityManager = this.tx.manager,
+  ): Promise<void> {
+    await em.update(UserEntity, { id }, values);
+  }
+
+  async anyAdminExists(em: EntityManager = this.tx.manager): Promise<boolean> {
+    return em.exists(UserEntity, { where: { role: 'admin' } });
+  }
+
+  /** One organisation's users by e-mail, keyset-paginated; fetches one extra row. */
+  listByOrganization(
+    organizationId: string,
+    page: { cursor?: string; limit: number },
+  ): Promise<UserEntity[]> {
+    const qb = this.tx.manager
+      .createQueryBuilder(UserEntity, 'u')
+      .where('u.organization_id = :organizationId', { organizationId })
+      .orderBy('u.email', 'ASC')
+      .limit(page.limit + 1);
+    if (page.cursor) {
+      const [email] = decodeCursor(page.cursor, 1);
+      qb.andWhere('u.email > :email', { email });
+    }
+    return qb.getMany();
+  }
+}

@@ -1,0 +1,206 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/auth/actor';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../common/errors/domain-error';
+import { Page, toPage } from '../common/pagination/cursor';
+import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { TransactionRunner } from '../database/transaction';
+import { OrganizationsService } from '../organizations/organizations.service';
+import { ChangePasswordDto } from './dto/change-password.dto';
+import { CreateUserDto } from './dto/create-user.dto';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { UserResponseDto } from './dto/user-response.dto';
+import { PasswordHasher } from './password-hasher';
+import { canCreateUser, canSeeUsersOf, canUpdateUser } from './user-permissions';
+import { UserEntity } from './user.entity';
+import { UsersRepository } from './users.repository';
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly organizations: OrganizationsService,
+    private readonly hasher: PasswordHasher,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Creates a user in an organisation. `actor` is null only for the start-up bootstrap and
+   * the CLI, which act as the system.
+   */
+  async create(
+    actor: Actor | null,
+    organizationId: string,
+    dto: CreateUserDto,
+    em?: EntityManager,
+  ): Promise<UserResponseDto> {
+    await this.organizations.require(organizationId, em);
+    if (actor && !canCreateUser(actor, organizationId, dto.role)) {
+      throw new ForbiddenError(
+        dto.role === 'admin'
+          ? 'Only a community admin can create admins.'
+          : 'You can only add users to your own organization.',
+      );
+    }
+    const passwordHash = await this.hasher.hash(dto.password);
+    const work = async (m: EntityManager) => {
+      if (await this.users.findByEmail(dto.email, m)) {
+        throw new ConflictError('A user with this e-mail already exists.', 'email');
+      }
+      const user = await this.users.insert(
+        {
+          organizationId,
+          email: dto.email,
+          displayName: dto.displayName,
+          role: dto.role,
+          passwordHash,
+          language: dto.language ?? 'en',
+          timezone: dto.timezone ?? 'UTC',
+        },
+        m,
+      );
+      await this.audit.record(
+        {
+          action: 'user.created',
+          actorUserId: actor?.userId,
+          organizationId,
+          targetType: 'user',
+          targetId: user.id,
+          details: { role: user.role },
+        },
+        m,
+      );
+      return toUserResponse(user);
+    };
+    return em ? work(em) : this.tx.run(work);
+  }
+
+  async listForOrganization(
+    actor: Actor,
+    organizationId: string,
+    query: ListQueryDto,
+  ): Promise<Page<UserResponseDto>> {
+    await this.organizations.require(organizationId);
+    if (!canSeeUsersOf(actor, organizationId)) {
+      throw new ForbiddenError('You can only list the users of your own organization.');
+    }
+    const rows = await this.users.listByOrganization(organizationId, query);
+    return toPage(rows, query.limit, toUserResponse, (u) => [u.email]);
+  }
+
+  async get(actor: Actor, id: string): Promise<UserResponseDto> {
+    return toUserResponse(await this.requireVisible(actor, id));
+  }
+
+  async update(actor: Actor, id: string, dto: UpdateUserDto): Promise<UserResponseDto> {
+    return this.tx.run(async (em) => {
+      const target = await this.requireVisible(actor, id, em);
+      const { role, active, ...profile } = dto;
+      const change = { role, active, profile: Object.keys(profile).length > 0 };
+      if (!canUpdateUser(actor, target, change)) {
+        throw new ForbiddenError(
+          actor.userId === id
+            ? 'You cannot change your own role or deactivate yourself.'
+            : 'You cannot edit this user.',
+        );
+      }
+      await this.users.update(id, dto, em);
+      await this.audit.record(
+        {
+          action: 'user.updated',
+          actorUserId: actor.userId,
+          organizationId: target.organizationId,
+          targetType: 'user',
+          targetId: id,
+          details: {
+            fields: Object.keys(dto).sort(),
+            ...(role ? { role } : {}),
+            ...(active !== undefined ? { active } : {}),
+          },
+        },
+        em,
+      );
+      return toUserResponse((await this.users.findById(id, em))!);
+    });
+  }
+
+  async changeOwnPassword(actor: Actor, dto: ChangePasswordDto): Promise<void> {
+    const user = await this.requireVisible(actor, actor.userId);
+    if (!(await this.hasher.verify(user.passwordHash, dto.currentPassword))) {
+      throw new ValidationFailedError([
+        { field: 'currentPassword', message: 'currentPassword is not correct' },
+      ]);
+    }
+    const passwordHash = await this.hasher.hash(dto.newPassword);
+    await this.tx.run(async (em) => {
+      await this.users.update(user.id, { passwordHash }, em);
+      await this.audit.record(
+        {
+          action: 'auth.password_changed',
+          actorUserId: user.id,
+          organizationId: user.organizationId,
+          targetType: 'user',
+          targetId: user.id,
+        },
+        em,
+      );
+    });
+  }
+
+  /**
+   * For login: the active user with these credentials, or null. An unknown e-mail costs the
+   * same argon2 verification as a wrong password, so timing does not reveal which it was.
+   */
+  async verifyCredentials(
+    email: string,
+    password: string,
+  ): Promise<{ user: UserEntity | null; knownUser: UserEntity | null }> {
+    const found = await this.users.findByEmail(email.trim().toLowerCase());
+    const ok = await this.hasher.verify(found?.passwordHash ?? null, password);
+    return { user: ok && found?.active ? found : null, knownUser: found };
+  }
+
+  /** For authentication of every request: the user if it still exists and is active. */
+  async findActive(id: string): Promise<UserEntity | null> {
+    const user = await this.users.findById(id);
+    return user?.active ? user : null;
+  }
+
+  async recordLogin(id: string, at: Date): Promise<void> {
+    await this.users.update(id, { lastLoginAt: at });
+  }
+
+  anyAdminExists(em?: EntityManager): Promise<boolean> {
+    return this.users.anyAdminExists(em);
+  }
+
+  /** The user if the actor may see it: admins see all, others their own organisation (else 404). */
+  private async requireVisible(actor: Actor, id: string, em?: EntityManager): Promise<UserEntity> {
+    const user = await this.users.findById(id, em);
+    if (!user || !canSeeUsersOf(actor, user.organizationId)) throw new NotFoundError('user');
+    return user;
+  }
+}
+
+export function toUserResponse(u: UserEntity): UserResponseDto {
+  return {
+    id: u.id,
+    email: u.email,
+    displayName: u.displayName,
+    role: u.role,
+    organizationId: u.organizationId,
+    language: u.language,
+    timezone: u.timezone,
+    active: u.active,
+    lastLoginAt: u.lastLoginAt ? u.lastLoginAt.toISOString() : null,
+    createdAt: u.createdAt.toISOString(),
+    updatedAt: u.updatedAt.toISOString(),
+  };
+}
