@@ -41,7 +41,8 @@ export async function createHttpApp({
     adapter,
     {
       logger: new PinoNestLogger(logger) as LoggerService,
-      bufferLogs: false,
+      // Fastify's own JSON parser only: Nest would add form bodies too.
+      bodyParser: false,
     },
   );
   const fastify = app.getHttpAdapter().getInstance();
