@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { lockForTransaction, TransactionRunner } from '../database/transaction';
+import { assertValid } from '../common/validation/validation.pipe';
+import { CreateUserDto } from './dto/create-user.dto';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { UsersService } from './users.service';
 
@@ -29,6 +31,12 @@ export class AdminBootstrapService {
    * serialise on an advisory lock, so exactly one creates the admin.
    */
   async createAdmin(input: FirstAdmin, onlyIfNoAdmin: boolean): Promise<'created' | 'skipped'> {
+    const dto = assertValid(CreateUserDto, {
+      email: input.email,
+      password: input.password,
+      displayName: input.displayName ?? 'Community admin',
+      role: 'admin',
+    });
     return this.tx.run(async (em) => {
       await lockForTransaction(em, BOOTSTRAP_LOCK_ID);
       if (onlyIfNoAdmin && (await this.users.anyAdminExists(em))) return 'skipped';
@@ -46,17 +54,7 @@ export class AdminBootstrapService {
           },
           em,
         ));
-      const user = await this.users.create(
-        null,
-        organization.id,
-        {
-          email: input.email.trim().toLowerCase(),
-          password: input.password,
-          displayName: input.displayName ?? 'Community admin',
-          role: 'admin',
-        },
-        em,
-      );
+      const user = await this.users.create(null, organization.id, dto, em);
       this.logger.log(`created admin ${user.id} in organization ${organization.id}`);
       return 'created';
     });

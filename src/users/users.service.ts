@@ -50,14 +50,15 @@ export class UsersService {
       );
     }
     const passwordHash = await this.hasher.hash(dto.password);
+    const email = normalizeEmail(dto.email);
     const work = async (m: EntityManager) => {
-      if (await this.users.findByEmail(dto.email, m)) {
+      if (await this.users.findByEmail(email, m)) {
         throw new ConflictError('A user with this e-mail already exists.', 'email');
       }
       const user = await this.users.insert(
         {
           organizationId,
-          email: dto.email,
+          email,
           displayName: dto.displayName,
           role: dto.role,
           passwordHash,
@@ -162,7 +163,7 @@ export class UsersService {
     email: string,
     password: string,
   ): Promise<{ user: UserEntity | null; knownUser: UserEntity | null }> {
-    const found = await this.users.findByEmail(email.trim().toLowerCase());
+    const found = await this.users.findByEmail(normalizeEmail(email));
     const ok = await this.hasher.verify(found?.passwordHash ?? null, password);
     return { user: ok && found?.active ? found : null, knownUser: found };
   }
@@ -188,6 +189,9 @@ export class UsersService {
     return user;
   }
 }
+
+/** E-mail addresses are compared and stored trimmed and in lower case. */
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 export function toUserResponse(u: UserEntity): UserResponseDto {
   return {

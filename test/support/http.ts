@@ -14,6 +14,8 @@ export interface RequestOptions {
   raw?: string | Buffer;
   headers?: Record<string, string>;
   query?: Record<string, string>;
+  /** The client address Fastify sees (default 127.0.0.1). */
+  ip?: string;
 }
 
 /** One request through Fastify's inject (no socket), answer parsed when it is JSON. */
@@ -30,7 +32,14 @@ export async function call<T = Record<string, unknown>>(
     payload = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await app.inject({ method, url, headers, payload, query: options.query });
+  const response = await app.inject({
+    method,
+    url,
+    headers,
+    payload,
+    query: options.query,
+    remoteAddress: options.ip,
+  });
   const type = String(response.headers['content-type'] ?? '');
   const body = (
     type.includes('json') && response.body ? JSON.parse(response.body) : undefined

@@ -1,3 +1,5 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import {
   ArgumentMetadata,
   Injectable,
@@ -53,4 +55,16 @@ export class AppValidationPipe implements PipeTransform {
     }
     return this.inner.transform(value, metadata);
   }
+}
+
+/** The same validation for input that does not come through HTTP (CLI, start-up bootstrap). */
+export function assertValid<T extends object>(dtoClass: new () => T, plain: object): T {
+  const instance = plainToInstance(dtoClass, plain);
+  const errors = validateSync(instance, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    stopAtFirstError: true,
+  });
+  if (errors.length > 0) throw new ValidationFailedError(flattenValidationErrors(errors));
+  return instance;
 }
