@@ -63,18 +63,23 @@ export class PinoNestLogger implements LoggerService {
     const context =
       typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
     const logger = context ? this.root.child({ context }) : this.root;
+    const text = typeof params[0] === 'string' ? params[0] : undefined;
     if (message instanceof Error) {
       logger[level]({ err: message }, message.message);
     } else if (typeof message === 'object' && message !== null) {
-      logger[level](message as object);
+      // Our own calls: logger.error({ err }, 'what happened').
+      logger[level](message, text);
     } else {
-      const stack = level === 'error' && typeof params[0] === 'string' ? params[0] : undefined;
-      logger[level](stack ? { stack } : {}, String(message));
+      // Nest's calls: logger.error('message', stack, context).
+      logger[level](level === 'error' && text ? { stack: text } : {}, String(message));
     }
   }
 
   log(message: unknown, ...params: unknown[]) {
-    this.write('info', message, params);
+    // Nest's start-up chatter (modules loaded, routes mapped) is debug-level for us.
+    const context = params[params.length - 1];
+    const framework = typeof context === 'string' && FRAMEWORK_CONTEXTS.has(context);
+    this.write(framework ? 'debug' : 'info', message, params);
   }
   error(message: unknown, ...params: unknown[]) {
     this.write('error', message, params);

@@ -18,6 +18,7 @@ export const IsText = (max: number, min = 1) =>
     IsString(),
     MinLength(min),
     MaxLength(max),
+    // eslint-disable-next-line no-control-regex -- refusing NUL is the point
     Matches(/^[^\u0000]*$/, { message: '$property must not contain NUL characters' }),
   );
 
