@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Actor } from '../common/auth/actor';
@@ -45,7 +46,8 @@ export class AuditService {
         organizationId: entry.organizationId ?? null,
         targetType: entry.targetType ?? null,
         targetId: entry.targetId ?? null,
-        ip: request?.ip ?? null,
+        // X-Forwarded-For is client-controlled behind TRUST_PROXY: keep only a real address.
+        ip: request?.ip && isIP(request.ip) ? request.ip : null,
         requestId: request?.requestId ?? null,
         details: entry.details ?? {},
       },

@@ -323,6 +323,7 @@ describe('login throttling', () => {
       LOGIN_MAX_FAILURES_PER_EMAIL: '3',
       LOGIN_MAX_ATTEMPTS_PER_IP: '6',
       LOGIN_WINDOW_SECONDS: '600',
+      TRUST_PROXY: 'true',
     });
     user = await createUser(t.app, (await createOrganization(t.app)).id, 'member');
   });
@@ -366,5 +367,23 @@ describe('login throttling', () => {
       body: { email: 'fresh@example.org', password: 'x' },
     });
     expect(elsewhere.status).toBe(401);
+  });
+
+  it('takes the client address from X-Forwarded-For behind a proxy, and never stores a forged one', async () => {
+    const forged = await call(t.app, 'POST', '/v1/auth/login', {
+      headers: { 'x-forwarded-for': 'not-an-address' },
+      body: { email: 'forged@example.org', password: 'whatever' },
+    });
+    expect(forged.status).toBe(401);
+    const real = await call(t.app, 'POST', '/v1/auth/login', {
+      headers: { 'x-forwarded-for': '203.0.113.7' },
+      body: { email: 'real@example.org', password: 'whatever' },
+    });
+    expect(real.status).toBe(401);
+    const rows = await t.db.query(
+      `SELECT request_id, host(ip) AS ip FROM audit_entries WHERE action = 'auth.login_failed' AND request_id = ANY($1)`,
+      [[forged.headers['x-request-id'], real.headers['x-request-id']]],
+    );
+    expect(rows.map((r: { ip: string | null }) => r.ip).sort()).toEqual(['203.0.113.7', null]);
   });
 });
