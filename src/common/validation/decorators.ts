@@ -11,6 +11,7 @@ import {
   MinLength,
   ValidateBy,
 } from 'class-validator';
+import { COUNTRY_CODES, isCountryCode } from '../reference/countries';
 
 /** A non-empty, trimmed-length-checked string with a hard maximum. */
 export const IsText = (max: number, min = 1) =>
@@ -46,10 +47,34 @@ export const IsCodeList = (pattern: RegExp, message: string, max = 300) =>
     Matches(pattern, { each: true, message }),
   );
 
+const COUNTRY_MESSAGE = 'an assigned ISO 3166-1 alpha-2 code in upper case, such as EC';
+
+/** One country code (ISO 3166-1 alpha-2, checked against the assigned list). */
+export const IsCountryCode = () =>
+  ValidateBy({
+    name: 'isCountryCode',
+    validator: {
+      validate: isCountryCode,
+      defaultMessage: () => `$property must be ${COUNTRY_MESSAGE}`,
+    },
+  });
+
+/** A list of unique country codes (at most all of them). */
 export const IsCountryCodes = () =>
-  IsCodeList(
-    /^[A-Z]{2}$/,
-    'each value in $property must be an ISO 3166-1 alpha-2 code in upper case',
+  applyDecorators(
+    IsArray(),
+    ArrayMaxSize(COUNTRY_CODES.size),
+    ArrayUnique(),
+    ValidateBy(
+      {
+        name: 'isCountryCode',
+        validator: {
+          validate: isCountryCode,
+          defaultMessage: () => `each value in $property must be ${COUNTRY_MESSAGE}`,
+        },
+      },
+      { each: true },
+    ),
   );
 
 export const IsLanguageTags = () =>

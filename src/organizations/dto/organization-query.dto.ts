@@ -1,10 +1,11 @@
 import { IsOptional, Matches } from 'class-validator';
 import { ListQueryDto } from '../../common/pagination/list-query.dto';
+import { IsCountryCode } from '../../common/validation/decorators';
 
 export class OrganizationQueryDto extends ListQueryDto {
   /** Only organisations serving this country (ISO 3166-1 alpha-2). */
   @IsOptional()
-  @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code in upper case' })
+  @IsCountryCode()
   country?: string;
 
   /** Only organisations working in this language (BCP 47). */
