@@ -9,6 +9,7 @@ import { AppConfig } from './config/app-config';
 import { CoreModule } from './core.module';
 import { HealthModule } from './health/health.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { PlatformsModule } from './platforms/platforms.module';
 import { UsersModule } from './users/users.module';
 
 /** Feature modules serving HTTP. */

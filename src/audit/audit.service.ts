@@ -20,7 +20,20 @@ export type AuditAction =
   | 'organization.created'
   | 'organization.updated'
   | 'user.created'
-  | 'user.updated';
+  | 'user.updated'
+  | 'platform.created'
+  | 'platform.updated'
+  | 'channel.created'
+  | 'channel.updated'
+  | 'channel_access.granted'
+  | 'contact.created'
+  | 'contact.updated'
+  | 'contact.read'
+  | 'contact.listed'
+  | 'contact.exported'
+  | 'contact.verified'
+  | 'contact.departed'
+  | 'contact.tenure_added';
 
 export interface AuditRecord {
   action: AuditAction;

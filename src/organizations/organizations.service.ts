@@ -37,6 +37,10 @@ export class OrganizationsService {
     return organization;
   }
 
+  findById(id: string, em?: EntityManager): Promise<OrganizationEntity | null> {
+    return this.organizations.findById(id, em);
+  }
+
   findBySlug(slug: string, em?: EntityManager): Promise<OrganizationEntity | null> {
     return this.organizations.findBySlug(slug, em);
   }

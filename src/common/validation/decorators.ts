@@ -13,6 +13,8 @@ import {
 } from 'class-validator';
 import { COUNTRY_CODES, isCountryCode } from '../reference/countries';
 
+export const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/;
+
 /** A non-empty, trimmed-length-checked string with a hard maximum. */
 export const IsText = (max: number, min = 1) =>
   applyDecorators(
@@ -78,11 +80,7 @@ export const IsCountryCodes = () =>
   );
 
 export const IsLanguageTags = () =>
-  IsCodeList(
-    /^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/,
-    'each value in $property must be a BCP 47 language tag',
-    50,
-  );
+  IsCodeList(LANGUAGE_TAG, 'each value in $property must be a BCP 47 language tag', 50);
 
 export function isTimeZone(value: unknown): boolean {
   if (typeof value !== 'string' || value.length > 64) return false;
@@ -110,3 +108,29 @@ export const IsNewPassword = () =>
     MinLength(12, { message: '$property must be at least 12 characters' }),
     MaxLength(256, { message: '$property must be at most 256 characters' }),
   );
+
+/** A calendar date, `YYYY-MM-DD`, that exists. */
+export const IsDateOnly = () =>
+  ValidateBy({
+    name: 'isDateOnly',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+        new Date(`${value}T00:00:00Z`).toISOString().startsWith(value),
+      defaultMessage: () => '$property must be a date as YYYY-MM-DD',
+    },
+  });
+
+/** A machine code such as `facebook` or `trusted_partner_form`. */
+export const IsMachineCode = (max = 40) =>
+  applyDecorators(
+    IsString(),
+    Matches(new RegExp(`^[a-z0-9][a-z0-9_]{1,${max - 1}}$`), {
+      message: `$property must be 2-${max} lowercase letters, digits or underscores`,
+    }),
+  );
+
+/** One BCP 47 language tag, e.g. `es` or `pt-BR`. */
+export const IsLanguageTag = () =>
+  Matches(LANGUAGE_TAG, { message: '$property must be a BCP 47 language tag' });

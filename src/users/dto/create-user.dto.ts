@@ -1,6 +1,7 @@
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { Role, ROLES } from '../../common/auth/actor';
 import {
+  IsLanguageTag,
   IsLowercaseEmail,
   IsNewPassword,
   IsText,
@@ -24,7 +25,7 @@ export class CreateUserDto {
 
   /** Interface language (BCP 47), default `en`. */
   @IsOptional()
-  @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, { message: 'language must be a BCP 47 tag' })
+  @IsLanguageTag()
   language?: string;
 
   /** IANA time zone for dates shown to this user, default UTC. */

@@ -1,0 +1,333 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/auth/actor';
+import { Clock } from '../common/clock';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../common/errors/domain-error';
+import { Page, toPage } from '../common/pagination/cursor';
+import { TransactionRunner } from '../database/transaction';
+import { OrganizationsService } from '../organizations/organizations.service';
+import { ChannelEntity } from './channel.entity';
+import { ChannelAccessEntity } from './channel-access.entity';
+import {
+  ChannelAccessResponseDto,
+  CreateChannelAccessDto,
+  PartnersQueryDto,
+  PartnersResponseDto,
+} from './dto/channel-access.dto';
+import {
+  ChannelResponseDto,
+  CreateChannelDto,
+  CreatePlatformDto,
+  PlatformQueryDto,
+  PlatformResponseDto,
+  UpdateChannelDto,
+  UpdatePlatformDto,
+} from './dto/platform.dto';
+import { PlatformEntity } from './platform.entity';
+import { PlatformsRepository } from './platforms.repository';
+import { REFERENCE_PLATFORMS } from './reference-data';
+
+/** Platforms, their channels, and which organisations may use which channel where. */
+@Injectable()
+export class PlatformsService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(PlatformsService.name);
+
+  constructor(
+    private readonly platforms: PlatformsRepository,
+    private readonly organizations: OrganizationsService,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Every process that serves platforms makes sure the reference data is there. */
+  async onApplicationBootstrap(): Promise<void> {
+    const added = await this.platforms.insertMissingReferenceData(REFERENCE_PLATFORMS);
+    if (added > 0) this.logger.log(`added ${added} reference channels`);
+  }
+
+  async list(query: PlatformQueryDto): Promise<Page<PlatformResponseDto>> {
+    const rows = await this.platforms.list(query);
+    const page = rows.slice(0, query.limit);
+    const channels = await this.platforms.channelsOf(page.map((p) => p.id));
+    return toPage(
+      rows,
+      query.limit,
+      (p) =>
+        toPlatformResponse(
+          p,
+          channels.filter((c) => c.platformId === p.id),
+        ),
+      (p) => [p.code],
+    );
+  }
+
+  async get(code: string): Promise<PlatformResponseDto> {
+    const platform = await this.require(code);
+    return toPlatformResponse(platform, await this.platforms.channelsOf([platform.id]));
+  }
+
+  /** The platform or a 404; other modules use it to resolve a `platformCode`. */
+  async require(code: string, em?: EntityManager): Promise<PlatformEntity> {
+    const platform = await this.platforms.findByCode(code, em);
+    if (!platform) throw new NotFoundError('platform');
+    return platform;
+  }
+
+  /** For other modules' request bodies: an unknown code is a 400 naming the field. */
+  async resolveForInput(code: string, field: string, em?: EntityManager): Promise<PlatformEntity> {
+    const platform = await this.platforms.findByCode(code, em);
+    if (!platform)
+      throw new ValidationFailedError([
+        { field, message: `${field} is not a known platform code` },
+      ]);
+    return platform;
+  }
+
+  async resolveChannelForInput(
+    platformId: string,
+    code: string,
+    field: string,
+    em?: EntityManager,
+  ): Promise<ChannelEntity> {
+    const channel = await this.platforms.findChannel(platformId, code, em);
+    if (!channel)
+      throw new ValidationFailedError([
+        { field, message: `${field} is not a channel of this platform` },
+      ]);
+    return channel;
+  }
+
+  async create(actor: Actor, dto: CreatePlatformDto): Promise<PlatformResponseDto> {
+    return this.tx.run(async (em) => {
+      if (await this.platforms.findByCode(dto.code, em))
+        throw new ConflictError('A platform with this code already exists.', 'code');
+      const platform = await this.platforms.insertPlatform(
+        {
+          code: dto.code,
+          name: dto.name,
+          parentCompany: dto.parentCompany ?? null,
+          dsaVlop: dto.dsaVlop ?? null,
+        },
+        em,
+      );
+      await this.record(actor, 'platform.created', 'platform', platform.id, {}, em);
+      return toPlatformResponse(platform, []);
+    });
+  }
+
+  async update(actor: Actor, code: string, dto: UpdatePlatformDto): Promise<PlatformResponseDto> {
+    return this.tx.run(async (em) => {
+      const platform = await this.require(code, em);
+      await this.platforms.updatePlatform(platform.id, dto, em);
+      await this.record(
+        actor,
+        'platform.updated',
+        'platform',
+        platform.id,
+        { fields: Object.keys(dto).sort() },
+        em,
+      );
+      const updated = await this.require(code, em);
+      return toPlatformResponse(updated, await this.platforms.channelsOf([platform.id], em));
+    });
+  }
+
+  async createChannel(
+    actor: Actor,
+    code: string,
+    dto: CreateChannelDto,
+  ): Promise<ChannelResponseDto> {
+    return this.tx.run(async (em) => {
+      const platform = await this.require(code, em);
+      if (await this.platforms.findChannel(platform.id, dto.code, em)) {
+        throw new ConflictError('This platform already has a channel with this code.', 'code');
+      }
+      const channel = await this.platforms.insertChannel(
+        {
+          platformId: platform.id,
+          code: dto.code,
+          name: dto.name,
+          kind: dto.kind,
+          url: dto.url ?? null,
+          expectedResponseHours: dto.expectedResponseHours,
+          verified: dto.verified ?? false,
+          note: dto.note ?? null,
+        },
+        em,
+      );
+      await this.record(
+        actor,
+        'channel.created',
+        'channel',
+        channel.id,
+        { platform: platform.code },
+        em,
+      );
+      return toChannelResponse(channel);
+    });
+  }
+
+  async updateChannel(
+    actor: Actor,
+    code: string,
+    channelCode: string,
+    dto: UpdateChannelDto,
+  ): Promise<ChannelResponseDto> {
+    return this.tx.run(async (em) => {
+      const platform = await this.require(code, em);
+      const channel = await this.platforms.findChannel(platform.id, channelCode, em);
+      if (!channel) throw new NotFoundError('channel');
+      await this.platforms.updateChannel(channel.id, dto, em);
+      await this.record(
+        actor,
+        'channel.updated',
+        'channel',
+        channel.id,
+        { fields: Object.keys(dto).sort() },
+        em,
+      );
+      return toChannelResponse((await this.platforms.findChannelById(channel.id, em))!);
+    });
+  }
+
+  /** admin: for any organisation; org_admin: for its own only. */
+  async grantAccess(actor: Actor, dto: CreateChannelAccessDto): Promise<ChannelAccessResponseDto> {
+    if (
+      actor.role !== 'admin' &&
+      !(actor.role === 'org_admin' && actor.organizationId === dto.organizationId)
+    ) {
+      throw new ForbiddenError(
+        'Only a community admin can record channel access for another organization.',
+      );
+    }
+    if (dto.until && dto.until < dto.since) {
+      throw new ValidationFailedError([
+        { field: 'until', message: 'until must not be before since' },
+      ]);
+    }
+    return this.tx.run(async (em) => {
+      const organization = await this.organizations.findById(dto.organizationId, em);
+      if (!organization)
+        throw new ValidationFailedError([
+          { field: 'organizationId', message: 'organizationId is not a known organization' },
+        ]);
+      const channel = await this.platforms.findChannelById(dto.channelId, em);
+      if (!channel)
+        throw new ValidationFailedError([
+          { field: 'channelId', message: 'channelId is not a known channel' },
+        ]);
+      const access = await this.platforms.insertAccess(
+        {
+          organizationId: dto.organizationId,
+          channelId: dto.channelId,
+          countries: dto.countries,
+          since: dto.since,
+          until: dto.until ?? null,
+          createdBy: actor.userId,
+        },
+        em,
+      );
+      await this.audit.record(
+        {
+          action: 'channel_access.granted',
+          actorUserId: actor.userId,
+          organizationId: dto.organizationId,
+          targetType: 'channel_access',
+          targetId: access.id,
+          details: { channelId: dto.channelId, countries: dto.countries },
+        },
+        em,
+      );
+      return toChannelAccessResponse(access);
+    });
+  }
+
+  /** Who can use each channel of this platform in this country, on a day (default today). */
+  async partners(code: string, query: PartnersQueryDto): Promise<PartnersResponseDto> {
+    const platform = await this.require(code);
+    const date = query.date ?? this.clock.now().toISOString().slice(0, 10);
+    const [channels, rows] = await Promise.all([
+      this.platforms.channelsOf([platform.id]),
+      this.platforms.partners(platform.id, query.country, date),
+    ]);
+    return {
+      data: channels
+        .map((channel) => ({
+          channel: { id: channel.id, code: channel.code, name: channel.name, kind: channel.kind },
+          organizations: rows
+            .filter((r) => r.channelId === channel.id)
+            .map((r) => ({
+              id: r.organizationId,
+              slug: r.slug,
+              name: r.name,
+              countries: r.countries,
+            })),
+        }))
+        .filter((entry) => entry.organizations.length > 0),
+    };
+  }
+
+  private record(
+    actor: Actor,
+    action: 'platform.created' | 'platform.updated' | 'channel.created' | 'channel.updated',
+    targetType: string,
+    targetId: string,
+    details: Record<string, unknown>,
+    em: EntityManager,
+  ) {
+    return this.audit.record(
+      {
+        action,
+        actorUserId: actor.userId,
+        organizationId: actor.organizationId,
+        targetType,
+        targetId,
+        details,
+      },
+      em,
+    );
+  }
+}
+
+export function toChannelResponse(c: ChannelEntity): ChannelResponseDto {
+  return {
+    id: c.id,
+    code: c.code,
+    name: c.name,
+    kind: c.kind,
+    url: c.url,
+    expectedResponseHours: c.expectedResponseHours,
+    verified: c.verified,
+    note: c.note,
+  };
+}
+
+function toPlatformResponse(p: PlatformEntity, channels: ChannelEntity[]): PlatformResponseDto {
+  return {
+    id: p.id,
+    code: p.code,
+    name: p.name,
+    parentCompany: p.parentCompany,
+    dsaVlop: p.dsaVlop,
+    channels: channels.map(toChannelResponse),
+  };
+}
+
+function toChannelAccessResponse(a: ChannelAccessEntity): ChannelAccessResponseDto {
+  return {
+    id: a.id,
+    organizationId: a.organizationId,
+    channelId: a.channelId,
+    countries: a.countries,
+    since: a.since,
+    until: a.until,
+    createdAt: a.createdAt.toISOString(),
+  };
+}
