@@ -35,8 +35,15 @@ describe('migrations', () => {
       expect(await tablesOf(ds)).toEqual([
         'api_tokens',
         'audit_entries',
+        'channel_access',
+        'channels',
+        'contact_channels',
+        'contact_events',
+        'contact_tenures',
+        'contacts',
         'migrations',
         'organizations',
+        'platforms',
         'users',
       ]);
     } finally {
