@@ -9,7 +9,7 @@ export class Foundation1795880088860 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE TABLE "audit_entries" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "occurred_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "action" character varying(64) NOT NULL, "actor_user_id" uuid, "organization_id" uuid, "target_type" character varying(40), "target_id" uuid, "ip" inet, "request_id" character varying(64), "details" jsonb NOT NULL DEFAULT '{}', CONSTRAINT "pk_audit_entries" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "audit_entries" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "occurred_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT now(), "action" character varying(64) NOT NULL, "actor_user_id" uuid, "organization_id" uuid, "target_type" character varying(40), "target_id" uuid, "ip" inet, "request_id" character varying(64), "details" jsonb NOT NULL DEFAULT '{}', CONSTRAINT "pk_audit_entries" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "idx_audit_entries_organization_id" ON "audit_entries"  ("organization_id", "occurred_at", "id") `,
@@ -30,7 +30,7 @@ export class Foundation1795880088860 implements MigrationInterface {
       `CREATE INDEX "idx_users_organization_id" ON "users"  ("organization_id") `,
     );
     await queryRunner.query(
-      `CREATE TABLE "api_tokens" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "user_id" uuid NOT NULL, "name" character varying(100) NOT NULL, "token_hash" character(64) NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "expires_at" TIMESTAMP WITH TIME ZONE, "last_used_at" TIMESTAMP WITH TIME ZONE, "revoked_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "uq_api_tokens_token_hash" UNIQUE ("token_hash"), CONSTRAINT "pk_api_tokens" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "api_tokens" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "user_id" uuid NOT NULL, "name" character varying(100) NOT NULL, "token_hash" character(64) NOT NULL, "created_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT now(), "expires_at" TIMESTAMP WITH TIME ZONE, "last_used_at" TIMESTAMP WITH TIME ZONE, "revoked_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "uq_api_tokens_token_hash" UNIQUE ("token_hash"), CONSTRAINT "pk_api_tokens" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(`CREATE INDEX "idx_api_tokens_user_id" ON "api_tokens"  ("user_id") `);
     await queryRunner.query(

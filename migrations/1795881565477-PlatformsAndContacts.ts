@@ -19,7 +19,7 @@ export class PlatformsAndContacts1795881565477 implements MigrationInterface {
       `CREATE TYPE "public"."contact_status" AS ENUM('active', 'left', 'unresponsive', 'unverified')`,
     );
     await queryRunner.query(
-      `CREATE TABLE "contacts" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "platform_id" uuid NOT NULL, "organization_id" uuid NOT NULL, "created_by" uuid, "full_name" character varying(200) NOT NULL, "languages" text array NOT NULL DEFAULT '{}', "countries" text array NOT NULL DEFAULT '{}', "notes" character varying(4000), "tlp" "public"."tlp" NOT NULL DEFAULT 'GREEN', "shared_organization_ids" uuid array NOT NULL DEFAULT '{}', "status" "public"."contact_status" NOT NULL DEFAULT 'active', "last_verified_at" TIMESTAMP WITH TIME ZONE, "last_verified_by" uuid, "left_on" date, "successor_id" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_contacts_successor_not_self" CHECK ("successor_id" IS NULL OR "successor_id" <> "id"), CONSTRAINT "pk_contacts" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "contacts" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "platform_id" uuid NOT NULL, "organization_id" uuid NOT NULL, "created_by" uuid, "full_name" character varying(200) NOT NULL, "languages" text array NOT NULL DEFAULT '{}', "countries" text array NOT NULL DEFAULT '{}', "notes" character varying(4000), "tlp" "public"."tlp" NOT NULL DEFAULT 'GREEN', "shared_organization_ids" uuid array NOT NULL DEFAULT '{}', "status" "public"."contact_status" NOT NULL DEFAULT 'active', "last_verified_at" TIMESTAMP WITH TIME ZONE, "last_verified_by" uuid, "left_on" date, "successor_id" uuid, "created_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_contacts_successor_not_self" CHECK ("successor_id" IS NULL OR "successor_id" <> "id"), CONSTRAINT "pk_contacts" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "idx_contacts_successor_id" ON "contacts"  ("successor_id") `,
@@ -49,7 +49,7 @@ export class PlatformsAndContacts1795881565477 implements MigrationInterface {
       `CREATE INDEX "idx_contact_tenures_contact_id" ON "contact_tenures"  ("contact_id", "started_on") `,
     );
     await queryRunner.query(
-      `CREATE TABLE "contact_events" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "contact_id" uuid NOT NULL, "occurred_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "actor_user_id" uuid, "type" character varying(40) NOT NULL, "changes" jsonb NOT NULL DEFAULT '{}', CONSTRAINT "pk_contact_events" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "contact_events" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "contact_id" uuid NOT NULL, "occurred_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT now(), "actor_user_id" uuid, "type" character varying(40) NOT NULL, "changes" jsonb NOT NULL DEFAULT '{}', CONSTRAINT "pk_contact_events" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "idx_contact_events_contact_id" ON "contact_events"  ("contact_id", "occurred_at") `,

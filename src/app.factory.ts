@@ -69,7 +69,6 @@ export async function createHttpApp({
     done();
   });
 
-  app.enableShutdownHooks();
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',
@@ -88,7 +87,6 @@ export async function createWorkerContext({
   const app = await NestFactory.createApplicationContext(AppModule.forRole(config, clock), {
     logger: new PinoNestLogger(logger) as LoggerService,
   });
-  app.enableShutdownHooks();
   return app;
 }
 

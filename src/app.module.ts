@@ -2,6 +2,8 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { ContactsJobsModule } from './contacts/contacts-jobs.module';
+import { ContactsModule } from './contacts/contacts.module';
 import { Clock } from './common/clock';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { AppValidationPipe } from './common/validation/validation.pipe';
@@ -21,11 +23,8 @@ const API_MODULES: Type[] = [
   AuthModule,
 ];
 
-/**
- * Feature modules owning BullMQ processors and repeatable sweeps, loaded for APP_ROLE=worker|all.
- * (The foundation has none yet; the deadlines, notifications and patterns features add theirs.)
- */
-const WORKER_MODULES: Type[] = [];
+/** Feature modules owning BullMQ processors and repeatable sweeps, loaded for APP_ROLE=worker|all. */
+const WORKER_MODULES: Type[] = [ContactsJobsModule];
 
 @Module({})
 export class AppModule {

@@ -44,6 +44,24 @@ async function main() {
     if (outcome === 'created') logger.info('created the first admin from ADMIN_EMAIL');
   }
 
+  // Graceful stop: finish in-flight requests and jobs, close pools, exit 0. (Nest's own shutdown
+  // hooks re-raise the signal after closing, which makes a clean stop exit 143.)
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      app.close().then(
+        () => process.exit(0),
+        (error: Error) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+
   if (http) {
     await http.listen({ port: config.http.port, host: config.http.host });
     logger.info({ port: config.http.port, role: config.role }, 'listening');

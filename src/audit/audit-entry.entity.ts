@@ -11,7 +11,7 @@ export class AuditEntryEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_audit_entries' })
   id: string;
 
-  @Column({ type: 'timestamptz', default: () => 'now()' })
+  @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' })
   occurredAt: Date;
 
   @Column({ type: 'varchar', length: 64 })

@@ -31,7 +31,7 @@ export class ApiTokenEntity {
   @Column({ type: 'char', length: 64 })
   tokenHash: string;
 
-  @CreateDateColumn({ type: 'timestamptz' })
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
   @Column({ type: 'timestamptz', nullable: true })

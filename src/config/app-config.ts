@@ -62,6 +62,12 @@ export class AppConfig {
       maxAttemptsPerIp: this.env.LOGIN_MAX_ATTEMPTS_PER_IP,
     };
   }
+  get sweepIntervalMs() {
+    return this.env.SWEEP_INTERVAL_SECONDS * 1000;
+  }
+  get contactStaleDays() {
+    return this.env.CONTACT_STALE_DAYS;
+  }
   get bootstrapAdmin() {
     return {
       email: this.env.ADMIN_EMAIL,

@@ -102,6 +102,20 @@ export class Env {
   @Max(100000)
   LOGIN_MAX_ATTEMPTS_PER_IP = 100;
 
+  /** How often the repeatable sweeps run. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(5)
+  @Max(86400)
+  SWEEP_INTERVAL_SECONDS = 300;
+
+  /** Contacts not verified for this many days are marked unverified. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  CONTACT_STALE_DAYS = 90;
+
   @IsOptional()
   @IsEmail()
   ADMIN_EMAIL?: string;

@@ -25,7 +25,7 @@ export class ContactEventEntity {
   @JoinColumn({ name: 'contact_id', foreignKeyConstraintName: 'fk_contact_events_contact' })
   contact?: ContactEntity;
 
-  @Column({ type: 'timestamptz', default: () => 'now()' })
+  @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' })
   occurredAt: Date;
 
   /** Null when the service itself made the change (the staleness sweep). */

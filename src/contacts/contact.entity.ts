@@ -83,7 +83,7 @@ export class ContactEntity {
   @JoinColumn({ name: 'successor_id', foreignKeyConstraintName: 'fk_contacts_successor' })
   successor?: ContactEntity;
 
-  @CreateDateColumn({ type: 'timestamptz' })
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
   @UpdateDateColumn({ type: 'timestamptz' })

@@ -29,8 +29,10 @@ export async function createDatabaseIfMissing(url: string): Promise<boolean> {
     try {
       await client.query(`CREATE DATABASE "${name}"`);
     } catch (error) {
-      // Another replica created it first.
-      if ((error as { code?: string }).code !== '42P04') throw error;
+      // Another replica created it first: 42P04 if it had finished, 23505 if it was still
+      // inserting into pg_database at the same moment.
+      const code = (error as { code?: string }).code;
+      if (code !== '42P04' && code !== '23505') throw error;
       return false;
     }
     return true;

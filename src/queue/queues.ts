@@ -5,8 +5,16 @@ import type { DefaultJobOptions } from 'bullmq';
  * Feature modules register their queues with `BullModule.registerQueue({ name })` and own one
  * `@Processor(QueueName.X)` each; job data carries ids, never case content.
  */
-export const QueueName = {} as const;
+export const QueueName = {
+  Contacts: 'contacts',
+} as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+export const JobName = {
+  /** Repeatable: marks contacts not verified for CONTACT_STALE_DAYS as unverified. */
+  ContactStaleness: 'contact-staleness',
+} as const;
+export type JobName = (typeof JobName)[keyof typeof JobName];
 
 /** Retry, backoff and retention for every job unless a queue says otherwise. */
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

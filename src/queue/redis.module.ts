@@ -23,9 +23,6 @@ class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   async onModuleInit() {
-    this.redis.on('error', (err: Error & { code?: string }) =>
-      this.logger.warn(`redis connection problem: ${err.code ?? err.name}`),
-    );
     if (this.redis.status === 'ready') return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -50,14 +47,21 @@ class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
     {
       provide: REDIS,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        new Redis({
+      useFactory: (config: AppConfig) => {
+        const redis = new Redis({
           ...redisOptionsFromUrl(config.redisUrl),
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,
           connectTimeout: 2000,
           retryStrategy: (times) => Math.min(times * 200, 2000),
-        }),
+        });
+        // Listen from the first moment: an error event without a listener is thrown.
+        const logger = new Logger('Redis');
+        redis.on('error', (err: Error & { code?: string }) =>
+          logger.warn(`redis connection problem: ${err.code ?? err.name}`),
+        );
+        return redis;
+      },
     },
     RedisLifecycle,
   ],

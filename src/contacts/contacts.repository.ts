@@ -1,0 +1,297 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In, IsNull, QueryDeepPartialEntity, SelectQueryBuilder } from 'typeorm';
+import { Actor } from '../common/auth/actor';
+import { decodeCursor } from '../common/pagination/cursor';
+import { visibilityParams, visibleToSql } from '../common/sharing/tlp';
+import { insertReturning } from '../database/insert';
+import { TransactionRunner } from '../database/transaction';
+import { ContactChannelEntity, ContactChannelKind } from './contact-channel.entity';
+import { ContactEventEntity } from './contact-event.entity';
+import { ContactTenureEntity } from './contact-tenure.entity';
+import { ContactEntity, ContactStatus } from './contact.entity';
+
+/** A contact with its platform's code, and the sort key of the list it came from (for cursors). */
+export type ContactRow = ContactEntity & { platformCode: string; sortKey: (string | number)[] };
+
+export interface ContactFilter {
+  platformId?: string;
+  country?: string;
+  language?: string;
+  channel?: ContactChannelKind;
+  status?: ContactStatus;
+  address?: string;
+  best?: boolean;
+  cursor?: string;
+  limit: number;
+}
+
+const CONTACT_VISIBILITY = visibleToSql('c', 'tlp', {
+  organization: 'organization_id',
+  creator: 'created_by',
+  sharedOrganizations: 'shared_organization_ids',
+});
+
+@Injectable()
+export class ContactsRepository {
+  constructor(private readonly tx: TransactionRunner) {}
+
+  /** Every read starts here: the TLP rule is part of the query, never applied afterwards. */
+  private visible(
+    actor: Actor,
+    em: EntityManager = this.tx.manager,
+  ): SelectQueryBuilder<ContactEntity> {
+    return em
+      .createQueryBuilder(ContactEntity, 'c')
+      .innerJoin('platforms', 'p', 'p.id = c.platform_id')
+      .addSelect('p.code', 'platform_code')
+      .where(CONTACT_VISIBILITY, visibilityParams(actor));
+  }
+
+  private async withPlatformCode(qb: SelectQueryBuilder<ContactEntity>): Promise<ContactRow[]> {
+    const { entities, raw } = await qb.getRawAndEntities<{
+      platform_code: string;
+      best_score?: number;
+      best_verified?: string;
+    }>();
+    return entities.map((e, i) => {
+      const r = raw[i];
+      const sortKey =
+        r.best_score === undefined
+          ? [e.createdAt.toISOString(), e.id]
+          : [Number(r.best_score), r.best_verified!, e.id];
+      return Object.assign(e, { platformCode: r.platform_code, sortKey });
+    });
+  }
+
+  /** The contact if the actor may see it; `lock` holds it for the rest of the transaction. */
+  async findVisible(
+    actor: Actor,
+    id: string,
+    em?: EntityManager,
+    lock = false,
+  ): Promise<ContactRow | null> {
+    const qb = this.visible(actor, em).andWhere('c.id = :id', { id });
+    if (lock) qb.setLock('pessimistic_write', undefined, ['c']);
+    return (await this.withPlatformCode(qb))[0] ?? null;
+  }
+
+  list(actor: Actor, filter: ContactFilter): Promise<ContactRow[]> {
+    const qb = this.visible(actor).limit(filter.limit + 1);
+    if (filter.platformId)
+      qb.andWhere('c.platform_id = :platformId', { platformId: filter.platformId });
+    if (filter.country) qb.andWhere(':country = ANY(c.countries)', { country: filter.country });
+    if (filter.language) qb.andWhere(':language = ANY(c.languages)', { language: filter.language });
+    if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
+    if (filter.channel) {
+      qb.andWhere(
+        'EXISTS (SELECT 1 FROM contact_channels ch WHERE ch.contact_id = c.id AND ch.kind = :channel AND ch.until IS NULL)',
+        { channel: filter.channel },
+      );
+    }
+    if (filter.address) {
+      qb.andWhere(
+        'EXISTS (SELECT 1 FROM contact_channels ch WHERE ch.contact_id = c.id AND ch.value = :address)',
+        {
+          address: filter.address,
+        },
+      );
+    }
+    if (filter.best) {
+      // Active first, then covering the country, then the language; most recently verified first.
+      const score = `((c.status = 'active')::int * 4 + (${filter.country ? ':country = ANY(c.countries)' : 'false'})::int * 2 + (${filter.language ? ':language = ANY(c.languages)' : 'false'})::int)`;
+      const verified = `COALESCE(c.last_verified_at, '-infinity'::timestamptz)`;
+      qb.addSelect(score, 'best_score')
+        .addSelect(
+          `to_char(${verified} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`,
+          'best_verified',
+        )
+        .orderBy(score, 'DESC')
+        .addOrderBy(verified, 'DESC')
+        .addOrderBy('c.id', 'DESC');
+      if (filter.cursor) {
+        const [s, v, id] = decodeCursor(filter.cursor, 3);
+        qb.andWhere(`(${score}, ${verified}, c.id) < (:s::int, :v::timestamptz, :cid::uuid)`, {
+          s,
+          v: v === '' ? '-infinity' : v,
+          cid: id,
+        });
+      }
+    } else {
+      qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC');
+      if (filter.cursor) {
+        const [at, id] = decodeCursor(filter.cursor, 2);
+        qb.andWhere('(c.created_at, c.id) < (:at::timestamptz, :cid::uuid)', { at, cid: id });
+      }
+    }
+    return this.withPlatformCode(qb);
+  }
+
+  /** Visible contacts of one platform, for the turnover figures. */
+  listForPlatform(actor: Actor, platformId: string): Promise<ContactEntity[]> {
+    return this.visible(actor).andWhere('c.platform_id = :platformId', { platformId }).getMany();
+  }
+
+  insert(values: Partial<ContactEntity>, em: EntityManager): Promise<ContactEntity> {
+    return insertReturning(em, ContactEntity, values);
+  }
+
+  async update(
+    id: string,
+    values: QueryDeepPartialEntity<ContactEntity>,
+    em: EntityManager,
+  ): Promise<void> {
+    await em.update(ContactEntity, { id }, values);
+  }
+
+  channels(
+    contactIds: string[],
+    currentOnly: boolean,
+    em: EntityManager = this.tx.manager,
+  ): Promise<ContactChannelEntity[]> {
+    if (contactIds.length === 0) return Promise.resolve([]);
+    return em.find(ContactChannelEntity, {
+      where: { contactId: In(contactIds), ...(currentOnly ? { until: IsNull() } : {}) },
+      order: { since: 'ASC' },
+    });
+  }
+
+  /** Retires the current address of this kind (kept as historical) and records the new one. */
+  async replaceChannel(
+    contactId: string,
+    kind: ContactChannelKind,
+    value: string | null,
+    at: Date,
+    em: EntityManager,
+  ): Promise<void> {
+    await em.update(ContactChannelEntity, { contactId, kind, until: IsNull() }, { until: at });
+    if (value !== null)
+      await em.insert(ContactChannelEntity, { contactId, kind, value, since: at });
+  }
+
+  async retireChannels(contactId: string, at: Date, em: EntityManager): Promise<void> {
+    await em.update(ContactChannelEntity, { contactId, until: IsNull() }, { until: at });
+  }
+
+  tenures(
+    contactIds: string[],
+    em: EntityManager = this.tx.manager,
+  ): Promise<ContactTenureEntity[]> {
+    if (contactIds.length === 0) return Promise.resolve([]);
+    return em.find(ContactTenureEntity, {
+      where: { contactId: In(contactIds) },
+      order: { startedOn: 'ASC', createdAt: 'ASC' },
+    });
+  }
+
+  insertTenure(
+    values: Partial<ContactTenureEntity>,
+    em: EntityManager,
+  ): Promise<ContactTenureEntity> {
+    return insertReturning(em, ContactTenureEntity, values);
+  }
+
+  async closeOpenTenures(
+    contactId: string,
+    values: { endedOn: string; endReason: string; handoverNotes: string | null },
+    em: EntityManager,
+  ): Promise<void> {
+    await em.update(ContactTenureEntity, { contactId, endedOn: IsNull() }, values);
+  }
+
+  async insertEvent(values: Partial<ContactEventEntity>, em: EntityManager): Promise<void> {
+    await em.insert(ContactEventEntity, values as QueryDeepPartialEntity<ContactEventEntity>);
+  }
+
+  events(
+    contactId: string,
+    page: { cursor?: string; limit: number },
+  ): Promise<ContactEventEntity[]> {
+    const qb = this.tx.manager
+      .createQueryBuilder(ContactEventEntity, 'e')
+      .where('e.contact_id = :contactId', { contactId })
+      .orderBy('e.occurred_at', 'DESC')
+      .addOrderBy('e.id', 'DESC')
+      .limit(page.limit + 1);
+    if (page.cursor) {
+      const [at, id] = decodeCursor(page.cursor, 2);
+      qb.andWhere('(e.occurred_at, e.id) < (:at::timestamptz, :id::uuid)', { at, id });
+    }
+    return qb.getMany();
+  }
+
+  /** Successors in order, stopping at the first one the actor may not see. */
+  async successorChain(
+    actor: Actor,
+    contactId: string,
+  ): Promise<{ id: string; fullName: string; status: ContactStatus }[]> {
+    const rows: { id: string; full_name: string; status: ContactStatus }[] =
+      await this.tx.manager.query(
+        `WITH RECURSIVE chain AS (
+         SELECT c.id, c.full_name, c.status, c.successor_id, 1 AS depth
+           FROM contacts c
+          WHERE c.id = (SELECT successor_id FROM contacts WHERE id = $1) AND ${sqlVisibility('c')}
+         UNION ALL
+         SELECT c.id, c.full_name, c.status, c.successor_id, chain.depth + 1
+           FROM contacts c JOIN chain ON c.id = chain.successor_id
+          WHERE chain.depth < 100 AND ${sqlVisibility('c')}
+       )
+       SELECT id, full_name, status FROM chain ORDER BY depth`,
+        [contactId, actor.organizationId, actor.userId],
+      );
+    return rows.map((r) => ({ id: r.id, fullName: r.full_name, status: r.status }));
+  }
+
+  async predecessorIds(actor: Actor, contactId: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.visible(actor)
+      .select('c.id', 'id')
+      .andWhere('c.successor_id = :contactId', { contactId })
+      .orderBy('c.left_on', 'ASC')
+      .getRawMany();
+    return rows.map((r) => r.id);
+  }
+
+  /** Would making `successorId` the successor of `contactId` close a loop? */
+  async wouldCycle(contactId: string, successorId: string, em: EntityManager): Promise<boolean> {
+    const rows: unknown[] = await em.query(
+      `WITH RECURSIVE chain(id) AS (
+         SELECT $2::uuid
+         UNION
+         SELECT c.successor_id FROM contacts c JOIN chain ON c.id = chain.id WHERE c.successor_id IS NOT NULL
+       )
+       SELECT 1 FROM chain WHERE id = $1 LIMIT 1`,
+      [contactId, successorId],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Marks active contacts not verified since `cutoff` as unverified and writes the history
+   * entry, in one statement: idempotent, and concurrent runs cannot both mark one contact.
+   */
+  async markStale(cutoff: Date): Promise<number> {
+    const rows: unknown[] = await this.tx.manager.query(
+      `WITH stale AS (
+         UPDATE contacts SET status = 'unverified', updated_at = now()
+          WHERE status = 'active' AND COALESCE(last_verified_at, created_at) < $1
+         RETURNING id, last_verified_at
+       )
+       INSERT INTO contact_events (contact_id, type, changes)
+       SELECT id, 'marked_unverified', jsonb_build_object('status', jsonb_build_object('from', 'active', 'to', 'unverified'), 'lastVerifiedAt', last_verified_at)
+         FROM stale
+       RETURNING contact_id`,
+      [cutoff],
+    );
+    return rows.length;
+  }
+}
+
+/** The TLP rule with positional parameters ($2 organisation, $3 user) for raw recursive SQL. */
+function sqlVisibility(alias: string): string {
+  return visibleToSql(alias, 'tlp', {
+    organization: 'organization_id',
+    creator: 'created_by',
+    sharedOrganizations: 'shared_organization_ids',
+  })
+    .replace(/:tlpOrg/g, '$2::uuid')
+    .replace(/:tlpUser/g, '$3::uuid');
+}

@@ -1,0 +1,200 @@
+import { OmitType, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
+import { ListQueryDto } from '../../common/pagination/list-query.dto';
+import { Tlp, TLP_LEVELS } from '../../common/sharing/tlp';
+import {
+  IsCountryCode,
+  IsCountryCodes,
+  IsLanguageTag,
+  IsLanguageTags,
+  IsMachineCode,
+  IsText,
+} from '../../common/validation/decorators';
+import { CONTACT_CHANNEL_KINDS, ContactChannelKind } from '../contact-channel.entity';
+import { ContactStatus } from '../contact.entity';
+
+export class CreateContactDto {
+  /** The platform this person works for, e.g. `facebook`. */
+  @IsMachineCode(40)
+  platformCode: string;
+
+  @IsText(200)
+  fullName: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  email?: string;
+
+  /** A phone number (E.164) or a Signal username. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  signal?: string;
+
+  /** E.164, e.g. +59170012345. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  phone?: string;
+
+  @IsOptional()
+  @IsLanguageTags()
+  languages?: string[];
+
+  @IsOptional()
+  @IsCountryCodes()
+  countries?: string[];
+
+  @IsOptional()
+  @IsText(4000)
+  notes?: string;
+
+  /** Who may see this contact (default GREEN: the whole working group). */
+  @IsOptional()
+  @IsIn(TLP_LEVELS)
+  tlp?: Tlp;
+
+  /** Organisations that may see it under TLP AMBER. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  shareWithOrganizationIds?: string[];
+}
+
+/** `null` removes an address (the old one stays on record as historical). */
+export class UpdateContactDto extends PartialType(
+  OmitType(CreateContactDto, ['platformCode', 'email', 'signal', 'phone'] as const),
+) {
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MaxLength(320)
+  email?: string | null;
+
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MaxLength(64)
+  signal?: string | null;
+
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MaxLength(32)
+  phone?: string | null;
+
+  /** `unresponsive` or back to `active`; departures and staleness have their own paths. */
+  @IsOptional()
+  @IsIn(['active', 'unresponsive'])
+  status?: Extract<ContactStatus, 'active' | 'unresponsive'>;
+}
+
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+export class ContactQueryDto extends ListQueryDto {
+  /** Platform code. */
+  @IsOptional()
+  @IsMachineCode(40)
+  platform?: string;
+
+  @IsOptional()
+  @IsCountryCode()
+  country?: string;
+
+  @IsOptional()
+  @IsLanguageTag()
+  language?: string;
+
+  /** Only contacts currently reachable this way. */
+  @IsOptional()
+  @IsIn(CONTACT_CHANNEL_KINDS)
+  channel?: ContactChannelKind;
+
+  @IsOptional()
+  @IsIn(['active', 'left', 'unresponsive', 'unverified'])
+  status?: ContactStatus;
+
+  /** Any address the contact has or had (recognises mail from an old address). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  address?: string;
+
+  /** Active, recently verified contacts covering `country` and `language` first. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsIn([true, false], { message: 'best must be true or false' })
+  best?: boolean;
+}
+
+export class ContactChannelResponseDto {
+  kind: ContactChannelKind;
+  value: string;
+  current: boolean;
+  since: string;
+  until: string | null;
+}
+
+export class TenureResponseDto {
+  id: string;
+  title: string;
+  team: string | null;
+  countries: string[];
+  startedOn: string;
+  endedOn: string | null;
+  endReason: string | null;
+  handoverNotes: string | null;
+}
+
+export class ContactSummaryResponseDto {
+  id: string;
+  platformCode: string;
+  fullName: string;
+  email: string | null;
+  signal: string | null;
+  phone: string | null;
+  languages: string[];
+  countries: string[];
+  tlp: Tlp;
+  organizationId: string;
+  status: ContactStatus;
+  lastVerifiedAt: string | null;
+  successorId: string | null;
+}
+
+export class ContactResponseDto extends ContactSummaryResponseDto {
+  notes: string | null;
+  shareWithOrganizationIds: string[];
+  lastVerifiedBy: string | null;
+  leftOn: string | null;
+  /** Every address, current and historical. */
+  channels: ContactChannelResponseDto[];
+  /** Oldest first. */
+  tenures: TenureResponseDto[];
+  /** Contacts this one replaced (that you may see). */
+  predecessorIds: string[];
+  /** Who replaced this contact, then who replaced them, and so on (as far as you may see). */
+  successorChain: { id: string; fullName: string; status: ContactStatus }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export class ContactPageResponseDto {
+  data: ContactSummaryResponseDto[];
+  nextCursor: string | null;
+}
