@@ -21,6 +21,8 @@ const API_MODULES: Type[] = [
   OrganizationsModule,
   UsersModule,
   AuthModule,
+  PlatformsModule,
+  ContactsModule,
 ];
 
 /** Feature modules owning BullMQ processors and repeatable sweeps, loaded for APP_ROLE=worker|all. */

@@ -101,10 +101,8 @@ export class ContactsRepository {
       const score = `((c.status = 'active')::int * 4 + (${filter.country ? ':country = ANY(c.countries)' : 'false'})::int * 2 + (${filter.language ? ':language = ANY(c.languages)' : 'false'})::int)`;
       const verified = `COALESCE(c.last_verified_at, '-infinity'::timestamptz)`;
       qb.addSelect(score, 'best_score')
-        .addSelect(
-          `to_char(${verified} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`,
-          'best_verified',
-        )
+        // As text: keeps the microseconds (and -infinity) exactly for the cursor.
+        .addSelect(`${verified}::text`, 'best_verified')
         .orderBy(score, 'DESC')
         .addOrderBy(verified, 'DESC')
         .addOrderBy('c.id', 'DESC');
