@@ -39,23 +39,24 @@ export class Foundation1795880088860 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "api_tokens" ADD CONSTRAINT "fk_api_tokens_user" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
-    // The audit trail is append-only for everyone, the application included.
-    await queryRunner.query(`CREATE FUNCTION "audit_entries_append_only"() RETURNS trigger LANGUAGE plpgsql AS $$
+    // Append-only tables (the audit trail here, histories later) refuse changes for everyone,
+    // the application included.
+    await queryRunner.query(`CREATE FUNCTION "refuse_change"() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                RAISE EXCEPTION 'audit_entries is append-only' USING ERRCODE = 'insufficient_privilege';
+                RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
             END $$`);
     await queryRunner.query(
-      `CREATE TRIGGER "trg_audit_entries_no_update_delete" BEFORE UPDATE OR DELETE ON "audit_entries" FOR EACH ROW EXECUTE FUNCTION "audit_entries_append_only"()`,
+      `CREATE TRIGGER "trg_audit_entries_no_update_delete" BEFORE UPDATE OR DELETE ON "audit_entries" FOR EACH ROW EXECUTE FUNCTION "refuse_change"()`,
     );
     await queryRunner.query(
-      `CREATE TRIGGER "trg_audit_entries_no_truncate" BEFORE TRUNCATE ON "audit_entries" FOR EACH STATEMENT EXECUTE FUNCTION "audit_entries_append_only"()`,
+      `CREATE TRIGGER "trg_audit_entries_no_truncate" BEFORE TRUNCATE ON "audit_entries" FOR EACH STATEMENT EXECUTE FUNCTION "refuse_change"()`,
     );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TRIGGER "trg_audit_entries_no_truncate" ON "audit_entries"`);
     await queryRunner.query(`DROP TRIGGER "trg_audit_entries_no_update_delete" ON "audit_entries"`);
-    await queryRunner.query(`DROP FUNCTION "audit_entries_append_only"()`);
+    await queryRunner.query(`DROP FUNCTION "refuse_change"()`);
     await queryRunner.query(`ALTER TABLE "api_tokens" DROP CONSTRAINT "fk_api_tokens_user"`);
     await queryRunner.query(`ALTER TABLE "users" DROP CONSTRAINT "fk_users_organization"`);
     await queryRunner.query(`DROP INDEX "public"."idx_api_tokens_user_id"`);

@@ -96,13 +96,12 @@ export class PlatformsAndContacts1795881565477 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "channel_access" ADD CONSTRAINT "fk_channel_access_channel" FOREIGN KEY ("channel_id") REFERENCES "channels"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
-    // A contact's history is never rewritten.
-    await queryRunner.query(`CREATE FUNCTION "refuse_change"() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
-            END $$`);
+    // A contact's history is never rewritten (refuse_change() comes from the first migration).
     await queryRunner.query(
       `CREATE TRIGGER "trg_contact_events_no_update_delete" BEFORE UPDATE OR DELETE ON "contact_events" FOR EACH ROW EXECUTE FUNCTION "refuse_change"()`,
+    );
+    await queryRunner.query(
+      `CREATE TRIGGER "trg_contact_events_no_truncate" BEFORE TRUNCATE ON "contact_events" FOR EACH STATEMENT EXECUTE FUNCTION "refuse_change"()`,
     );
   }
 
@@ -110,7 +109,6 @@ export class PlatformsAndContacts1795881565477 implements MigrationInterface {
     await queryRunner.query(
       `DROP TRIGGER "trg_contact_events_no_update_delete" ON "contact_events"`,
     );
-    await queryRunner.query(`DROP FUNCTION "refuse_change"()`);
     await queryRunner.query(
       `ALTER TABLE "channel_access" DROP CONSTRAINT "fk_channel_access_channel"`,
     );

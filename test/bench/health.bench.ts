@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { runMigrations } from '../../src/database/migrate';
 import { redisOptionsFromUrl } from '../../src/queue/redis-options';
 import { TEST_REDIS_URL } from '../support/env';
+import { deleteRedisKeys } from '../support/redis';
 import { createEmptyDatabase, dropDatabase } from '../support/test-db';
 import { alternate, benchSeconds, BenchResult, onCleanup, ratio, Target } from './harness';
 
@@ -133,23 +134,4 @@ async function sameAnswer(targets: Target[]): Promise<string[]> {
     problems.push(`bodies differ: ${answers.map((a) => JSON.stringify(a.body)).join(' vs ')}`);
   }
   return problems;
-}
-
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis({
-    ...redisOptionsFromUrl(TEST_REDIS_URL),
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => undefined); // failures surface through the commands
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../../src/app.factory';
 import { Clock } from '../../src/common/clock';
 import { createRootLogger } from '../../src/common/logging/logger';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
-import { redisOptionsFromUrl } from '../../src/queue/redis-options';
 import { TEST_REDIS_URL } from './env';
+import { deleteRedisKeys } from './redis';
 import { cloneTemplateDatabase, dropDatabase } from './test-db';
 
 export const TEST_JWT_SECRET = 'test-secret-for-jwt-signing-0123456789abcdef';
@@ -83,18 +82,4 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       await dropDatabase(database.name);
     },
   };
-}
-
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(redisOptionsFromUrl(TEST_REDIS_URL));
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
