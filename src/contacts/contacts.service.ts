@@ -10,7 +10,7 @@ import {
   ValidationFailedError,
 } from '../common/errors/domain-error';
 import { Page, toPage } from '../common/pagination/cursor';
-import { TransactionRunner } from '../database/transaction';
+import { lockForTransaction, TransactionRunner } from '../database/transaction';
 import { PlatformsService } from '../platforms/platforms.service';
 import { normalizeAddress } from './contact-address';
 import {
@@ -294,6 +294,8 @@ export class ContactsService {
       const contact = await this.requireVisible(actor, id, em, true);
       if (contact.status === 'left') throw new ConflictError('This contact has already left.');
       if (dto.successorContactId) {
+        // Two departures naming each other must not both pass the cycle check.
+        await lockForTransaction(em, `contact-succession-${contact.platformId}`);
         if (dto.successorContactId === id)
           throw new ConflictError('A contact cannot succeed themselves.', 'successorContactId');
         const successor = await this.contacts.findVisible(actor, dto.successorContactId, em);

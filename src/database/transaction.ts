@@ -16,7 +16,11 @@ export class TransactionRunner {
   }
 }
 
-/** Serialises a critical section across replicas until the transaction ends. */
-export async function lockForTransaction(em: EntityManager, lockId: number): Promise<void> {
-  await em.query('SELECT pg_advisory_xact_lock($1)', [lockId]);
+/**
+ * Serialises a critical section across replicas until the transaction ends. A text key is
+ * hashed, so `contact-succession-<platformId>` locks one platform's successions only.
+ */
+export async function lockForTransaction(em: EntityManager, key: number | string): Promise<void> {
+  if (typeof key === 'number') await em.query('SELECT pg_advisory_xact_lock($1)', [key]);
+  else await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
 }
