@@ -1,5 +1,5 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
@@ -46,19 +46,54 @@ export class ContactsProcessor extends WorkerHost {
   }
 }
 
-/** Registers the repeatable sweep at worker start; every worker may do so (same scheduler id). */
+/**
+ * Registers the repeatable sweep at worker start; every worker may do so (same scheduler id).
+ * It never holds up start-up: while Redis is unreachable it retries in the background.
+ */
 @Injectable()
-export class ContactsScheduler implements OnApplicationBootstrap {
+export class ContactsScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ContactsScheduler.name);
+  private retry?: NodeJS.Timeout;
+  private stopped = false;
+
   constructor(
     @InjectQueue(QueueName.Contacts) private readonly queue: Queue,
     private readonly config: AppConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      JobName.ContactStaleness,
-      { every: this.config.sweepIntervalMs },
-      { name: JobName.ContactStaleness, data: {} },
-    );
+  onApplicationBootstrap(): void {
+    void this.register(1000);
   }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+  }
+
+  private async register(backoffMs: number): Promise<void> {
+    try {
+      await withTimeout(
+        this.queue.upsertJobScheduler(
+          JobName.ContactStaleness,
+          { every: this.config.sweepIntervalMs },
+          { name: JobName.ContactStaleness, data: {} },
+        ),
+        5000,
+      );
+    } catch (error) {
+      if (this.stopped) return;
+      this.logger.warn(
+        `could not register the staleness sweep (${(error as Error).message}); retrying`,
+      );
+      this.retry = setTimeout(() => void this.register(Math.min(backoffMs * 2, 60_000)), backoffMs);
+    }
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('redis did not answer in time')), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

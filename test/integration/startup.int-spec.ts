@@ -75,7 +75,8 @@ describe('start-up', () => {
   });
 
   it('reports Redis down in readiness (503) while liveness and PostgreSQL stay up', async () => {
-    const t = await createTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+    // The API role: workers have nothing to do without Redis.
+    const t = await createTestApp({ REDIS_URL: 'redis://127.0.0.1:1', APP_ROLE: 'api' });
     try {
       const ready = await call(t.app, 'GET', '/health');
       expect(ready.status).toBe(503);
