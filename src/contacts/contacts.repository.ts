@@ -25,11 +25,13 @@ export interface ContactFilter {
   limit: number;
 }
 
-const CONTACT_VISIBILITY = visibleToSql('c', 'tlp', {
+const CONTACT_COLUMNS = {
   organization: 'organization_id',
   creator: 'created_by',
   sharedOrganizations: 'shared_organization_ids',
-});
+};
+const CONTACT_VISIBILITY = visibleToSql('c', 'tlp', CONTACT_COLUMNS);
+const SUCCESSOR_VISIBILITY = visibleToSql('s', 'tlp', CONTACT_COLUMNS);
 
 @Injectable()
 export class ContactsRepository {
@@ -40,11 +42,18 @@ export class ContactsRepository {
     actor: Actor,
     em: EntityManager = this.tx.manager,
   ): SelectQueryBuilder<ContactEntity> {
-    return em
-      .createQueryBuilder(ContactEntity, 'c')
-      .innerJoin('platforms', 'p', 'p.id = c.platform_id')
-      .addSelect('p.code', 'platform_code')
-      .where(CONTACT_VISIBILITY, visibilityParams(actor));
+    return (
+      em
+        .createQueryBuilder(ContactEntity, 'c')
+        .innerJoin('platforms', 'p', 'p.id = c.platform_id')
+        .addSelect('p.code', 'platform_code')
+        // The successor's id only if the reader may see the successor too.
+        .addSelect(
+          `(SELECT s.id FROM contacts s WHERE s.id = c.successor_id AND ${SUCCESSOR_VISIBILITY})`,
+          'visible_successor_id',
+        )
+        .where(CONTACT_VISIBILITY, visibilityParams(actor))
+    );
   }
 
   private async withPlatformCode(qb: SelectQueryBuilder<ContactEntity>): Promise<ContactRow[]> {
@@ -52,6 +61,7 @@ export class ContactsRepository {
       platform_code: string;
       best_score?: number;
       best_verified?: string;
+      visible_successor_id: string | null;
     }>();
     return entities.map((e, i) => {
       const r = raw[i];
@@ -59,7 +69,12 @@ export class ContactsRepository {
         r.best_score === undefined
           ? [e.createdAt.toISOString(), e.id]
           : [Number(r.best_score), r.best_verified!, e.id];
-      return Object.assign(e, { platformCode: r.platform_code, sortKey });
+      // Rows are answered as the reader sees them: a successor they may not see is not named.
+      return Object.assign(e, {
+        platformCode: r.platform_code,
+        successorId: r.visible_successor_id,
+        sortKey,
+      });
     });
   }
 
@@ -79,8 +94,15 @@ export class ContactsRepository {
     const qb = this.visible(actor).limit(filter.limit + 1);
     if (filter.platformId)
       qb.andWhere('c.platform_id = :platformId', { platformId: filter.platformId });
-    if (filter.country) qb.andWhere(':country = ANY(c.countries)', { country: filter.country });
-    if (filter.language) qb.andWhere(':language = ANY(c.languages)', { language: filter.language });
+    // With `best`, country and language rank the contacts instead of filtering them.
+    if (filter.country) {
+      qb.setParameter('country', filter.country);
+      if (!filter.best) qb.andWhere(':country = ANY(c.countries)');
+    }
+    if (filter.language) {
+      qb.setParameter('language', filter.language);
+      if (!filter.best) qb.andWhere(':language = ANY(c.languages)');
+    }
     if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
     if (filter.channel) {
       qb.andWhere(
@@ -285,11 +307,7 @@ export class ContactsRepository {
 
 /** The TLP rule with positional parameters ($2 organisation, $3 user) for raw recursive SQL. */
 function sqlVisibility(alias: string): string {
-  return visibleToSql(alias, 'tlp', {
-    organization: 'organization_id',
-    creator: 'created_by',
-    sharedOrganizations: 'shared_organization_ids',
-  })
+  return visibleToSql(alias, 'tlp', CONTACT_COLUMNS)
     .replace(/:tlpOrg/g, '$2::uuid')
     .replace(/:tlpUser/g, '$3::uuid');
 }

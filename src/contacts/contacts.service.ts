@@ -291,11 +291,13 @@ export class ContactsService {
   async depart(actor: Actor, id: string, dto: DepartureDto): Promise<ContactResponseDto> {
     requireWriter(actor);
     await this.tx.run(async (em) => {
+      // Successions of one platform take turns, so two departures naming each other cannot both
+      // pass the cycle check. The turn comes before any row lock, or they would deadlock.
+      const { platformId } = await this.requireVisible(actor, id, em);
+      await lockForTransaction(em, `contact-succession-${platformId}`);
       const contact = await this.requireVisible(actor, id, em, true);
       if (contact.status === 'left') throw new ConflictError('This contact has already left.');
       if (dto.successorContactId) {
-        // Two departures naming each other must not both pass the cycle check.
-        await lockForTransaction(em, `contact-succession-${contact.platformId}`);
         if (dto.successorContactId === id)
           throw new ConflictError('A contact cannot succeed themselves.', 'successorContactId');
         const successor = await this.contacts.findVisible(actor, dto.successorContactId, em);
@@ -363,8 +365,10 @@ export class ContactsService {
     id: string,
     query: ListQueryDto,
   ): Promise<Page<ContactEventResponseDto>> {
-    await this.requireVisible(actor, id);
+    const contact = await this.requireVisible(actor, id);
     const rows = await this.contacts.events(id, query);
+    // The history holds old and new addresses: reading it is reading personal details.
+    await this.record(actor, 'contact.read', contact, undefined, { part: 'history' });
     return toPage(
       rows,
       query.limit,

@@ -10,6 +10,7 @@ import {
   MaxLength,
   MinLength,
   ValidateBy,
+  ValidateIf,
 } from 'class-validator';
 import { COUNTRY_CODES, isCountryCode } from '../reference/countries';
 
@@ -114,10 +115,12 @@ export const IsDateOnly = () =>
   ValidateBy({
     name: 'isDateOnly',
     validator: {
-      validate: (value: unknown) =>
-        typeof value === 'string' &&
-        /^\d{4}-\d{2}-\d{2}$/.test(value) &&
-        new Date(`${value}T00:00:00Z`).toISOString().startsWith(value),
+      validate: (value: unknown) => {
+        if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+        const date = new Date(`${value}T00:00:00Z`);
+        // 2026-02-30 parses to March 2nd: the day must survive the round trip.
+        return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+      },
       defaultMessage: () => '$property must be a date as YYYY-MM-DD',
     },
   });
@@ -134,3 +137,9 @@ export const IsMachineCode = (max = 40) =>
 /** One BCP 47 language tag, e.g. `es` or `pt-BR`. */
 export const IsLanguageTag = () =>
   Matches(LANGUAGE_TAG, { message: '$property must be a BCP 47 language tag' });
+
+/**
+ * May be left out, but not sent as null: for fields whose column has a default rather than a
+ * null. (`IsOptional` lets null through, which the database would then refuse.)
+ */
+export const IsOmittable = () => ValidateIf((_object, value) => value !== undefined);

@@ -1,4 +1,5 @@
-import { OmitType, PartialType } from '@nestjs/swagger';
+import { OmitType } from '@nestjs/swagger';
+import { PatchType } from '../../common/validation/patch-type';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -9,7 +10,6 @@ import {
   IsString,
   IsUUID,
   MaxLength,
-  ValidateIf,
 } from 'class-validator';
 import { ListQueryDto } from '../../common/pagination/list-query.dto';
 import { Tlp, TLP_LEVELS } from '../../common/sharing/tlp';
@@ -19,6 +19,7 @@ import {
   IsLanguageTag,
   IsLanguageTags,
   IsMachineCode,
+  IsOmittable,
   IsText,
 } from '../../common/validation/decorators';
 import { CONTACT_CHANNEL_KINDS, ContactChannelKind } from '../contact-channel.entity';
@@ -35,39 +36,39 @@ export class CreateContactDto {
   @IsOptional()
   @IsString()
   @MaxLength(320)
-  email?: string;
+  email?: string | null;
 
   /** A phone number (E.164) or a Signal username. */
   @IsOptional()
   @IsString()
   @MaxLength(64)
-  signal?: string;
+  signal?: string | null;
 
   /** E.164, e.g. +59170012345. */
   @IsOptional()
   @IsString()
   @MaxLength(32)
-  phone?: string;
+  phone?: string | null;
 
-  @IsOptional()
+  @IsOmittable()
   @IsLanguageTags()
   languages?: string[];
 
-  @IsOptional()
+  @IsOmittable()
   @IsCountryCodes()
   countries?: string[];
 
   @IsOptional()
   @IsText(4000)
-  notes?: string;
+  notes?: string | null;
 
   /** Who may see this contact (default GREEN: the whole working group). */
-  @IsOptional()
+  @IsOmittable()
   @IsIn(TLP_LEVELS)
   tlp?: Tlp;
 
   /** Organisations that may see it under TLP AMBER. */
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(50)
   @ArrayUnique()
@@ -75,30 +76,12 @@ export class CreateContactDto {
   shareWithOrganizationIds?: string[];
 }
 
-/** `null` removes an address (the old one stays on record as historical). */
-export class UpdateContactDto extends PartialType(
-  OmitType(CreateContactDto, ['platformCode', 'email', 'signal', 'phone'] as const),
+/** `null` removes an address (the old one stays on record as historical) or the notes. */
+export class UpdateContactDto extends PatchType(
+  OmitType(CreateContactDto, ['platformCode'] as const),
 ) {
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @IsString()
-  @MaxLength(320)
-  email?: string | null;
-
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @IsString()
-  @MaxLength(64)
-  signal?: string | null;
-
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @IsString()
-  @MaxLength(32)
-  phone?: string | null;
-
   /** `unresponsive` or back to `active`; departures and staleness have their own paths. */
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['active', 'unresponsive'])
   status?: Extract<ContactStatus, 'active' | 'unresponsive'>;
 }

@@ -38,7 +38,7 @@ export class CreateOrganizationDto {
     { message: 'website must be an http(s) URL' },
   )
   @MaxLength(500)
-  website?: string;
+  website?: string | null;
 
   /** IANA time zone, e.g. `America/La_Paz`. */
   @IsTimeZone()

@@ -1,7 +1,8 @@
-import { OmitType, PartialType } from '@nestjs/swagger';
+import { OmitType } from '@nestjs/swagger';
+import { PatchType } from '../../common/validation/patch-type';
 import { CreateOrganizationDto } from './create-organization.dto';
 
 /** Any field but the slug, which others may have stored. */
-export class UpdateOrganizationDto extends PartialType(
+export class UpdateOrganizationDto extends PatchType(
   OmitType(CreateOrganizationDto, ['slug'] as const),
 ) {}

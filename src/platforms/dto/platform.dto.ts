@@ -1,4 +1,5 @@
-import { OmitType, PartialType } from '@nestjs/swagger';
+import { OmitType } from '@nestjs/swagger';
+import { PatchType } from '../../common/validation/patch-type';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -11,7 +12,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsMachineCode, IsText } from '../../common/validation/decorators';
+import { IsMachineCode, IsOmittable, IsText } from '../../common/validation/decorators';
 import { ListQueryDto } from '../../common/pagination/list-query.dto';
 import { ChannelKind, CHANNEL_KINDS } from '../channel.entity';
 
@@ -25,17 +26,15 @@ export class CreatePlatformDto {
 
   @IsOptional()
   @IsText(100)
-  parentCompany?: string;
+  parentCompany?: string | null;
 
   /** EU DSA Very Large Online Platform designation. */
   @IsOptional()
   @IsBoolean()
-  dsaVlop?: boolean;
+  dsaVlop?: boolean | null;
 }
 
-export class UpdatePlatformDto extends PartialType(
-  OmitType(CreatePlatformDto, ['code'] as const),
-) {}
+export class UpdatePlatformDto extends PatchType(OmitType(CreatePlatformDto, ['code'] as const)) {}
 
 export class CreateChannelDto {
   @IsMachineCode(60)
@@ -62,16 +61,16 @@ export class CreateChannelDto {
   @Max(8760)
   expectedResponseHours: number;
 
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   verified?: boolean;
 
   @IsOptional()
   @IsText(1000)
-  note?: string;
+  note?: string | null;
 }
 
-export class UpdateChannelDto extends PartialType(OmitType(CreateChannelDto, ['code'] as const)) {}
+export class UpdateChannelDto extends PatchType(OmitType(CreateChannelDto, ['code'] as const)) {}
 
 export class PlatformQueryDto extends ListQueryDto {}
 

@@ -1,8 +1,9 @@
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { Role, ROLES } from '../../common/auth/actor';
 import {
   IsLanguageTag,
   IsLowercaseEmail,
+  IsOmittable,
   IsNewPassword,
   IsText,
   IsTimeZone,
@@ -24,12 +25,12 @@ export class CreateUserDto {
   password: string;
 
   /** Interface language (BCP 47), default `en`. */
-  @IsOptional()
+  @IsOmittable()
   @IsLanguageTag()
   language?: string;
 
   /** IANA time zone for dates shown to this user, default UTC. */
-  @IsOptional()
+  @IsOmittable()
   @IsTimeZone()
   timezone?: string;
 }

@@ -1,12 +1,14 @@
-import { IsBoolean, IsOptional } from 'class-validator';
-import { OmitType, PartialType } from '@nestjs/swagger';
+import { IsBoolean } from 'class-validator';
+import { IsOmittable } from '../../common/validation/decorators';
+import { OmitType } from '@nestjs/swagger';
+import { PatchType } from '../../common/validation/patch-type';
 import { CreateUserDto } from './create-user.dto';
 
-export class UpdateUserDto extends PartialType(
+export class UpdateUserDto extends PatchType(
   OmitType(CreateUserDto, ['email', 'password'] as const),
 ) {
   /** false deactivates the account: its sessions and API tokens stop working at once. */
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   active?: boolean;
 }
