@@ -40,7 +40,7 @@ export class AuditRepository {
     if (filter.from) qb.andWhere('a.occurred_at >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('a.occurred_at < :to', { to: filter.to });
     if (filter.cursor) {
-      const [at, id] = decodeCursor(filter.cursor, 2);
+      const [at, id] = decodeCursor(filter.cursor, ['timestamp', 'uuid']);
       qb.andWhere('(a.occurred_at, a.id) < (:at::timestamptz, :id::uuid)', { at, id });
     }
     return qb.getMany();

@@ -42,7 +42,7 @@ export class ApiTokensRepository {
       .addOrderBy('t.id', 'DESC')
       .limit(page.limit + 1);
     if (page.cursor) {
-      const [at, id] = decodeCursor(page.cursor, 2);
+      const [at, id] = decodeCursor(page.cursor, ['timestamp', 'uuid']);
       qb.andWhere('(t.created_at, t.id) < (:at::timestamptz, :id::uuid)', { at, id });
     }
     return qb.getMany();

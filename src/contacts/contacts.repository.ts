@@ -129,17 +129,17 @@ export class ContactsRepository {
         .addOrderBy(verified, 'DESC')
         .addOrderBy('c.id', 'DESC');
       if (filter.cursor) {
-        const [s, v, id] = decodeCursor(filter.cursor, 3);
+        const [s, v, id] = decodeCursor(filter.cursor, ['int', 'timestamp', 'uuid']);
         qb.andWhere(`(${score}, ${verified}, c.id) < (:s::int, :v::timestamptz, :cid::uuid)`, {
           s,
-          v: v === '' ? '-infinity' : v,
+          v,
           cid: id,
         });
       }
     } else {
       qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC');
       if (filter.cursor) {
-        const [at, id] = decodeCursor(filter.cursor, 2);
+        const [at, id] = decodeCursor(filter.cursor, ['timestamp', 'uuid']);
         qb.andWhere('(c.created_at, c.id) < (:at::timestamptz, :cid::uuid)', { at, cid: id });
       }
     }
@@ -233,7 +233,7 @@ export class ContactsRepository {
       .addOrderBy('e.id', 'DESC')
       .limit(page.limit + 1);
     if (page.cursor) {
-      const [at, id] = decodeCursor(page.cursor, 2);
+      const [at, id] = decodeCursor(page.cursor, ['timestamp', 'uuid']);
       qb.andWhere('(e.occurred_at, e.id) < (:at::timestamptz, :id::uuid)', { at, id });
     }
     return qb.getMany();

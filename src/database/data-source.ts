@@ -23,7 +23,9 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     migrationsRun: false,
     installExtensions: false,
     uuidExtension: 'pgcrypto',
-    logging: ['error'],
+    // TypeORM's own logger prints failed SQL with its parameters (e-mails, hashes, case text);
+    // errors reach our logger through the exception filter instead, without row values.
+    logging: false,
     extra: {
       max: poolSize,
       // Fail fast instead of hanging when PostgreSQL is unreachable or the pool is exhausted.

@@ -48,7 +48,7 @@ export async function createDatabaseIfMissing(url: string): Promise<boolean> {
 export async function runMigrations(url: string): Promise<string[]> {
   const lock = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   await lock.connect();
-  const dataSource = new DataSource({ ...dataSourceOptions(url, 2), logging: false });
+  const dataSource = new DataSource(dataSourceOptions(url, 2));
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     await dataSource.initialize();
@@ -63,7 +63,7 @@ export async function runMigrations(url: string): Promise<string[]> {
 
 /** Reverts the last applied migration. */
 export async function revertLastMigration(url: string): Promise<void> {
-  const dataSource = new DataSource({ ...dataSourceOptions(url, 2), logging: false });
+  const dataSource = new DataSource(dataSourceOptions(url, 2));
   await dataSource.initialize();
   try {
     await dataSource.undoLastMigration({ transaction: 'each' });

@@ -45,7 +45,7 @@ export class OrganizationsRepository {
     if (filter.country) qb.andWhere(':country = ANY(o.countries)', { country: filter.country });
     if (filter.language) qb.andWhere(':language = ANY(o.languages)', { language: filter.language });
     if (filter.cursor) {
-      const [slug] = decodeCursor(filter.cursor, 1);
+      const [slug] = decodeCursor(filter.cursor, ['text']);
       qb.andWhere('o.slug > :slug', { slug });
     }
     return qb.getMany();

@@ -31,7 +31,7 @@ export class PlatformsRepository {
       .orderBy('p.code', 'ASC')
       .limit(page.limit + 1);
     if (page.cursor) {
-      const [code] = decodeCursor(page.cursor, 1);
+      const [code] = decodeCursor(page.cursor, ['text']);
       qb.andWhere('p.code > :code', { code });
     }
     return qb.getMany();

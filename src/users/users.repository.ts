@@ -44,7 +44,7 @@ export class UsersRepository {
       .orderBy('u.email', 'ASC')
       .limit(page.limit + 1);
     if (page.cursor) {
-      const [email] = decodeCursor(page.cursor, 1);
+      const [email] = decodeCursor(page.cursor, ['text']);
       qb.andWhere('u.email > :email', { email });
     }
     return qb.getMany();

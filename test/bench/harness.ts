@@ -41,6 +41,8 @@ export type Bench = () => Promise<BenchResult[]>;
 export interface Target {
   label: string;
   url: string;
+  /** Sent with every request (e.g. `authorization`). */
+  headers?: Record<string, string>;
 }
 
 export interface LoadOptions {
@@ -88,6 +90,8 @@ export function load(target: Target, options: LoadOptions, round = 0): Promise<S
     const instance = autocannon(
       {
         url: target.url,
+        // Only when given: an explicit `undefined` would replace autocannon's default `{}`.
+        ...(target.headers ? { headers: target.headers } : {}),
         connections: options.connections,
         duration: options.seconds,
         timeout: 10,
