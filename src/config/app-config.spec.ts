@@ -5,6 +5,7 @@ import { loadConfig } from './app-config';
 import { ConfigError } from './env.schema';
 
 const SECRET = 'a'.repeat(40);
+const KEY = 'k'.repeat(40);
 
 describe('loadConfig', () => {
   let dir: string;
@@ -16,7 +17,9 @@ describe('loadConfig', () => {
   it('works with no configuration at all outside production, generating secrets once into a local file', () => {
     const file = join(dir, 'secrets.json');
     const first = loadConfig({ LOCAL_SECRETS_FILE: file });
-    expect(first.localSecrets).toEqual(['JWT_SECRET']);
+    expect(first.localSecrets).toEqual(['JWT_SECRET', 'INDICATOR_HASH_KEY']);
+    expect(first.config.indicatorHashKey.length).toBeGreaterThanOrEqual(32);
+    expect(first.config.indicatorHashKey).not.toBe(first.config.jwt.secret);
     expect(first.config.jwt.secret.length).toBeGreaterThanOrEqual(32);
     expect(first.config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/escalation_tracker');
     expect(first.config.redisUrl).toBe('redis://127.0.0.1:6379');
@@ -25,13 +28,21 @@ describe('loadConfig', () => {
     expect(existsSync(file)).toBe(true);
     const second = loadConfig({ LOCAL_SECRETS_FILE: file });
     expect(second.config.jwt.secret).toBe(first.config.jwt.secret);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ JWT_SECRET: first.config.jwt.secret });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      JWT_SECRET: first.config.jwt.secret,
+      INDICATOR_HASH_KEY: first.config.indicatorHashKey,
+    });
   });
 
   it('requires every secret in production and names the missing one', () => {
     expect(() =>
       loadConfig({ NODE_ENV: 'production', LOCAL_SECRETS_FILE: join(dir, 's.json') }),
-    ).toThrow(new ConfigError(['JWT_SECRET is required in production']));
+    ).toThrow(
+      new ConfigError([
+        'JWT_SECRET is required in production',
+        'INDICATOR_HASH_KEY is required in production',
+      ]),
+    );
     expect(existsSync(join(dir, 's.json'))).toBe(false);
   });
 
@@ -40,6 +51,7 @@ describe('loadConfig', () => {
     try {
       loadConfig({
         JWT_SECRET: 'short-secret-value',
+        INDICATOR_HASH_KEY: KEY,
         PORT: 'eighty',
         APP_ROLE: 'scheduler',
         DATABASE_URL: 'mysql://db/x',
@@ -62,6 +74,7 @@ describe('loadConfig', () => {
   it('converts types and reads roles', () => {
     const { config } = loadConfig({
       JWT_SECRET: SECRET,
+      INDICATOR_HASH_KEY: KEY,
       PORT: '8080',
       APP_ROLE: 'worker',
       TRUST_PROXY: 'true',
@@ -69,6 +82,9 @@ describe('loadConfig', () => {
     });
     expect(config.http).toMatchObject({ port: 8080, trustProxy: true });
     expect([config.runsApi, config.runsWorkers]).toEqual([false, true]);
-    expect(loadConfig({ JWT_SECRET: SECRET, APP_ROLE: 'api' }).config.runsWorkers).toBe(false);
+    expect(
+      loadConfig({ JWT_SECRET: SECRET, INDICATOR_HASH_KEY: KEY, APP_ROLE: 'api' }).config
+        .runsWorkers,
+    ).toBe(false);
   });
 });

@@ -55,6 +55,9 @@ export class AppConfig {
   get jwt() {
     return { secret: this.env.JWT_SECRET, expiresInSeconds: this.env.JWT_EXPIRES_IN_SECONDS };
   }
+  get indicatorHashKey() {
+    return this.env.INDICATOR_HASH_KEY;
+  }
   get loginThrottle() {
     return {
       windowSeconds: this.env.LOGIN_WINDOW_SECONDS,

@@ -19,7 +19,7 @@ export const APP_ROLES = ['api', 'worker', 'all'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
 
 /** Variables whose values are secret: never logged, required in production. */
-export const SECRET_VARIABLES = ['JWT_SECRET'] as const;
+export const SECRET_VARIABLES = ['JWT_SECRET', 'INDICATOR_HASH_KEY'] as const;
 export type SecretVariable = (typeof SECRET_VARIABLES)[number];
 
 const toBoolean = ({ value }: { value: unknown }) =>
@@ -63,6 +63,14 @@ export class Env {
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET: string;
+
+  /**
+   * HMAC key of indicator hashes, the only thing organisations compare across the community.
+   * Changing it makes earlier hashes unmatchable: set it once.
+   */
+  @IsString()
+  @MinLength(32, { message: 'INDICATOR_HASH_KEY must be at least 32 characters' })
+  INDICATOR_HASH_KEY: string;
 
   @Type(() => Number)
   @IsInt()

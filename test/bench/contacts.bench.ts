@@ -159,6 +159,7 @@ async function deploy(): Promise<Deployment> {
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: prefix,
     JWT_SECRET: 'bench-secret-for-jwt-signing-0123456789abcdef',
+    INDICATOR_HASH_KEY: 'bench-key-for-indicator-hashes-0123456789abcdef',
     LOG_LEVEL: 'silent',
   });
   // Reference platforms (facebook among them) are inserted while the app starts.

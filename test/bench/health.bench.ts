@@ -38,6 +38,7 @@ export default async function healthBench(): Promise<BenchResult[]> {
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: prefix,
     JWT_SECRET: 'bench-secret-for-jwt-signing-0123456789abcdef',
+    INDICATOR_HASH_KEY: 'bench-key-for-indicator-hashes-0123456789abcdef',
     LOG_LEVEL: 'silent',
   });
   const app = await createHttpApp({ config, logger: createRootLogger('silent') });

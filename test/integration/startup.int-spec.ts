@@ -7,7 +7,12 @@ import { loadConfig } from '../../src/config/app-config';
 import { AdminBootstrapService } from '../../src/users/admin-bootstrap.service';
 import { call, expectProblem } from '../support/http';
 import { TEST_REDIS_URL } from '../support/env';
-import { createTestApp, TEST_JWT_SECRET, TestApp } from '../support/test-app';
+import {
+  createTestApp,
+  TEST_INDICATOR_HASH_KEY,
+  TEST_JWT_SECRET,
+  TestApp,
+} from '../support/test-app';
 import { cloneTemplateDatabase, dropDatabase } from '../support/test-db';
 
 const silent = () => createRootLogger('silent', new Writable({ write: (_c, _e, done) => done() }));
@@ -23,6 +28,7 @@ describe('start-up', () => {
         REDIS_URL: TEST_REDIS_URL,
         QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
         JWT_SECRET: TEST_JWT_SECRET,
+        INDICATOR_HASH_KEY: TEST_INDICATOR_HASH_KEY,
       });
       const worker = await createWorkerContext({ config, logger: silent() });
       expect(worker.get(AdminBootstrapService)).toBeInstanceOf(AdminBootstrapService);

@@ -11,6 +11,7 @@ import { deleteRedisKeys } from './redis';
 import { cloneTemplateDatabase, dropDatabase } from './test-db';
 
 export const TEST_JWT_SECRET = 'test-secret-for-jwt-signing-0123456789abcdef';
+export const TEST_INDICATOR_HASH_KEY = 'test-key-for-indicator-hashes-0123456789abcdef';
 
 /** A clock the test moves by hand. */
 export class TestClock extends Clock {
@@ -50,6 +51,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: prefix,
     JWT_SECRET: TEST_JWT_SECRET,
+    INDICATOR_HASH_KEY: TEST_INDICATOR_HASH_KEY,
     LOG_LEVEL: 'info',
     ...env,
   });
