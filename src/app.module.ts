@@ -2,6 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CasesModule } from './cases/cases.module';
 import { ContactsJobsModule } from './contacts/contacts-jobs.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { Clock } from './common/clock';
@@ -23,6 +24,7 @@ const API_MODULES: Type[] = [
   AuthModule,
   PlatformsModule,
   ContactsModule,
+  CasesModule,
 ];
 
 /** Feature modules owning BullMQ processors and repeatable sweeps, loaded for APP_ROLE=worker|all. */

@@ -33,7 +33,15 @@ export type AuditAction =
   | 'contact.exported'
   | 'contact.verified'
   | 'contact.departed'
-  | 'contact.tenure_added';
+  | 'contact.tenure_added'
+  | 'case.created'
+  | 'case.read'
+  | 'case.listed'
+  | 'case.counted'
+  | 'case.updated'
+  | 'case.event_added'
+  | 'case.imported'
+  | 'indicator.matched';
 
 export interface AuditRecord {
   action: AuditAction;

@@ -96,6 +96,19 @@ export function dueAtFor(
   );
 }
 
+/** Only the derived fields, from a case row that has more. */
+export const stateOf = (c: CaseState): CaseState => ({
+  status: c.status,
+  outcome: c.outcome,
+  escalatedAt: c.escalatedAt,
+  dueAt: c.dueAt,
+  firstResponseAt: c.firstResponseAt,
+  resolvedAt: c.resolvedAt,
+  closedAt: c.closedAt,
+  pausedAt: c.pausedAt,
+  pausedSeconds: c.pausedSeconds,
+});
+
 export const initialState = (): CaseState => ({
   status: 'draft',
   outcome: null,

@@ -52,9 +52,20 @@ const TRACKED_FIELDS = [
   'status',
 ] as const;
 
+/** What a departure tells the features above contacts (cases flag their open escalations). */
+export interface ContactDeparture {
+  contactId: string;
+  successorId: string | null;
+  leftOn: string;
+}
+export type DepartureListener = (departure: ContactDeparture, em: EntityManager) => Promise<void>;
+
 /** The community's memory of platform contacts: who, how to reach them, and who replaced whom. */
 @Injectable()
 export class ContactsService {
+  /** Run inside the departure's transaction, so a departure and its consequences commit together. */
+  private readonly departureListeners: DepartureListener[] = [];
+
   constructor(
     private readonly contacts: ContactsRepository,
     private readonly platforms: PlatformsService,
@@ -356,8 +367,24 @@ export class ContactsService {
       await this.record(actor, 'contact.departed', contact, em, {
         successorId: dto.successorContactId ?? null,
       });
+      const departure = {
+        contactId: id,
+        successorId: dto.successorContactId ?? null,
+        leftOn: dto.leftOn,
+      };
+      for (const listener of this.departureListeners) await listener(departure, em);
     });
     return this.get(actor, id, false);
+  }
+
+  /** Features above contacts react to departures (without contacts knowing them). */
+  onDeparture(listener: DepartureListener): void {
+    this.departureListeners.push(listener);
+  }
+
+  /** For cases naming a contact: the contact if the actor may see it, else null. */
+  findVisible(actor: Actor, id: string, em?: EntityManager): Promise<ContactRow | null> {
+    return this.contacts.findVisible(actor, id, em);
   }
 
   async history(

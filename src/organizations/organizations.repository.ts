@@ -27,6 +27,17 @@ export class OrganizationsRepository {
     return insertReturning(em, OrganizationEntity, values);
   }
 
+  /** Of these ids, those that are not an organisation. */
+  async unknownIds(ids: string[], em: EntityManager = this.tx.manager): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows: { id: string }[] = await em.query(
+      `SELECT x.id FROM unnest($1::uuid[]) AS x(id)
+       WHERE NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = x.id)`,
+      [ids],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async update(id: string, values: Partial<OrganizationEntity>, em: EntityManager): Promise<void> {
     await em.update(OrganizationEntity, { id }, values);
   }

@@ -45,6 +45,11 @@ export class OrganizationsService {
     return this.organizations.findBySlug(slug, em);
   }
 
+  /** For other modules naming organisations (AMBER sharing lists): the ids that are none. */
+  unknownIds(ids: string[], em?: EntityManager): Promise<string[]> {
+    return this.organizations.unknownIds(ids, em);
+  }
+
   async create(
     actor: Actor | null,
     dto: CreateOrganizationDto,

@@ -29,6 +29,17 @@ export class UsersRepository {
     await em.update(UserEntity, { id }, values);
   }
 
+  /** Of these ids, those that are not an active user. */
+  async unknownActiveIds(ids: string[], em: EntityManager = this.tx.manager): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows: { id: string }[] = await em.query(
+      `SELECT x.id FROM unnest($1::uuid[]) AS x(id)
+       WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = x.id AND u.active)`,
+      [ids],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async anyAdminExists(em: EntityManager = this.tx.manager): Promise<boolean> {
     return em.exists(UserEntity, { where: { role: 'admin' } });
   }

@@ -174,6 +174,11 @@ export class UsersService {
     return user?.active ? user : null;
   }
 
+  /** For other modules naming users (RED sharing lists): the ids that are no active user. */
+  unknownActiveIds(ids: string[], em?: EntityManager): Promise<string[]> {
+    return this.users.unknownActiveIds(ids, em);
+  }
+
   async recordLogin(id: string, at: Date): Promise<void> {
     await this.users.update(id, { lastLoginAt: at });
   }

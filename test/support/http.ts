@@ -48,7 +48,7 @@ export async function call<T = Record<string, unknown>>(
 }
 
 /** Asserts an RFC 9457 answer with the given status and answers its body. */
-export function expectProblem(answer: Answer, status: number): Record<string, unknown> {
+export function expectProblem(answer: Answer<unknown>, status: number): Record<string, unknown> {
   expect({ status: answer.status, type: answer.headers['content-type'] }).toEqual({
     status,
     type: 'application/problem+json; charset=utf-8',
@@ -58,7 +58,7 @@ export function expectProblem(answer: Answer, status: number): Record<string, un
     type: expect.stringMatching(/^urn:problem:escalation-tracker:/),
     title: expect.any(String),
   });
-  return answer.body;
+  return answer.body as Record<string, unknown>;
 }
 
 /** The `field`s named in a 400 problem's `errors`. */

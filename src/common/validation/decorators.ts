@@ -143,3 +143,56 @@ export const IsLanguageTag = () =>
  * null. (`IsOptional` lets null through, which the database would then refuse.)
  */
 export const IsOmittable = () => ValidateIf((_object, value) => value !== undefined);
+
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** An instant: ISO 8601 date and time with `Z` or an offset, on a day that exists. */
+export function isTimestamp(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const m = TIMESTAMP.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second = '0'] = m.slice(1).map((v) => v ?? '0');
+  const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
+  return (
+    Number(month) >= 1 &&
+    Number(month) <= 12 &&
+    Number(day) >= 1 &&
+    Number(day) <= daysInMonth &&
+    Number(hour) < 24 &&
+    Number(minute) < 60 &&
+    Number(second) < 60
+  );
+}
+
+export const IsTimestamp = () =>
+  ValidateBy({
+    name: 'isTimestamp',
+    validator: {
+      validate: isTimestamp,
+      defaultMessage: () =>
+        '$property must be an ISO 8601 date and time with a zone, such as 2026-03-02T10:00:00Z',
+    },
+  });
+
+/** An absolute http(s) URL (no javascript:, data:, file: or relative references). */
+export const IsHttpUrl = (max = 2048) =>
+  applyDecorators(
+    IsString(),
+    MaxLength(max),
+    ValidateBy({
+      name: 'isHttpUrl',
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') return false;
+          try {
+            const url = new URL(value);
+            return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+          } catch {
+            return false;
+          }
+        },
+        defaultMessage: () => '$property must be an absolute http(s) URL',
+      },
+    }),
+  );

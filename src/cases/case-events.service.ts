@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { Actor } from '../common/auth/actor';
+import { Clock } from '../common/clock';
+import { FieldError, ValidationFailedError } from '../common/errors/domain-error';
+import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { Page, toPage } from '../common/pagination/cursor';
+import { TransactionRunner } from '../database/transaction';
+import { CaseEventEntity } from './case-event.entity';
+import { applyStep, CaseState, stateOf } from './case-status.machine';
+import { CasesRepository } from './cases.repository';
+import { CasesService, notInFuture } from './cases.service';
+import { CaseEventResponseDto, CreateCaseEventDto } from './dto/case-event.dto';
+
+/** The timeline: append-only steps that move the status and the response times. */
+@Injectable()
+export class CaseEventsService {
+  constructor(
+    private readonly cases: CasesRepository,
+    private readonly casesService: CasesService,
+    private readonly tx: TransactionRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Appends a step; an illegal one is a 409 and writes nothing. */
+  async add(actor: Actor, caseId: string, dto: CreateCaseEventDto): Promise<CaseEventResponseDto> {
+    const now = this.clock.now();
+    const occurredAt = dto.occurredAt ? new Date(dto.occurredAt) : now;
+    const errors: FieldError[] = [
+      ...notInFuture('occurredAt', dto.occurredAt, now),
+      ...notInFuture('statementOfReasons.receivedAt', dto.statementOfReasons?.receivedAt, now),
+    ];
+    for (const field of ['quality', 'statementOfReasons'] as const) {
+      if (dto[field] && dto.type !== 'platform_responded') {
+        errors.push({ field, message: `${field} is only given with platform_responded` });
+      }
+    }
+    if (errors.length > 0) throw new ValidationFailedError(errors);
+
+    const event = await this.tx.run(async (em) => {
+      const current = await this.casesService.requireChangeable(actor, caseId, em);
+      const next: CaseState = applyStep(stateOf(current), {
+        type: dto.type,
+        occurredAt,
+        outcome: dto.outcome,
+        expectedResponseHours: current.expectedResponseHours,
+        urgency: current.urgency,
+      });
+      // Every step moves the version on, even a note: the case's timeline changed.
+      await this.cases.update(
+        caseId,
+        {
+          ...next,
+          ...(dto.platformReference && { platformReference: dto.platformReference }),
+        },
+        current.version,
+        now,
+        em,
+      );
+      const values = {
+        caseId,
+        type: dto.type,
+        occurredAt,
+        actorUserId: actor.userId,
+        statusAfter: next.status,
+        note: dto.note ?? null,
+        outcome: dto.outcome ?? (dto.type === 'closed' ? next.outcome : null),
+        platformReference: dto.platformReference ?? null,
+        quality: dto.quality ?? null,
+        statementOfReasons: dto.statementOfReasons ?? null,
+        details:
+          next.pausedSeconds !== current.pausedSeconds
+            ? { stoppedSeconds: next.pausedSeconds - current.pausedSeconds }
+            : {},
+      };
+      const id = await this.cases.insertEvent(values, now, em);
+      await this.casesService.record(actor, 'case.event_added', caseId, em, { type: dto.type });
+      return { ...values, id, recordedAt: now };
+    });
+    return toEventResponse(event);
+  }
+
+  async list(
+    actor: Actor,
+    caseId: string,
+    query: ListQueryDto,
+  ): Promise<Page<CaseEventResponseDto>> {
+    await this.casesService.requireVisible(actor, caseId);
+    const rows = await this.cases.events(caseId, query);
+    await this.casesService.record(actor, 'case.read', caseId, undefined, { part: 'events' });
+    return toPage(rows, query.limit, toEventResponse, (e) => [e.occurredAt.toISOString(), e.id]);
+  }
+}
+
+function toEventResponse(
+  e: Pick<
+    CaseEventEntity,
+    | 'id'
+    | 'type'
+    | 'occurredAt'
+    | 'recordedAt'
+    | 'actorUserId'
+    | 'statusAfter'
+    | 'note'
+    | 'outcome'
+    | 'platformReference'
+    | 'quality'
+    | 'statementOfReasons'
+    | 'details'
+  >,
+): CaseEventResponseDto {
+  return {
+    id: e.id,
+    type: e.type,
+    occurredAt: e.occurredAt.toISOString(),
+    recordedAt: e.recordedAt.toISOString(),
+    actorUserId: e.actorUserId,
+    statusAfter: e.statusAfter,
+    note: e.note,
+    outcome: e.outcome,
+    platformReference: e.platformReference,
+    quality: e.quality,
+    statementOfReasons: e.statementOfReasons,
+    details: e.details,
+  };
+}

@@ -1,0 +1,173 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
+import { Tlp, TLP_LEVELS } from '../common/sharing/tlp';
+import { ContactEntity } from '../contacts/contact.entity';
+import { OrganizationEntity } from '../organizations/organization.entity';
+import { ChannelEntity } from '../platforms/channel.entity';
+import { PlatformEntity } from '../platforms/platform.entity';
+import { UserEntity } from '../users/user.entity';
+import {
+  CASE_OUTCOMES,
+  CASE_STATUSES,
+  CASE_URGENCIES,
+  CaseOutcome,
+  CaseStatus,
+  CaseUrgency,
+} from './case-status.machine';
+
+/**
+ * An escalation of harm to a platform. Survivor data: every read goes through the TLP fragment
+ * of `CasesRepository`. Status, outcome and the response times derive from the timeline
+ * (`case_events`) and are stored here so lists and reports need no replay.
+ */
+@Entity('cases')
+@Unique('uq_cases_reference', ['reference'])
+// Lists page newest first; the platform+status index serves the commonest filter.
+@Index('idx_cases_created', ['createdAt', 'id'])
+@Index('idx_cases_platform_status', ['platformId', 'status', 'createdAt', 'id'])
+@Index('idx_cases_organization_id', ['organizationId', 'createdAt'])
+@Index('idx_cases_channel_id', ['channelId'])
+@Index('idx_cases_contact_id', ['contactId'])
+@Index('idx_cases_created_by', ['createdBy'])
+// Full-text search over reference, title and summary: an expression index made by migration.
+@Index('idx_cases_search', { synchronize: false })
+@Check('ck_cases_paused_seconds', `"paused_seconds" >= 0`)
+export class CaseEntity {
+  /** Chosen by the service, so one statement can write the case and its parts. */
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'pk_cases' })
+  id: string;
+
+  /** `ESC-<year>-<6 digits>`, for people; unique, gaps allowed. */
+  @Column({ type: 'varchar', length: 20 })
+  reference: string;
+
+  @Column({ type: 'uuid' })
+  organizationId: string;
+
+  @ManyToOne(() => OrganizationEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'fk_cases_organization' })
+  organization?: OrganizationEntity;
+
+  @Column({ type: 'uuid' })
+  createdBy: string;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'created_by', foreignKeyConstraintName: 'fk_cases_created_by' })
+  creator?: UserEntity;
+
+  @Column({ type: 'uuid' })
+  platformId: string;
+
+  @ManyToOne(() => PlatformEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'platform_id', foreignKeyConstraintName: 'fk_cases_platform' })
+  platform?: PlatformEntity;
+
+  @Column({ type: 'uuid' })
+  channelId: string;
+
+  @ManyToOne(() => ChannelEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'channel_id', foreignKeyConstraintName: 'fk_cases_channel' })
+  channel?: ChannelEntity;
+
+  @Column({ type: 'uuid', nullable: true })
+  contactId: string | null;
+
+  @ManyToOne(() => ContactEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'contact_id', foreignKeyConstraintName: 'fk_cases_contact' })
+  contact?: ContactEntity;
+
+  @Column({ type: 'varchar', length: 300 })
+  title: string;
+
+  @Column({ type: 'varchar', length: 20000 })
+  summary: string;
+
+  @Column({ type: 'varchar', length: 60 })
+  categoryCode: string;
+
+  @Column({ type: 'varchar', length: 60, nullable: true })
+  subcategoryCode: string | null;
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  targetGroups: string[];
+
+  @Column({ type: 'varchar', length: 2 })
+  country: string;
+
+  @Column({ type: 'varchar', length: 35, nullable: true })
+  contentLanguage: string | null;
+
+  @Column({ type: 'enum', enum: CASE_URGENCIES, enumName: 'case_urgency', default: 'normal' })
+  urgency: CaseUrgency;
+
+  @Column({ type: 'enum', enum: TLP_LEVELS, enumName: 'tlp', default: 'AMBER+STRICT' })
+  tlp: Tlp;
+
+  /** Organisations named on the case (TLP AMBER). */
+  @Column({ type: 'uuid', array: true, default: () => "'{}'" })
+  sharedOrganizationIds: string[];
+
+  /** Users named on the case (TLP RED). */
+  @Column({ type: 'uuid', array: true, default: () => "'{}'" })
+  sharedUserIds: string[];
+
+  /** The owner agrees to the anonymised pattern record entering the shared repository. */
+  @Column({ type: 'boolean', default: false })
+  consentToSharePattern: boolean;
+
+  /** The platform's own ticket number. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  platformReference: string | null;
+
+  @Column({ type: 'enum', enum: CASE_STATUSES, enumName: 'case_status', default: 'draft' })
+  status: CaseStatus;
+
+  @Column({ type: 'enum', enum: CASE_OUTCOMES, enumName: 'case_outcome', nullable: true })
+  outcome: CaseOutcome | null;
+
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  escalatedAt: Date | null;
+
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  dueAt: Date | null;
+
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  firstResponseAt: Date | null;
+
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  resolvedAt: Date | null;
+
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  closedAt: Date | null;
+
+  /** While set, the platform waits for information from us and the deadline clock is stopped. */
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  pausedAt: Date | null;
+
+  @Column({ type: 'integer', default: 0 })
+  pausedSeconds: number;
+
+  /** The contact the case went through has left the platform; someone should pick a new one. */
+  @Column({ type: 'boolean', default: false })
+  needsContact: boolean;
+
+  /** Optimistic locking: every change adds one; PATCH must send it back in If-Match. */
+  @Column({ type: 'integer', default: 1 })
+  version: number;
+
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz', precision: 3 })
+  updatedAt: Date;
+}

@@ -1,0 +1,517 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Actor } from '../common/auth/actor';
+import { decodeCursor } from '../common/pagination/cursor';
+import { visibleToSql } from '../common/sharing/tlp';
+import { TransactionRunner } from '../database/transaction';
+import { CaseEventEntity, ResponseQuality, StatementOfReasons } from './case-event.entity';
+import { CaseItemKind } from './case-item.entity';
+import { CaseEventType, CaseOutcome, CaseState, CaseStatus } from './case-status.machine';
+import { CaseEntity } from './case.entity';
+import { IndicatorKind } from './indicator';
+
+/** A case as read: the row plus the codes of its platform and channel. */
+export type CaseRow = CaseEntity & {
+  platformCode: string;
+  channelCode: string;
+  /** The channel's current expected response time, for a clock that (re)starts now. */
+  expectedResponseHours: number;
+};
+
+export interface CaseFilter {
+  status?: CaseStatus;
+  platformId?: string;
+  channel?: string;
+  category?: string;
+  country?: string;
+  urgency?: string;
+  overdue?: boolean;
+  needsContact?: boolean;
+  from?: string;
+  to?: string;
+  q?: string;
+}
+
+export interface NewCase {
+  id: string;
+  year: number;
+  organizationId: string;
+  createdBy: string;
+  platformId: string;
+  channelId: string;
+  contactId: string | null;
+  title: string;
+  summary: string;
+  categoryCode: string;
+  subcategoryCode: string | null;
+  targetGroups: string[];
+  country: string;
+  contentLanguage: string | null;
+  urgency: string;
+  tlp: string;
+  sharedOrganizationIds: string[];
+  sharedUserIds: string[];
+  consentToSharePattern: boolean;
+  platformReference: string | null;
+  state: CaseState;
+  now: Date;
+  /** The timeline it starts with: `created`, and `escalated` when it was. */
+  events: { type: CaseEventType; occurredAt: Date; statusAfter: CaseStatus }[];
+  items: NewItem[];
+  indicators: NewIndicator[];
+  idempotency?: { key: string; requestHash: string };
+}
+
+export interface NewItem {
+  url: string;
+  kind: CaseItemKind;
+  contentSha256: string | null;
+  capturedAt: Date | null;
+}
+
+export interface NewIndicator {
+  kind: IndicatorKind;
+  value: string;
+  valueHash: string;
+}
+
+export interface NewEvent {
+  caseId: string;
+  type: CaseEventType;
+  occurredAt: Date;
+  actorUserId: string | null;
+  statusAfter: CaseStatus;
+  note?: string | null;
+  outcome?: CaseOutcome | null;
+  platformReference?: string | null;
+  quality?: ResponseQuality | null;
+  statementOfReasons?: StatementOfReasons | null;
+  details?: Record<string, unknown>;
+}
+
+/** The TLP rule, as SQL, for every read of a case. */
+const CASE_VISIBILITY = visibleToSql('c', 'tlp', {
+  organization: 'organization_id',
+  creator: 'created_by',
+  sharedOrganizations: 'shared_organization_ids',
+  sharedUsers: 'shared_user_ids',
+});
+
+/** Must stay identical to the expression of `idx_cases_search` (migration), or it is not used. */
+const SEARCH_DOCUMENT = `to_tsvector('simple', c.reference || ' ' || c.title || ' ' || c.summary)`;
+
+/** Waiting for the platform past the deadline; a stopped clock is not late. */
+const OVERDUE = (now: string) =>
+  `(c.status IN ('escalated', 'acknowledged') AND c.paused_at IS NULL AND c.due_at < ${now})`;
+
+const CASE_SELECT = `SELECT c.id, c.reference, c.organization_id, c.created_by, c.platform_id,
+  c.channel_id, c.contact_id, c.title, c.summary, c.category_code, c.subcategory_code,
+  c.target_groups, c.country, c.content_language, c.urgency, c.tlp, c.shared_organization_ids,
+  c.shared_user_ids, c.consent_to_share_pattern, c.platform_reference, c.status, c.outcome,
+  c.escalated_at, c.due_at, c.first_response_at, c.resolved_at, c.closed_at, c.paused_at,
+  c.paused_seconds, c.needs_contact, c.version, c.created_at, c.updated_at,
+  p.code AS platform_code, ch.code AS channel_code, ch.expected_response_hours
+  FROM cases c
+  JOIN platforms p ON p.id = c.platform_id
+  JOIN channels ch ON ch.id = c.channel_id`;
+
+type RawCase = Record<string, unknown>;
+
+function toCaseRow(r: RawCase): CaseRow {
+  return {
+    id: r.id as string,
+    reference: r.reference as string,
+    organizationId: r.organization_id as string,
+    createdBy: r.created_by as string,
+    platformId: r.platform_id as string,
+    channelId: r.channel_id as string,
+    contactId: r.contact_id as string | null,
+    title: r.title as string,
+    summary: r.summary as string,
+    categoryCode: r.category_code as string,
+    subcategoryCode: r.subcategory_code as string | null,
+    targetGroups: r.target_groups as string[],
+    country: r.country as string,
+    contentLanguage: r.content_language as string | null,
+    urgency: r.urgency as CaseRow['urgency'],
+    tlp: r.tlp as CaseRow['tlp'],
+    sharedOrganizationIds: r.shared_organization_ids as string[],
+    sharedUserIds: r.shared_user_ids as string[],
+    consentToSharePattern: r.consent_to_share_pattern as boolean,
+    platformReference: r.platform_reference as string | null,
+    status: r.status as CaseStatus,
+    outcome: r.outcome as CaseOutcome | null,
+    escalatedAt: r.escalated_at as Date | null,
+    dueAt: r.due_at as Date | null,
+    firstResponseAt: r.first_response_at as Date | null,
+    resolvedAt: r.resolved_at as Date | null,
+    closedAt: r.closed_at as Date | null,
+    pausedAt: r.paused_at as Date | null,
+    pausedSeconds: r.paused_seconds as number,
+    needsContact: r.needs_contact as boolean,
+    version: r.version as number,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+    platformCode: r.platform_code as string,
+    channelCode: r.channel_code as string,
+    expectedResponseHours: r.expected_response_hours as number,
+  };
+}
+
+/** Positional parameters for hand-written SQL: `p(value)` appends one and returns `$n`. */
+class Params {
+  readonly values: unknown[] = [];
+  p = (value: unknown): string => `$${this.values.push(value)}`;
+}
+
+/** All SQL of cases. Every read goes through `visible()`: TLP is in the query, never after it. */
+@Injectable()
+export class CasesRepository {
+  constructor(private readonly tx: TransactionRunner) {}
+
+  private visible(actor: Actor, params: Params): string {
+    return CASE_VISIBILITY.replace(/:tlpOrg/g, params.p(actor.organizationId)).replace(
+      /:tlpUser/g,
+      params.p(actor.userId),
+    );
+  }
+
+  private filters(actor: Actor, filter: CaseFilter, now: Date, params: Params): string[] {
+    const { p } = params;
+    const where = [this.visible(actor, params)];
+    if (filter.status) where.push(`c.status = ${p(filter.status)}`);
+    if (filter.platformId) where.push(`c.platform_id = ${p(filter.platformId)}`);
+    if (filter.channel) where.push(`ch.code = ${p(filter.channel)}`);
+    if (filter.category) where.push(`c.category_code = ${p(filter.category)}`);
+    if (filter.country) where.push(`c.country = ${p(filter.country)}`);
+    if (filter.urgency) where.push(`c.urgency = ${p(filter.urgency)}`);
+    if (filter.overdue !== undefined) {
+      where.push(`${filter.overdue ? '' : 'NOT '}${OVERDUE(p(now))}`);
+    }
+    if (filter.needsContact !== undefined) {
+      where.push(`c.needs_contact = ${p(filter.needsContact)}`);
+    }
+    if (filter.from) where.push(`c.escalated_at >= ${p(filter.from)}`);
+    if (filter.to) where.push(`c.escalated_at < ${p(filter.to)}`);
+    if (filter.q) {
+      const q = p(filter.q);
+      where.push(
+        `(${SEARCH_DOCUMENT} @@ websearch_to_tsquery('simple', ${q}) OR c.reference = upper(${q}))`,
+      );
+    }
+    return where;
+  }
+
+  /** The case if the actor may see it; `lock` holds the row for the rest of the transaction. */
+  async findVisible(
+    actor: Actor,
+    id: string,
+    em: EntityManager = this.tx.manager,
+    lock = false,
+  ): Promise<CaseRow | null> {
+    const params = new Params();
+    const sql = `${CASE_SELECT} WHERE c.id = ${params.p(id)} AND ${this.visible(actor, params)}${
+      lock ? ' FOR UPDATE OF c' : ''
+    }`;
+    const rows: RawCase[] = await em.query(sql, params.values);
+    return rows[0] ? toCaseRow(rows[0]) : null;
+  }
+
+  /** Newest first, `limit + 1` rows (the extra one says whether a next page exists). */
+  async list(
+    actor: Actor,
+    filter: CaseFilter & { cursor?: string; limit: number },
+    now: Date,
+  ): Promise<CaseRow[]> {
+    const params = new Params();
+    const where = this.filters(actor, filter, now, params);
+    if (filter.cursor) {
+      const [at, id] = decodeCursor(filter.cursor, ['timestamp', 'uuid']);
+      where.push(`(c.created_at, c.id) < (${params.p(at)}::timestamptz, ${params.p(id)}::uuid)`);
+    }
+    const sql = `${CASE_SELECT} WHERE ${where.join(' AND ')}
+      ORDER BY c.created_at DESC, c.id DESC LIMIT ${params.p(filter.limit + 1)}`;
+    const rows: RawCase[] = await this.tx.manager.query(sql, params.values);
+    return rows.map(toCaseRow);
+  }
+
+  async count(actor: Actor, filter: CaseFilter, now: Date): Promise<number> {
+    const params = new Params();
+    const where = this.filters(actor, filter, now, params);
+    const rows: { count: string }[] = await this.tx.manager.query(
+      `SELECT count(*) AS count FROM cases c JOIN channels ch ON ch.id = c.channel_id
+       WHERE ${where.join(' AND ')}`,
+      params.values,
+    );
+    return Number(rows[0].count);
+  }
+
+  /**
+   * The case, its first events, items, indicators and idempotency key in one statement: one
+   * round trip, atomic on its own.
+   */
+  async insert(c: NewCase, em: EntityManager): Promise<string> {
+    const { p, values } = new Params();
+    const sql = `WITH c AS (
+        INSERT INTO cases (id, reference, organization_id, created_by, platform_id, channel_id,
+          contact_id, title, summary, category_code, subcategory_code, target_groups, country,
+          content_language, urgency, tlp, shared_organization_ids, shared_user_ids,
+          consent_to_share_pattern, platform_reference, status, escalated_at, due_at,
+          created_at, updated_at)
+        VALUES (${p(c.id)}, 'ESC-' || ${p(String(c.year))} || '-' ||
+          lpad(nextval('case_reference_seq')::text, 6, '0'), ${p(c.organizationId)},
+          ${p(c.createdBy)}, ${p(c.platformId)}, ${p(c.channelId)}, ${p(c.contactId)},
+          ${p(c.title)}, ${p(c.summary)}, ${p(c.categoryCode)}, ${p(c.subcategoryCode)},
+          ${p(c.targetGroups)}::text[], ${p(c.country)}, ${p(c.contentLanguage)},
+          ${p(c.urgency)}::case_urgency, ${p(c.tlp)}::tlp, ${p(c.sharedOrganizationIds)}::uuid[],
+          ${p(c.sharedUserIds)}::uuid[], ${p(c.consentToSharePattern)}, ${p(c.platformReference)},
+          ${p(c.state.status)}::case_status, ${p(c.state.escalatedAt)}, ${p(c.state.dueAt)},
+          ${p(c.now)}, ${p(c.now)})
+        RETURNING id, reference),
+      e AS (
+        INSERT INTO case_events (case_id, type, occurred_at, recorded_at, actor_user_id,
+          status_after, platform_reference)
+        SELECT c.id, x.type::case_event_type, x.at, ${p(c.now)}, ${p(c.createdBy)},
+          x.status::case_status, CASE WHEN x.type = 'escalated' THEN ${p(c.platformReference)} END
+        FROM c, unnest(${p(c.events.map((e) => e.type))}::text[],
+          ${p(c.events.map((e) => e.occurredAt))}::timestamptz[],
+          ${p(c.events.map((e) => e.statusAfter))}::text[]) AS x(type, at, status)),
+      i AS (
+        INSERT INTO case_items (case_id, position, url, kind, content_sha256, captured_at)
+        SELECT c.id, x.position, x.url, x.kind::case_item_kind, x.sha, x.captured
+        FROM c, unnest(${p(c.items.map((i) => i.url))}::text[],
+          ${p(c.items.map((i) => i.kind))}::text[],
+          ${p(c.items.map((i) => i.contentSha256))}::text[],
+          ${p(c.items.map((i) => i.capturedAt))}::timestamptz[])
+          WITH ORDINALITY AS x(url, kind, sha, captured, position)),
+      n AS (
+        INSERT INTO case_indicators (case_id, organization_id, kind, value, value_hash)
+        SELECT c.id, ${p(c.organizationId)}, x.kind::indicator_kind, x.value, x.hash
+        FROM c, unnest(${p(c.indicators.map((i) => i.kind))}::text[],
+          ${p(c.indicators.map((i) => i.value))}::text[],
+          ${p(c.indicators.map((i) => i.valueHash))}::text[]) AS x(kind, value, hash)
+        ON CONFLICT ON CONSTRAINT uq_case_indicators_case_hash DO NOTHING),
+      k AS (
+        INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, created_at)
+        SELECT ${p(c.createdBy)}, x.key, x.hash, c.id, ${p(c.now)}
+        FROM c, unnest(${p(c.idempotency ? [c.idempotency.key] : [])}::text[],
+          ${p(c.idempotency ? [c.idempotency.requestHash] : [])}::text[]) AS x(key, hash))
+      SELECT reference FROM c`;
+    const rows: { reference: string }[] = await em.query(sql, values);
+    return rows[0].reference;
+  }
+
+  /** The case an earlier POST with this key created, and the hash of that request. */
+  async findIdempotent(
+    userId: string,
+    key: string,
+    notBefore: Date,
+  ): Promise<{ caseId: string; requestHash: string } | null> {
+    const rows: { case_id: string; request_hash: string }[] = await this.tx.manager.query(
+      `SELECT case_id, request_hash FROM idempotency_keys
+       WHERE user_id = $1 AND key = $2 AND created_at >= $3`,
+      [userId, key, notBefore],
+    );
+    return rows[0] ? { caseId: rows[0].case_id, requestHash: rows[0].request_hash } : null;
+  }
+
+  /** Keys older than the replay window are forgotten, so the key may be used again. */
+  async forgetIdempotencyKey(userId: string, key: string, before: Date): Promise<void> {
+    await this.tx.manager.query(
+      'DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND created_at < $3',
+      [userId, key, before],
+    );
+  }
+
+  async items(caseId: string, em: EntityManager = this.tx.manager): Promise<NewItem[]> {
+    const rows: {
+      url: string;
+      kind: CaseItemKind;
+      content_sha256: string | null;
+      captured_at: Date | null;
+    }[] = await em.query(
+      `SELECT url, kind, content_sha256, captured_at FROM case_items WHERE case_id = $1
+       ORDER BY position`,
+      [caseId],
+    );
+    return rows.map((r) => ({
+      url: r.url,
+      kind: r.kind,
+      contentSha256: r.content_sha256,
+      capturedAt: r.captured_at,
+    }));
+  }
+
+  async indicators(
+    caseId: string,
+    em: EntityManager = this.tx.manager,
+  ): Promise<{ kind: IndicatorKind; value: string }[]> {
+    return em.query(
+      'SELECT kind, value FROM case_indicators WHERE case_id = $1 ORDER BY kind, value',
+      [caseId],
+    );
+  }
+
+  async replaceItems(caseId: string, items: NewItem[], em: EntityManager): Promise<void> {
+    await em.query('DELETE FROM case_items WHERE case_id = $1', [caseId]);
+    if (items.length === 0) return;
+    await em.query(
+      `INSERT INTO case_items (case_id, position, url, kind, content_sha256, captured_at)
+       SELECT $1, x.position, x.url, x.kind::case_item_kind, x.sha, x.captured
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[])
+         WITH ORDINALITY AS x(url, kind, sha, captured, position)`,
+      [
+        caseId,
+        items.map((i) => i.url),
+        items.map((i) => i.kind),
+        items.map((i) => i.contentSha256),
+        items.map((i) => i.capturedAt),
+      ],
+    );
+  }
+
+  async replaceIndicators(
+    caseId: string,
+    organizationId: string,
+    indicators: NewIndicator[],
+    em: EntityManager,
+  ): Promise<void> {
+    await em.query('DELETE FROM case_indicators WHERE case_id = $1', [caseId]);
+    if (indicators.length === 0) return;
+    await em.query(
+      `INSERT INTO case_indicators (case_id, organization_id, kind, value, value_hash)
+       SELECT $1, $2, x.kind::indicator_kind, x.value, x.hash
+       FROM unnest($3::text[], $4::text[], $5::text[]) AS x(kind, value, hash)
+       ON CONFLICT ON CONSTRAINT uq_case_indicators_case_hash DO NOTHING`,
+      [
+        caseId,
+        organizationId,
+        indicators.map((i) => i.kind),
+        indicators.map((i) => i.value),
+        indicators.map((i) => i.valueHash),
+      ],
+    );
+  }
+
+  /**
+   * Writes the changed columns and moves the version on, only if it is still `expectedVersion`.
+   * Returns false when someone else changed the case first.
+   */
+  async update(
+    id: string,
+    changes: Partial<CaseEntity>,
+    expectedVersion: number,
+    now: Date,
+    em: EntityManager,
+  ): Promise<boolean> {
+    const result = await em
+      .createQueryBuilder()
+      .update(CaseEntity)
+      .set({ ...changes, version: () => 'version + 1', updatedAt: now })
+      .where('id = :id AND version = :expectedVersion', { id, expectedVersion })
+      .execute();
+    return result.affected === 1;
+  }
+
+  async insertEvent(event: NewEvent, now: Date, em: EntityManager): Promise<string> {
+    const rows: { id: string }[] = await em.query(
+      `INSERT INTO case_events (case_id, type, occurred_at, recorded_at, actor_user_id,
+         status_after, note, outcome, platform_reference, quality, statement_of_reasons, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+      [
+        event.caseId,
+        event.type,
+        event.occurredAt,
+        now,
+        event.actorUserId,
+        event.statusAfter,
+        event.note ?? null,
+        event.outcome ?? null,
+        event.platformReference ?? null,
+        event.quality ? JSON.stringify(event.quality) : null,
+        event.statementOfReasons ? JSON.stringify(event.statementOfReasons) : null,
+        JSON.stringify(event.details ?? {}),
+      ],
+    );
+    return rows[0].id;
+  }
+
+  /** The timeline, oldest first (the order it happened in). */
+  async events(
+    caseId: string,
+    page: { cursor?: string; limit: number },
+  ): Promise<CaseEventEntity[]> {
+    const qb = this.tx.manager
+      .createQueryBuilder(CaseEventEntity, 'e')
+      .where('e.case_id = :caseId', { caseId })
+      .orderBy('e.occurred_at', 'ASC')
+      .addOrderBy('e.id', 'ASC')
+      .limit(page.limit + 1);
+    if (page.cursor) {
+      const [at, id] = decodeCursor(page.cursor, ['timestamp', 'uuid']);
+      qb.andWhere('(e.occurred_at, e.id) > (:at::timestamptz, :id::uuid)', { at, id });
+    }
+    return qb.getMany();
+  }
+
+  /**
+   * Open cases that went through a contact who just left: each gets a `contact_changed` event
+   * and is flagged, in the departure's transaction. Returns how many.
+   */
+  async flagCasesOfDepartedContact(
+    contactId: string,
+    details: Record<string, unknown>,
+    now: Date,
+    em: EntityManager,
+  ): Promise<number> {
+    const rows: { id: string }[] = await em.query(
+      `WITH flagged AS (
+         UPDATE cases SET needs_contact = true, version = version + 1, updated_at = $2
+         WHERE contact_id = $1 AND status IN ('draft', 'escalated', 'acknowledged')
+         RETURNING id, status),
+       e AS (
+         INSERT INTO case_events (case_id, type, occurred_at, recorded_at, actor_user_id,
+           status_after, details)
+         SELECT id, 'contact_changed', $2, $2, NULL, status, $3::jsonb FROM flagged)
+       SELECT id FROM flagged`,
+      [contactId, now, JSON.stringify(details)],
+    );
+    return rows.length;
+  }
+
+  /**
+   * Cases of other organisations carrying the indicator: counted over every case except RED
+   * ones the actor may not see (RED is for named people only), and listed only where visible.
+   */
+  async matches(
+    actor: Actor,
+    valueHash: string,
+  ): Promise<{
+    organizations: number;
+    cases: number;
+    visible: { id: string; reference: string }[];
+  }> {
+    const params = new Params();
+    const hash = params.p(valueHash);
+    const org = params.p(actor.organizationId);
+    const visible = this.visible(actor, params);
+    const rows: {
+      organizations: string;
+      cases: string;
+      visible: { id: string; reference: string }[] | null;
+    }[] = await this.tx.manager.query(
+      `SELECT count(DISTINCT c.organization_id) AS organizations, count(*) AS cases,
+           json_agg(json_build_object('id', c.id, 'reference', c.reference)
+             ORDER BY c.created_at DESC) FILTER (WHERE ${visible}) AS visible
+         FROM case_indicators i JOIN cases c ON c.id = i.case_id
+         WHERE i.value_hash = ${hash} AND c.organization_id <> ${org}
+           AND (c.tlp <> 'RED' OR ${visible})`,
+      params.values,
+    );
+    return {
+      organizations: Number(rows[0].organizations),
+      cases: Number(rows[0].cases),
+      visible: rows[0].visible ?? [],
+    };
+  }
+}
