@@ -102,8 +102,8 @@ export class CasesService implements OnModuleInit {
       ...sharingErrors(tlp, sharedOrganizationIds, sharedUserIds),
       ...notInFuture('escalatedAt', dto.escalatedAt, now),
     ];
-    const items = this.toItems(dto.items ?? [], now, errors);
-    const indicators = this.toIndicators(dto.indicators ?? [], errors);
+    const items = toItems(dto.items ?? [], now, errors);
+    const indicators = toIndicators(dto.indicators ?? [], this.config.indicatorHashKey, errors);
     if (errors.length > 0) throw new ValidationFailedError(errors);
 
     const platform = await this.platforms.resolveForInput(dto.platformCode, 'platformCode');
@@ -287,8 +287,10 @@ export class CasesService implements OnModuleInit {
         ...categoryErrors(category, subcategory),
         ...sharingErrors(tlp, sharedOrganizationIds, sharedUserIds),
       ];
-      const items = dto.items ? this.toItems(dto.items, now, errors) : undefined;
-      const indicators = dto.indicators ? this.toIndicators(dto.indicators, errors) : undefined;
+      const items = dto.items ? toItems(dto.items, now, errors) : undefined;
+      const indicators = dto.indicators
+        ? toIndicators(dto.indicators, this.config.indicatorHashKey, errors)
+        : undefined;
       if (errors.length > 0) throw new ValidationFailedError(errors);
       if (dto.contactId) await this.requireContact(actor, dto.contactId, current.platformId, em);
       await this.requireSharingTargets(sharedOrganizationIds, sharedUserIds, em);
@@ -421,37 +423,6 @@ export class CasesService implements OnModuleInit {
     return { ...query, platformId };
   }
 
-  private toItems(items: CaseItemDto[], now: Date, errors: FieldError[]): NewItem[] {
-    return items.map((item, i) => {
-      errors.push(...notInFuture(`items.${i}.capturedAt`, item.capturedAt, now));
-      return {
-        url: item.url,
-        kind: item.kind,
-        contentSha256: item.contentSha256 ?? null,
-        capturedAt: item.capturedAt ? new Date(item.capturedAt) : null,
-      };
-    });
-  }
-
-  /** Normalised and hashed; one entry per distinct indicator. */
-  private toIndicators(indicators: IndicatorDto[], errors: FieldError[]): NewIndicator[] {
-    const seen = new Map<string, NewIndicator>();
-    indicators.forEach((indicator, i) => {
-      const normalized = normalizeIndicator(indicator.kind, indicator.value);
-      if ('error' in normalized) {
-        errors.push({ field: `indicators.${i}.value`, message: `value ${normalized.error}` });
-        return;
-      }
-      const valueHash = indicatorHash(
-        this.config.indicatorHashKey,
-        indicator.kind,
-        normalized.value,
-      );
-      seen.set(valueHash, { kind: indicator.kind, value: normalized.value, valueHash });
-    });
-    return [...seen.values()];
-  }
-
   private async requireContact(
     actor: Actor,
     contactId: string,
@@ -560,6 +531,38 @@ export function notInFuture(
     return [{ field, message: `${field} must not be in the future` }];
   }
   return [];
+}
+
+/** Items as stored; capture times in the future are reported into `errors`. */
+export function toItems(items: CaseItemDto[], now: Date, errors: FieldError[]): NewItem[] {
+  return items.map((item, i) => {
+    errors.push(...notInFuture(`items.${i}.capturedAt`, item.capturedAt, now));
+    return {
+      url: item.url,
+      kind: item.kind,
+      contentSha256: item.contentSha256 ?? null,
+      capturedAt: item.capturedAt ? new Date(item.capturedAt) : null,
+    };
+  });
+}
+
+/** Normalised and hashed, one per distinct indicator; invalid values are reported into `errors`. */
+export function toIndicators(
+  indicators: IndicatorDto[],
+  hashKey: string,
+  errors: FieldError[],
+): NewIndicator[] {
+  const seen = new Map<string, NewIndicator>();
+  indicators.forEach((indicator, i) => {
+    const normalized = normalizeIndicator(indicator.kind, indicator.value);
+    if ('error' in normalized) {
+      errors.push({ field: `indicators.${i}.value`, message: `value ${normalized.error}` });
+      return;
+    }
+    const valueHash = indicatorHash(hashKey, indicator.kind, normalized.value);
+    seen.set(valueHash, { kind: indicator.kind, value: normalized.value, valueHash });
+  });
+  return [...seen.values()];
 }
 
 const seconds = (from: Date | null, to: Date | null) =>
