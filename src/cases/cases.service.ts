@@ -256,10 +256,8 @@ export class CasesService implements OnModuleInit {
     dto: UpdateCaseDto,
     ifMatch: number | undefined,
   ): Promise<CaseResponseDto> {
-    requireWriter(actor);
     await this.tx.run(async (em) => {
-      const current = await this.requireVisible(actor, id, em, true);
-      requireChangeRight(actor, current);
+      const current = await this.requireChangeable(actor, id, em);
       if (ifMatch === undefined) throw new VersionRequiredError();
       if (ifMatch !== current.version) throw new VersionMismatchError(current.version);
       const now = this.clock.now();
@@ -360,10 +358,13 @@ export class CasesService implements OnModuleInit {
     return result;
   }
 
-  /** For the timeline and other writers: the case, locked, if the actor may change it. */
+  /**
+   * For the timeline and other writers: the case, locked, if the actor may change it. Visibility
+   * first: a case the actor may not see is a 404 whatever their role.
+   */
   async requireChangeable(actor: Actor, id: string, em: EntityManager): Promise<CaseRow> {
-    requireWriter(actor);
     const row = await this.requireVisible(actor, id, em, true);
+    requireWriter(actor);
     requireChangeRight(actor, row);
     return row;
   }
