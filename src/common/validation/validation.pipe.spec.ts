@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { ValidationFailedError } from '../errors/domain-error';
+import { isTimestamp } from './decorators';
 import { AppValidationPipe, assertValid } from './validation.pipe';
 
 class ItemDto {
@@ -54,5 +55,31 @@ describe('validation', () => {
   it('validates input that does not come through HTTP the same way', () => {
     expect(() => assertValid(SampleDto, { n: 1.5, items: [] })).toThrow(ValidationFailedError);
     expect(assertValid(SampleDto, { n: 1, items: [] })).toBeInstanceOf(SampleDto);
+  });
+});
+
+describe('isTimestamp', () => {
+  it.each([
+    '2026-03-02T10:00:00Z',
+    '2026-03-02T10:00:00.123Z',
+    '2026-03-02T10:00Z',
+    '2026-03-02T10:00:00+05:30',
+    '2024-02-29T00:00:00Z',
+  ])('accepts %s', (value) => {
+    expect(isTimestamp(value)).toBe(true);
+  });
+
+  it.each([
+    '2026-03-02',
+    '2026-03-02T10:00:00',
+    '2026-02-30T10:00:00Z',
+    '2025-02-29T00:00:00Z',
+    '2026-13-01T00:00:00Z',
+    '2026-03-02T24:00:00Z',
+    '2026-03-02 10:00:00Z',
+    'yesterday',
+    12345,
+  ])('refuses %s', (value) => {
+    expect(isTimestamp(value)).toBe(false);
   });
 });
