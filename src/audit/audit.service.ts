@@ -53,27 +53,43 @@ export interface AuditRecord {
   details?: Record<string, unknown>;
 }
 
+export interface AuditRow {
+  action: AuditAction;
+  actorUserId: string | null;
+  organizationId: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  requestId: string | null;
+  details: Record<string, unknown>;
+}
+
 @Injectable()
 export class AuditService {
   constructor(private readonly audit: AuditRepository) {}
 
   /** Appends an entry; pass the use case's manager so it commits (or not) with the change. */
   async record(entry: AuditRecord, em?: EntityManager): Promise<void> {
+    await this.audit.insert(this.row(entry), em);
+  }
+
+  /**
+   * The row an entry becomes, with the request's address and id: for a feature that writes its
+   * change and the entry in one statement (see the case insert).
+   */
+  row(entry: AuditRecord): AuditRow {
     const request = currentRequest();
-    await this.audit.insert(
-      {
-        action: entry.action,
-        actorUserId: entry.actorUserId ?? null,
-        organizationId: entry.organizationId ?? null,
-        targetType: entry.targetType ?? null,
-        targetId: entry.targetId ?? null,
-        // X-Forwarded-For is client-controlled behind TRUST_PROXY: keep only a real address.
-        ip: request?.ip && isIP(request.ip) ? request.ip : null,
-        requestId: request?.requestId ?? null,
-        details: entry.details ?? {},
-      },
-      em,
-    );
+    return {
+      action: entry.action,
+      actorUserId: entry.actorUserId ?? null,
+      organizationId: entry.organizationId ?? null,
+      targetType: entry.targetType ?? null,
+      targetId: entry.targetId ?? null,
+      // X-Forwarded-For is client-controlled behind TRUST_PROXY: keep only a real address.
+      ip: request?.ip && isIP(request.ip) ? request.ip : null,
+      requestId: request?.requestId ?? null,
+      details: entry.details ?? {},
+    };
   }
 
   /** admin: every entry; org_admin: its own organisation's. */

@@ -106,11 +106,10 @@ export class CasesService implements OnModuleInit {
     const indicators = toIndicators(dto.indicators ?? [], this.config.indicatorHashKey, errors);
     if (errors.length > 0) throw new ValidationFailedError(errors);
 
-    const platform = await this.platforms.resolveForInput(dto.platformCode, 'platformCode');
-    const channel = await this.platforms.resolveChannelForInput(
-      platform.id,
+    const { platform, channel } = await this.platforms.resolveWithChannelForInput(
+      dto.platformCode,
       dto.channelCode,
-      'channelCode',
+      { platform: 'platformCode', channel: 'channelCode' },
     );
     if (dto.contactId) await this.requireContact(actor, dto.contactId, platform.id);
     await this.requireSharingTargets(sharedOrganizationIds, sharedUserIds);

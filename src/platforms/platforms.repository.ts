@@ -53,6 +53,30 @@ export class PlatformsRepository {
     return em.findOneBy(ChannelEntity, { platformId, code });
   }
 
+  /** The platform by code and its channel by code, in one query (channel null if it has none). */
+  async findWithChannel(
+    platformCode: string,
+    channelCode: string,
+    em: EntityManager = this.tx.manager,
+  ): Promise<{ platform: PlatformEntity; channel: ChannelEntity | null } | null> {
+    const platform = await em
+      .createQueryBuilder(PlatformEntity, 'p')
+      .leftJoinAndMapOne(
+        'p.channel',
+        ChannelEntity,
+        'ch',
+        'ch.platform_id = p.id AND ch.code = :channelCode',
+        {
+          channelCode,
+        },
+      )
+      .where('p.code = :platformCode', { platformCode })
+      .getOne();
+    if (!platform) return null;
+    const { channel, ...rest } = platform as PlatformEntity & { channel?: ChannelEntity };
+    return { platform: Object.assign(new PlatformEntity(), rest), channel: channel ?? null };
+  }
+
   findChannelById(id: string, em: EntityManager = this.tx.manager): Promise<ChannelEntity | null> {
     return em.findOneBy(ChannelEntity, { id });
   }

@@ -90,6 +90,27 @@ export class PlatformsService implements OnApplicationBootstrap {
     return platform;
   }
 
+  /** A platform and one of its channels from a request body, in one query; 400s name the fields. */
+  async resolveWithChannelForInput(
+    platformCode: string,
+    channelCode: string,
+    fields: { platform: string; channel: string },
+    em?: EntityManager,
+  ): Promise<{ platform: PlatformEntity; channel: ChannelEntity }> {
+    const found = await this.platforms.findWithChannel(platformCode, channelCode, em);
+    if (!found) {
+      throw new ValidationFailedError([
+        { field: fields.platform, message: `${fields.platform} is not a known platform code` },
+      ]);
+    }
+    if (!found.channel) {
+      throw new ValidationFailedError([
+        { field: fields.channel, message: `${fields.channel} is not a channel of this platform` },
+      ]);
+    }
+    return { platform: found.platform, channel: found.channel };
+  }
+
   async resolveChannelForInput(
     platformId: string,
     code: string,
