@@ -100,6 +100,10 @@ export class Cases1795910575571 implements MigrationInterface {
     );
     // ESC-<year>-<6 digits>: one sequence for every year; gaps are fine, duplicates are not.
     await queryRunner.query(`CREATE SEQUENCE "case_reference_seq" AS bigint START 1`);
+    // At least six digits, more when the sequence outgrows them (lpad alone would truncate).
+    await queryRunner.query(
+      `CREATE FUNCTION "case_reference_number"(n bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lpad(n::text, greatest(6, length(n::text)), '0') $$`,
+    );
     // Language-neutral full text ('simple': no stemming, works for every language we serve).
     // The expression must stay identical to SEARCH_DOCUMENT in cases.repository.ts.
     await queryRunner.query(
@@ -118,6 +122,7 @@ export class Cases1795910575571 implements MigrationInterface {
     await queryRunner.query(`DROP TRIGGER "trg_case_events_no_truncate" ON "case_events"`);
     await queryRunner.query(`DROP TRIGGER "trg_case_events_no_update_delete" ON "case_events"`);
     await queryRunner.query(`DROP INDEX "public"."idx_cases_search"`);
+    await queryRunner.query(`DROP FUNCTION "case_reference_number"(bigint)`);
     await queryRunner.query(`DROP SEQUENCE "case_reference_seq"`);
     await queryRunner.query(
       `ALTER TABLE "idempotency_keys" DROP CONSTRAINT "fk_idempotency_keys_case"`,

@@ -6,6 +6,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
+import { CASE_IMPORT_ROUTE } from './cases/case-import.controller';
 import { Clock } from './common/clock';
 import { PinoNestLogger } from './common/logging/logger';
 import { requestContext } from './common/logging/request-context';
@@ -49,6 +50,14 @@ export async function createHttpApp({
 
   // Only JSON bodies: anything else is 415 (imports add their own parsers later).
   fastify.removeContentTypeParser(['text/plain']);
+  // CSV only for the import, which alone may be larger than BODY_LIMIT_BYTES; elsewhere 415.
+  fastify.addHook('onRoute', (route) => {
+    if (route.url === CASE_IMPORT_ROUTE) route.bodyLimit = config.http.importBodyLimit;
+  });
+  fastify.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (request, body, done) => {
+    if (request.routeOptions.url === CASE_IMPORT_ROUTE) done(null, body);
+    else done(Object.assign(new Error('Unsupported Media Type'), { statusCode: 415 }), undefined);
+  });
 
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);

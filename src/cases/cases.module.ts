@@ -6,6 +6,8 @@ import { OrganizationsModule } from '../organizations/organizations.module';
 import { PlatformsModule } from '../platforms/platforms.module';
 import { UsersModule } from '../users/users.module';
 import { CaseEventEntity } from './case-event.entity';
+import { CaseImportController } from './case-import.controller';
+import { CaseImportService } from './case-import.service';
 import { CaseEventsController } from './case-events.controller';
 import { CaseEventsService } from './case-events.service';
 import { CaseIndicatorEntity } from './case-indicator.entity';
@@ -35,8 +37,8 @@ export const CASE_ENTITIES = [
     AuditModule,
   ],
   // The import controller comes before CasesController so `/v1/cases/import` is not read as an id.
-  controllers: [CasesController, CaseEventsController, IndicatorsController],
-  providers: [CasesRepository, CasesService, CaseEventsService],
+  controllers: [CaseImportController, CasesController, CaseEventsController, IndicatorsController],
+  providers: [CasesRepository, CasesService, CaseEventsService, CaseImportService],
   exports: [CasesService],
 })
 export class CasesModule {}

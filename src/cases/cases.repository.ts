@@ -259,7 +259,7 @@ export class CasesRepository {
           consent_to_share_pattern, platform_reference, status, escalated_at, due_at,
           created_at, updated_at)
         VALUES (${p(c.id)}, 'ESC-' || ${p(String(c.year))} || '-' ||
-          lpad(nextval('case_reference_seq')::text, 6, '0'), ${p(c.organizationId)},
+          case_reference_number(nextval('case_reference_seq')), ${p(c.organizationId)},
           ${p(c.createdBy)}, ${p(c.platformId)}, ${p(c.channelId)}, ${p(c.contactId)},
           ${p(c.title)}, ${p(c.summary)}, ${p(c.categoryCode)}, ${p(c.subcategoryCode)},
           ${p(c.targetGroups)}::text[], ${p(c.country)}, ${p(c.contentLanguage)},
@@ -513,5 +513,143 @@ export class CasesRepository {
       cases: Number(rows[0].cases),
       visible: rows[0].visible ?? [],
     };
+  }
+
+  /**
+   * Many cases at once (imports), each with its events, items and indicators: one statement per
+   * table whatever the number of cases, with the values passed as arrays and `unnest`ed. Events
+   * may carry an outcome (a past `platform_responded` or `closed`). Idempotency keys do not apply.
+   * Call it inside the use case's transaction so that it is all or nothing.
+   */
+  async insertMany(
+    cases: (NewCase & {
+      events: (NewCase['events'][number] & { outcome?: CaseOutcome | null })[];
+    })[],
+    em: EntityManager,
+  ): Promise<number> {
+    if (cases.length === 0) return 0;
+    const column = <T>(pick: (c: NewCase) => T) => cases.map(pick);
+    // Arrays per case cannot be unnested from a 2-D array (rows of different lengths): JSON.
+    const nested = (pick: (c: NewCase) => string[]) => cases.map((c) => JSON.stringify(pick(c)));
+    await em.query(
+      `INSERT INTO cases (id, reference, organization_id, created_by, platform_id, channel_id,
+         contact_id, title, summary, category_code, subcategory_code, target_groups, country,
+         content_language, urgency, tlp, shared_organization_ids, shared_user_ids,
+         consent_to_share_pattern, platform_reference, status, outcome, escalated_at, due_at,
+         first_response_at, resolved_at, closed_at, paused_at, paused_seconds, created_at,
+         updated_at)
+       SELECT x.id, 'ESC-' || x.year || '-' || case_reference_number(nextval('case_reference_seq')),
+         x.organization_id, x.created_by, x.platform_id, x.channel_id, x.contact_id, x.title,
+         x.summary, x.category_code, x.subcategory_code,
+         ARRAY(SELECT jsonb_array_elements_text(x.target_groups)), x.country, x.content_language,
+         x.urgency::case_urgency, x.tlp::tlp,
+         ARRAY(SELECT jsonb_array_elements_text(x.shared_organization_ids))::uuid[],
+         ARRAY(SELECT jsonb_array_elements_text(x.shared_user_ids))::uuid[],
+         x.consent, x.platform_reference, x.status::case_status, x.outcome::case_outcome,
+         x.escalated_at, x.due_at, x.first_response_at, x.resolved_at, x.closed_at, x.paused_at,
+         x.paused_seconds, x.now, x.now
+       FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[],
+         $7::uuid[], $8::text[], $9::text[], $10::text[], $11::text[], $12::jsonb[], $13::text[],
+         $14::text[], $15::text[], $16::text[], $17::jsonb[], $18::jsonb[], $19::boolean[],
+         $20::text[], $21::text[], $22::text[], $23::timestamptz[], $24::timestamptz[],
+         $25::timestamptz[], $26::timestamptz[], $27::timestamptz[], $28::timestamptz[],
+         $29::int[], $30::timestamptz[])
+         WITH ORDINALITY AS x(id, year, organization_id, created_by, platform_id, channel_id,
+           contact_id, title, summary, category_code, subcategory_code, target_groups, country,
+           content_language, urgency, tlp, shared_organization_ids, shared_user_ids, consent,
+           platform_reference, status, outcome, escalated_at, due_at, first_response_at,
+           resolved_at, closed_at, paused_at, paused_seconds, now, position)
+       ORDER BY x.position`,
+      [
+        column((c) => c.id),
+        column((c) => String(c.year)),
+        column((c) => c.organizationId),
+        column((c) => c.createdBy),
+        column((c) => c.platformId),
+        column((c) => c.channelId),
+        column((c) => c.contactId),
+        column((c) => c.title),
+        column((c) => c.summary),
+        column((c) => c.categoryCode),
+        column((c) => c.subcategoryCode),
+        nested((c) => c.targetGroups),
+        column((c) => c.country),
+        column((c) => c.contentLanguage),
+        column((c) => c.urgency),
+        column((c) => c.tlp),
+        nested((c) => c.sharedOrganizationIds),
+        nested((c) => c.sharedUserIds),
+        column((c) => c.consentToSharePattern),
+        column((c) => c.platformReference),
+        column((c) => c.state.status),
+        column((c) => c.state.outcome),
+        column((c) => c.state.escalatedAt),
+        column((c) => c.state.dueAt),
+        column((c) => c.state.firstResponseAt),
+        column((c) => c.state.resolvedAt),
+        column((c) => c.state.closedAt),
+        column((c) => c.state.pausedAt),
+        column((c) => c.state.pausedSeconds),
+        column((c) => c.now),
+      ],
+    );
+
+    const events = cases.flatMap((c) => c.events.map((e) => ({ c, e })));
+    await em.query(
+      `INSERT INTO case_events (case_id, type, occurred_at, recorded_at, actor_user_id,
+         status_after, outcome, platform_reference)
+       SELECT x.case_id, x.type::case_event_type, x.at, x.recorded, x.actor, x.status::case_status,
+         x.outcome::case_outcome, CASE WHEN x.type = 'escalated' THEN x.platform_reference END
+       FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::uuid[],
+         $6::text[], $7::text[], $8::text[])
+         AS x(case_id, type, at, recorded, actor, status, outcome, platform_reference)`,
+      [
+        events.map(({ c }) => c.id),
+        events.map(({ e }) => e.type),
+        events.map(({ e }) => e.occurredAt),
+        events.map(({ c }) => c.now),
+        events.map(({ c }) => c.createdBy),
+        events.map(({ e }) => e.statusAfter),
+        events.map(({ e }) => ('outcome' in e ? e.outcome : null) ?? null),
+        events.map(({ c }) => c.platformReference),
+      ],
+    );
+
+    const items = cases.flatMap((c) => c.items.map((item, i) => ({ c, item, position: i + 1 })));
+    if (items.length > 0) {
+      await em.query(
+        `INSERT INTO case_items (case_id, position, url, kind, content_sha256, captured_at)
+         SELECT x.case_id, x.position, x.url, x.kind::case_item_kind, x.sha, x.captured
+         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[],
+           $6::timestamptz[]) AS x(case_id, position, url, kind, sha, captured)`,
+        [
+          items.map(({ c }) => c.id),
+          items.map(({ position }) => position),
+          items.map(({ item }) => item.url),
+          items.map(({ item }) => item.kind),
+          items.map(({ item }) => item.contentSha256),
+          items.map(({ item }) => item.capturedAt),
+        ],
+      );
+    }
+
+    const indicators = cases.flatMap((c) => c.indicators.map((indicator) => ({ c, indicator })));
+    if (indicators.length > 0) {
+      await em.query(
+        `INSERT INTO case_indicators (case_id, organization_id, kind, value, value_hash)
+         SELECT x.case_id, x.organization_id, x.kind::indicator_kind, x.value, x.hash
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[])
+           AS x(case_id, organization_id, kind, value, hash)
+         ON CONFLICT ON CONSTRAINT uq_case_indicators_case_hash DO NOTHING`,
+        [
+          indicators.map(({ c }) => c.id),
+          indicators.map(({ c }) => c.organizationId),
+          indicators.map(({ indicator }) => indicator.kind),
+          indicators.map(({ indicator }) => indicator.value),
+          indicators.map(({ indicator }) => indicator.valueHash),
+        ],
+      );
+    }
+    return cases.length;
   }
 }

@@ -34,6 +34,7 @@ export class AppConfig {
       port: this.env.PORT,
       host: this.env.HOST,
       bodyLimit: this.env.BODY_LIMIT_BYTES,
+      importBodyLimit: this.env.IMPORT_BODY_LIMIT_BYTES,
       trustProxy: this.env.TRUST_PROXY,
     };
   }

@@ -84,6 +84,13 @@ export class Env {
   @Max(100 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
+  /** Largest CSV body of `POST /v1/cases/import` (other routes keep BODY_LIMIT_BYTES). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(512 * 1024 * 1024)
+  IMPORT_BODY_LIMIT_BYTES = 20 * 1024 * 1024;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

@@ -106,7 +106,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       }
     }
     if (isConnectionFailure(exception)) {
-      this.logger.error({ err: describe(exception) }, 'dependency unavailable');
+      this.logger.error({ err: describeForLog(exception) }, 'dependency unavailable');
       return {
         problem: {
           type: typeUri('service-unavailable'),
@@ -121,7 +121,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 
   private internal(exception: unknown) {
-    this.logger.error({ err: describe(exception) }, 'unhandled error');
+    this.logger.error({ err: describeForLog(exception) }, 'unhandled error');
     return {
       problem: {
         type: typeUri('internal-error'),
@@ -134,16 +134,24 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
-/** Name, code and stack only: driver errors carry row values in `detail`, which we never log. */
-function describe(exception: unknown) {
+/**
+ * What an unexpected error may put in the log. Database errors quote the values they refused in
+ * their message and `detail` (`invalid input syntax ... "<value>"`), so for them only the name,
+ * SQLSTATE, constraint and the stack frames (without the message line) are kept.
+ */
+export function describeForLog(exception: unknown) {
   if (!(exception instanceof Error)) return { type: typeof exception };
-  const e = exception as Error & { code?: string; constraint?: string };
+  const e = exception as Error & { code?: string; constraint?: string; driverError?: unknown };
+  const fromDatabase =
+    e.name === 'QueryFailedError' ||
+    e.driverError !== undefined ||
+    (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code));
   return {
     name: e.name,
     code: e.code,
     constraint: e.constraint,
-    message: e.message,
-    stack: e.stack,
+    message: fromDatabase ? undefined : e.message,
+    stack: fromDatabase ? e.stack?.split('\n').slice(1).join('\n') : e.stack,
   };
 }
 

@@ -7,13 +7,14 @@ import { ValidationFailedError } from '../errors/domain-error';
 export function parseIfMatch(header: string | string[] | undefined): number | undefined {
   if (header === undefined) return undefined;
   const value = Array.isArray(header) ? header.join(',') : header;
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(value);
+  // A bare number, or an entity tag: "3" or W/"3" (quotes in pairs).
+  const m = /^\s*(?:(\d{1,9})|(?:W\/)?"(\d{1,9})")\s*$/.exec(value);
   if (!m) {
     throw new ValidationFailedError([
       { field: 'If-Match', message: 'If-Match must be the version you read, such as "3"' },
     ]);
   }
-  return Number(m[1]);
+  return Number(m[1] ?? m[2]);
 }
 
 /** The ETag of a versioned resource: its version, quoted. */

@@ -15,13 +15,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // ISO 8601 as we emit it, or PostgreSQL's own text form of timestamptz (used by sort keys that
 // need microseconds), or -infinity for "never".
 const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-](\d{2})(?::?(\d{2}))?)$/;
 
 function isTimestamp(value: string): boolean {
   if (value === '-infinity') return true;
   const m = TIMESTAMP.exec(value);
   if (!m) return false;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const [offsetHours, offsetMinutes] = [m[9] ?? '0', m[10] ?? '0'].map(Number);
+  if (offsetHours > 14 || offsetMinutes >= 60) return false;
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   return (
     year >= 1 &&

@@ -129,8 +129,9 @@ export const IsDateOnly = () =>
 export const IsMachineCode = (max = 40) =>
   applyDecorators(
     IsString(),
-    Matches(new RegExp(`^[a-z0-9][a-z0-9_]{1,${max - 1}}$`), {
-      message: `$property must be 2-${max} lowercase letters, digits or underscores`,
+    // One character is a real code: the platform X is `x`.
+    Matches(new RegExp(`^[a-z0-9][a-z0-9_]{0,${max - 1}}$`), {
+      message: `$property must be 1-${max} lowercase letters, digits or underscores`,
     }),
   );
 
@@ -145,16 +146,22 @@ export const IsLanguageTag = () =>
 export const IsOmittable = () => ValidateIf((_object, value) => value !== undefined);
 
 const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
 /** An instant: ISO 8601 date and time with `Z` or an offset, on a day that exists. */
 export function isTimestamp(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   const m = TIMESTAMP.exec(value);
   if (!m) return false;
-  const [year, month, day, hour, minute, second = '0'] = m.slice(1).map((v) => v ?? '0');
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = m
+    .slice(1)
+    .map((v) => v ?? '0');
   const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
   return (
+    // Real offsets run from -12:00 to +14:00; PostgreSQL refuses beyond 15:59.
+    Number(offsetHours) <= 14 &&
+    Number(offsetMinutes) < 60 &&
+    !Number.isNaN(Date.parse(value)) &&
     Number(month) >= 1 &&
     Number(month) <= 12 &&
     Number(day) >= 1 &&
@@ -184,7 +191,9 @@ export const IsHttpUrl = (max = 2048) =>
       name: 'isHttpUrl',
       validator: {
         validate: (value: unknown) => {
-          if (typeof value !== 'string') return false;
+          // NUL and other control characters: PostgreSQL refuses NUL, and none belongs in a URL.
+          // eslint-disable-next-line no-control-regex -- refusing them is the point
+          if (typeof value !== 'string' || /[\u0000-\u001f\u007f]/.test(value)) return false;
           try {
             const url = new URL(value);
             return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
