@@ -387,7 +387,7 @@ describe('platforms, channels and channel access', () => {
       const before = await count('SELECT count(*)::int AS n FROM platforms');
       const cases: [Record<string, unknown>, string[]][] = [
         [{ code: 'Bad Code', name: 'x' }, ['code']],
-        [{ code: 'a', name: 'x' }, ['code']],
+        [{ code: '_a', name: 'x' }, ['code']],
         [{ code: `p${'x'.repeat(40)}`, name: 'x' }, ['code']],
         [{ code: `p_${unique()}`, name: 'n'.repeat(101) }, ['name']],
         [{ code: `p_${unique()}`, name: '' }, ['name']],
