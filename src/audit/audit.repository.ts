@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { decodeCursor } from '../common/pagination/cursor';
 import { TransactionRunner } from '../database/transaction';
 import { AuditEntryEntity } from './audit-entry.entity';
+import type { AuditRow } from './audit.service';
 
 export interface AuditFilter {
   organizationId?: string;
@@ -18,12 +19,23 @@ export interface AuditFilter {
 export class AuditRepository {
   constructor(private readonly tx: TransactionRunner) {}
 
-  async insert(
-    entry: Partial<AuditEntryEntity>,
-    em: EntityManager = this.tx.manager,
-  ): Promise<void> {
-    // jsonb details are stored as given.
-    await em.insert(AuditEntryEntity, entry as QueryDeepPartialEntity<AuditEntryEntity>);
+  /** One plain INSERT (no RETURNING, no entity mapping): every read of survivor data writes one. */
+  async insert(entry: AuditRow, em: EntityManager = this.tx.manager): Promise<void> {
+    await em.query(
+      `INSERT INTO audit_entries (action, actor_user_id, organization_id, target_type, target_id,
+         ip, request_id, details)
+       VALUES ($1, $2, $3, $4, $5, $6::inet, $7, $8::jsonb)`,
+      [
+        entry.action,
+        entry.actorUserId,
+        entry.organizationId,
+        entry.targetType,
+        entry.targetId,
+        entry.ip,
+        entry.requestId,
+        JSON.stringify(entry.details),
+      ],
+    );
   }
 
   /** Newest first, keyset-paginated on (occurredAt, id); fetches one extra row. */

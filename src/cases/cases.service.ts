@@ -420,7 +420,7 @@ export class CasesService implements OnModuleInit {
 
   private async toFilter<Q extends CaseCountQueryDto>(query: Q): Promise<Q & CaseFilter> {
     const platformId = query.platform
-      ? (await this.platforms.resolveForInput(query.platform, 'platform')).id
+      ? await this.platforms.idForInput(query.platform, 'platform')
       : undefined;
     if (query.from && query.to && new Date(query.from) > new Date(query.to)) {
       throw new ValidationFailedError([{ field: 'from', message: 'from must not be after to' }]);

@@ -80,6 +80,18 @@ export class PlatformsService implements OnApplicationBootstrap {
     return platform;
   }
 
+  /** Codes never change and platforms are never deleted, so a code's id may be remembered. */
+  private readonly idsByCode = new Map<string, string>();
+
+  /** For list filters: the platform id of a code, from memory after the first lookup; 400 if unknown. */
+  async idForInput(code: string, field: string): Promise<string> {
+    const known = this.idsByCode.get(code);
+    if (known) return known;
+    const { id } = await this.resolveForInput(code, field);
+    this.idsByCode.set(code, id);
+    return id;
+  }
+
   /** For other modules' request bodies: an unknown code is a 400 naming the field. */
   async resolveForInput(code: string, field: string, em?: EntityManager): Promise<PlatformEntity> {
     const platform = await this.platforms.findByCode(code, em);
