@@ -57,7 +57,12 @@ export interface NewCase {
   state: CaseState;
   now: Date;
   /** The timeline it starts with: `created`, and `escalated` when it was. */
-  events: { type: CaseEventType; occurredAt: Date; statusAfter: CaseStatus }[];
+  events: {
+    type: CaseEventType;
+    occurredAt: Date;
+    statusAfter: CaseStatus;
+    outcome?: CaseOutcome | null;
+  }[];
   items: NewItem[];
   indicators: NewIndicator[];
   idempotency?: { key: string; requestHash: string };
@@ -371,19 +376,9 @@ export class CasesRepository {
 
   async replaceItems(caseId: string, items: NewItem[], em: EntityManager): Promise<void> {
     await em.query('DELETE FROM case_items WHERE case_id = $1', [caseId]);
-    if (items.length === 0) return;
-    await em.query(
-      `INSERT INTO case_items (case_id, position, url, kind, content_sha256, captured_at)
-       SELECT $1, x.position, x.url, x.kind::case_item_kind, x.sha, x.captured
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[])
-         WITH ORDINALITY AS x(url, kind, sha, captured, position)`,
-      [
-        caseId,
-        items.map((i) => i.url),
-        items.map((i) => i.kind),
-        items.map((i) => i.contentSha256),
-        items.map((i) => i.capturedAt),
-      ],
+    await this.insertItems(
+      items.map((item, i) => ({ caseId, position: i + 1, item })),
+      em,
     );
   }
 
@@ -394,18 +389,52 @@ export class CasesRepository {
     em: EntityManager,
   ): Promise<void> {
     await em.query('DELETE FROM case_indicators WHERE case_id = $1', [caseId]);
-    if (indicators.length === 0) return;
+    await this.insertIndicators(
+      indicators.map((indicator) => ({ caseId, organizationId, indicator })),
+      em,
+    );
+  }
+
+  /** Items of any number of cases, one statement. */
+  private async insertItems(
+    rows: { caseId: string; position: number; item: NewItem }[],
+    em: EntityManager,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await em.query(
+      `INSERT INTO case_items (case_id, position, url, kind, content_sha256, captured_at)
+       SELECT x.case_id, x.position, x.url, x.kind::case_item_kind, x.sha, x.captured
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+         AS x(case_id, position, url, kind, sha, captured)`,
+      [
+        rows.map((r) => r.caseId),
+        rows.map((r) => r.position),
+        rows.map((r) => r.item.url),
+        rows.map((r) => r.item.kind),
+        rows.map((r) => r.item.contentSha256),
+        rows.map((r) => r.item.capturedAt),
+      ],
+    );
+  }
+
+  /** Indicators of any number of cases, one statement; a repeat within a case is kept once. */
+  private async insertIndicators(
+    rows: { caseId: string; organizationId: string; indicator: NewIndicator }[],
+    em: EntityManager,
+  ): Promise<void> {
+    if (rows.length === 0) return;
     await em.query(
       `INSERT INTO case_indicators (case_id, organization_id, kind, value, value_hash)
-       SELECT $1, $2, x.kind::indicator_kind, x.value, x.hash
-       FROM unnest($3::text[], $4::text[], $5::text[]) AS x(kind, value, hash)
+       SELECT x.case_id, x.organization_id, x.kind::indicator_kind, x.value, x.hash
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[])
+         AS x(case_id, organization_id, kind, value, hash)
        ON CONFLICT ON CONSTRAINT uq_case_indicators_case_hash DO NOTHING`,
       [
-        caseId,
-        organizationId,
-        indicators.map((i) => i.kind),
-        indicators.map((i) => i.value),
-        indicators.map((i) => i.valueHash),
+        rows.map((r) => r.caseId),
+        rows.map((r) => r.organizationId),
+        rows.map((r) => r.indicator.kind),
+        rows.map((r) => r.indicator.value),
+        rows.map((r) => r.indicator.valueHash),
       ],
     );
   }
@@ -538,12 +567,7 @@ export class CasesRepository {
    * may carry an outcome (a past `platform_responded` or `closed`). Idempotency keys do not apply.
    * Call it inside the use case's transaction so that it is all or nothing.
    */
-  async insertMany(
-    cases: (NewCase & {
-      events: (NewCase['events'][number] & { outcome?: CaseOutcome | null })[];
-    })[],
-    em: EntityManager,
-  ): Promise<number> {
+  async insertMany(cases: NewCase[], em: EntityManager): Promise<number> {
     if (cases.length === 0) return 0;
     const column = <T>(pick: (c: NewCase) => T) => cases.map(pick);
     // Arrays per case cannot be unnested from a 2-D array (rows of different lengths): JSON.
@@ -627,46 +651,25 @@ export class CasesRepository {
         events.map(({ c }) => c.now),
         events.map(({ c }) => c.createdBy),
         events.map(({ e }) => e.statusAfter),
-        events.map(({ e }) => ('outcome' in e ? e.outcome : null) ?? null),
+        events.map(({ e }) => e.outcome ?? null),
         events.map(({ c }) => c.platformReference),
       ],
     );
 
-    const items = cases.flatMap((c) => c.items.map((item, i) => ({ c, item, position: i + 1 })));
-    if (items.length > 0) {
-      await em.query(
-        `INSERT INTO case_items (case_id, position, url, kind, content_sha256, captured_at)
-         SELECT x.case_id, x.position, x.url, x.kind::case_item_kind, x.sha, x.captured
-         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[],
-           $6::timestamptz[]) AS x(case_id, position, url, kind, sha, captured)`,
-        [
-          items.map(({ c }) => c.id),
-          items.map(({ position }) => position),
-          items.map(({ item }) => item.url),
-          items.map(({ item }) => item.kind),
-          items.map(({ item }) => item.contentSha256),
-          items.map(({ item }) => item.capturedAt),
-        ],
-      );
-    }
-
-    const indicators = cases.flatMap((c) => c.indicators.map((indicator) => ({ c, indicator })));
-    if (indicators.length > 0) {
-      await em.query(
-        `INSERT INTO case_indicators (case_id, organization_id, kind, value, value_hash)
-         SELECT x.case_id, x.organization_id, x.kind::indicator_kind, x.value, x.hash
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[])
-           AS x(case_id, organization_id, kind, value, hash)
-         ON CONFLICT ON CONSTRAINT uq_case_indicators_case_hash DO NOTHING`,
-        [
-          indicators.map(({ c }) => c.id),
-          indicators.map(({ c }) => c.organizationId),
-          indicators.map(({ indicator }) => indicator.kind),
-          indicators.map(({ indicator }) => indicator.value),
-          indicators.map(({ indicator }) => indicator.valueHash),
-        ],
-      );
-    }
+    await this.insertItems(
+      cases.flatMap((c) => c.items.map((item, i) => ({ caseId: c.id, position: i + 1, item }))),
+      em,
+    );
+    await this.insertIndicators(
+      cases.flatMap((c) =>
+        c.indicators.map((indicator) => ({
+          caseId: c.id,
+          organizationId: c.organizationId,
+          indicator,
+        })),
+      ),
+      em,
+    );
     return cases.length;
   }
 }
