@@ -66,6 +66,9 @@ export class AppConfig {
       maxAttemptsPerIp: this.env.LOGIN_MAX_ATTEMPTS_PER_IP,
     };
   }
+  get authCacheMs() {
+    return this.env.AUTH_CACHE_SECONDS * 1000;
+  }
   get sweepIntervalMs() {
     return this.env.SWEEP_INTERVAL_SECONDS * 1000;
   }

@@ -117,6 +117,17 @@ export class Env {
   @Max(100000)
   LOGIN_MAX_ATTEMPTS_PER_IP = 100;
 
+  /**
+   * How long a process may reuse what it looked up about a token's user (organisation, role,
+   * active). Changes made through this API take effect at once on the process that made them;
+   * elsewhere (other processes, SQL by hand) within this time. 0: look up on every request.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(60)
+  AUTH_CACHE_SECONDS = 5;
+
   /** How often the repeatable sweeps run. */
   @Type(() => Number)
   @IsInt()

@@ -9,6 +9,7 @@ import {
   NotFoundError,
   ValidationFailedError,
 } from '../common/errors/domain-error';
+import { TtlCache } from '../common/cache/ttl-cache';
 import { Page, toPage } from '../common/pagination/cursor';
 import { TransactionRunner } from '../database/transaction';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -32,6 +33,11 @@ import {
 import { PlatformEntity } from './platform.entity';
 import { PlatformsRepository } from './platforms.repository';
 import { REFERENCE_PLATFORMS } from './reference-data';
+
+export interface PlatformWithChannel {
+  platform: PlatformEntity;
+  channel: ChannelEntity;
+}
 
 /** Platforms, their channels, and which organisations may use which channel where. */
 @Injectable()
@@ -102,25 +108,31 @@ export class PlatformsService implements OnApplicationBootstrap {
     return platform;
   }
 
-  /** A platform and one of its channels from a request body, in one query; 400s name the fields. */
+  /**
+   * Platform and channel by codes, for case bodies. Codes never change; what a channel says
+   * (expected response hours) may, so an entry lives a minute and this process's own changes
+   * drop the cache at once.
+   */
+  private readonly channelsByCodes = new TtlCache<string, PlatformWithChannel>(60_000, 1000);
+
+  /** A platform and one of its channels from a request body; 400s name the fields. */
   async resolveWithChannelForInput(
     platformCode: string,
     channelCode: string,
     fields: { platform: string; channel: string },
-    em?: EntityManager,
-  ): Promise<{ platform: PlatformEntity; channel: ChannelEntity }> {
-    const found = await this.platforms.findWithChannel(platformCode, channelCode, em);
-    if (!found) {
-      throw new ValidationFailedError([
-        { field: fields.platform, message: `${fields.platform} is not a known platform code` },
-      ]);
-    }
-    if (!found.channel) {
-      throw new ValidationFailedError([
-        { field: fields.channel, message: `${fields.channel} is not a channel of this platform` },
-      ]);
-    }
-    return { platform: found.platform, channel: found.channel };
+  ): Promise<PlatformWithChannel> {
+    let platformKnown = true;
+    const found = await this.channelsByCodes.getOrLoad(`${platformCode}/${channelCode}`, async () => {
+      const row = await this.platforms.findWithChannel(platformCode, channelCode);
+      platformKnown = row !== null;
+      return row?.channel ? { platform: row.platform, channel: row.channel } : null;
+    });
+    if (found) return found;
+    throw new ValidationFailedError([
+      platformKnown
+        ? { field: fields.channel, message: `${fields.channel} is not a channel of this platform` }
+        : { field: fields.platform, message: `${fields.platform} is not a known platform code` },
+    ]);
   }
 
   async resolveChannelForInput(
@@ -156,7 +168,7 @@ export class PlatformsService implements OnApplicationBootstrap {
   }
 
   async update(actor: Actor, code: string, dto: UpdatePlatformDto): Promise<PlatformResponseDto> {
-    return this.tx.run(async (em) => {
+    const updated = await this.tx.run(async (em) => {
       const platform = await this.require(code, em);
       await this.platforms.updatePlatform(platform.id, dto, em);
       await this.record(
@@ -167,9 +179,11 @@ export class PlatformsService implements OnApplicationBootstrap {
         { fields: Object.keys(dto).sort() },
         em,
       );
-      const updated = await this.require(code, em);
-      return toPlatformResponse(updated, await this.platforms.channelsOf([platform.id], em));
+      const changed = await this.require(code, em);
+      return toPlatformResponse(changed, await this.platforms.channelsOf([platform.id], em));
     });
+    this.channelsByCodes.invalidate();
+    return updated;
   }
 
   async createChannel(
@@ -213,7 +227,7 @@ export class PlatformsService implements OnApplicationBootstrap {
     channelCode: string,
     dto: UpdateChannelDto,
   ): Promise<ChannelResponseDto> {
-    return this.tx.run(async (em) => {
+    const updated = await this.tx.run(async (em) => {
       const platform = await this.require(code, em);
       const channel = await this.platforms.findChannel(platform.id, channelCode, em);
       if (!channel) throw new NotFoundError('channel');
@@ -228,6 +242,8 @@ export class PlatformsService implements OnApplicationBootstrap {
       );
       return toChannelResponse((await this.platforms.findChannelById(channel.id, em))!);
     });
+    this.channelsByCodes.invalidate();
+    return updated;
   }
 
   /** admin: for any organisation; org_admin: for its own only. */

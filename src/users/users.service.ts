@@ -8,7 +8,9 @@ import {
   NotFoundError,
   ValidationFailedError,
 } from '../common/errors/domain-error';
+import { TtlCache } from '../common/cache/ttl-cache';
 import { Page, toPage } from '../common/pagination/cursor';
+import { AppConfig } from '../config/app-config';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { TransactionRunner } from '../database/transaction';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -23,13 +25,19 @@ import { UsersRepository } from './users.repository';
 
 @Injectable()
 export class UsersService {
+  /** Active users by id, for authentication: one query fewer on almost every request. */
+  private readonly activeUsers: TtlCache<string, UserEntity>;
+
   constructor(
     private readonly users: UsersRepository,
     private readonly organizations: OrganizationsService,
     private readonly hasher: PasswordHasher,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.activeUsers = new TtlCache(config.authCacheMs);
+  }
 
   /**
    * Creates a user in an organisation. `actor` is null only for the start-up bootstrap and
@@ -101,7 +109,7 @@ export class UsersService {
   }
 
   async update(actor: Actor, id: string, dto: UpdateUserDto): Promise<UserResponseDto> {
-    return this.tx.run(async (em) => {
+    const updated = await this.tx.run(async (em) => {
       const target = await this.requireVisible(actor, id, em);
       const { role, active, ...profile } = dto;
       const change = { role, active, profile: Object.keys(profile).length > 0 };
@@ -130,6 +138,9 @@ export class UsersService {
       );
       return toUserResponse((await this.users.findById(id, em))!);
     });
+    // After the commit: a role or deactivation applies to this user's next request here.
+    this.activeUsers.invalidate(id);
+    return updated;
   }
 
   async changeOwnPassword(actor: Actor, dto: ChangePasswordDto): Promise<void> {
@@ -168,10 +179,15 @@ export class UsersService {
     return { user: ok && found?.active ? found : null, knownUser: found };
   }
 
-  /** For authentication of every request: the user if it still exists and is active. */
-  async findActive(id: string): Promise<UserEntity | null> {
-    const user = await this.users.findById(id);
-    return user?.active ? user : null;
+  /**
+   * For authentication of every request: the user if it still exists and is active, as seen at
+   * most AUTH_CACHE_SECONDS ago (this process's own changes apply at once).
+   */
+  findActive(id: string): Promise<UserEntity | null> {
+    return this.activeUsers.getOrLoad(id, async () => {
+      const user = await this.users.findById(id);
+      return user?.active ? user : null;
+    });
   }
 
   /** For other modules naming users (RED sharing lists): the ids that are no active user. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { call, expectProblem, fieldsOf } from '../support/http';
 import { createTestApp, TestApp } from '../support/test-app';
+import { caseBody } from '../factories/case.factory';
 import { createOrganization, createUser, TestUser, tokenFor } from '../factories/community.factory';
 
 const countAudit = async (t: TestApp, action: string, userId?: string) =>
@@ -149,13 +150,33 @@ describe('auth', () => {
       }
     });
 
-    it('stops honouring the token of a user deactivated since it was issued', async () => {
+    it('stops honouring the token of a user deactivated since it was issued, at once', async () => {
       const leaving = await createUser(t.app, orgId, 'member');
+      const orgAdmin = await createUser(t.app, orgId, 'org_admin');
+      // Authenticated once, so the process has this user in its AUTH_CACHE_SECONDS cache.
       await expect(call(t.app, 'GET', '/v1/me', { token: leaving.token })).resolves.toMatchObject({
         status: 200,
       });
-      await t.db.query('UPDATE users SET active = false WHERE id = $1', [leaving.id]);
+      const deactivated = await call(t.app, 'PATCH', `/v1/users/${leaving.id}`, {
+        token: orgAdmin.token,
+        body: { active: false },
+      });
+      expect(deactivated.status).toBe(200);
       expectProblem(await call(t.app, 'GET', '/v1/me', { token: leaving.token }), 401);
+    });
+
+    it('applies a role change made through the API to the next request', async () => {
+      const promoted = await createUser(t.app, orgId, 'viewer');
+      const orgAdmin = await createUser(t.app, orgId, 'org_admin');
+      const logCase = () =>
+        call(t.app, 'POST', '/v1/cases', { token: promoted.token, body: caseBody() });
+      expectProblem(await logCase(), 403);
+      const changed = await call(t.app, 'PATCH', `/v1/users/${promoted.id}`, {
+        token: orgAdmin.token,
+        body: { role: 'member' },
+      });
+      expect(changed.status).toBe(200);
+      expect((await logCase()).status).toBe(201);
     });
   });
 

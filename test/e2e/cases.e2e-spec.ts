@@ -91,6 +91,25 @@ describe('cases (e2e)', () => {
       expect(critical.dueAt).toBe('2026-03-03T10:00:00.000Z');
     });
 
+    it("takes a channel's changed response time into the next case's dueAt at once", async () => {
+      const admin = community.admin.token;
+      const channels = '/v1/platforms/facebook/channels';
+      const created = await call(t.app, 'POST', channels, {
+        token: admin,
+        body: { code: 'hours_test', name: 'Hours test', kind: 'email', expectedResponseHours: 48 },
+      });
+      expect(created.status).toBe(201);
+      const first = await createCase(t.app, member().token, { channelCode: 'hours_test' });
+      expect(first.dueAt).toBe('2026-03-04T10:00:00.000Z');
+      const changed = await call(t.app, 'PATCH', `${channels}/hours_test`, {
+        token: admin,
+        body: { expectedResponseHours: 12 },
+      });
+      expect(changed.status).toBe(200);
+      const second = await createCase(t.app, member().token, { channelCode: 'hours_test' });
+      expect(second.dueAt).toBe('2026-03-02T22:00:00.000Z');
+    });
+
     it('gives every case its own reference', async () => {
       const cases = await Promise.all(
         Array.from({ length: 8 }, () => createCase(t.app, member().token)),
