@@ -34,9 +34,15 @@ import {
 @Unique('uq_cases_reference', ['reference'])
 // Lists page newest first; the platform+status index serves the commonest filter.
 @Index('idx_cases_created', ['createdAt', 'id'])
+// The deadline sweep and the deadline jobs: cases the platform owes an answer, clock running.
+@Index('idx_cases_awaiting_due', ['dueAt'], {
+  where: `status IN ('escalated', 'acknowledged') AND paused_at IS NULL AND due_at IS NOT NULL`,
+})
+@Index('idx_cases_next_reminder', ['nextReminderAt'], { where: 'next_reminder_at IS NOT NULL' })
 @Index('idx_cases_platform_status', ['platformId', 'status', 'createdAt', 'id'])
 @Index('idx_cases_organization_id', ['organizationId', 'createdAt'])
-@Index('idx_cases_channel_id', ['channelId'])
+// Also the rollups' recount of one channel and month.
+@Index('idx_cases_channel_id', ['channelId', 'escalatedAt'])
 @Index('idx_cases_contact_id', ['contactId'])
 @Index('idx_cases_created_by', ['createdBy'])
 // Full-text search over reference, title and summary: an expression index made by migration.
@@ -157,6 +163,33 @@ export class CaseEntity {
   @Column({ type: 'integer', default: 0 })
   pausedSeconds: number;
 
+  /** The dueAt an `overdue` event was written for: each deadline is marked overdue once. */
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  overdueFor: Date | null;
+  /** When the next follow-up reminder is due (overdue cases still waiting for the platform). */
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  nextReminderAt: Date | null;
+  @Column({ type: 'integer', default: 0 })
+  remindersSent: number;
+  /** Derived by PostgreSQL, so no write path can forget them; reports and rollups read them. */
+  @Column({
+    type: 'integer',
+    nullable: true,
+    generatedType: 'STORED',
+    asExpression: 'round(extract(epoch FROM first_response_at - escalated_at))::integer',
+    insert: false,
+    update: false,
+  })
+  timeToFirstResponseSeconds: number | null;
+  @Column({
+    type: 'integer',
+    nullable: true,
+    generatedType: 'STORED',
+    asExpression: 'round(extract(epoch FROM resolved_at - escalated_at))::integer',
+    insert: false,
+    update: false,
+  })
+  timeToResolutionSeconds: number | null;
   /** The contact the case went through has left the platform; someone should pick a new one. */
   @Column({ type: 'boolean', default: false })
   needsContact: boolean;

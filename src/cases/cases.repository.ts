@@ -11,8 +11,18 @@ import { CaseEventType, CaseOutcome, CaseState, CaseStatus } from './case-status
 import { CaseEntity } from './case.entity';
 import { IndicatorKind } from './indicator';
 
-/** A case as read: the row plus the codes of its platform and channel. */
-export type CaseRow = CaseEntity & {
+/**
+ * A case as read: the row plus the codes of its platform and channel. The deadline jobs'
+ * bookkeeping and the stored durations are read by their own queries (deadlines, reports).
+ */
+export type CaseRow = Omit<
+  CaseEntity,
+  | 'overdueFor'
+  | 'nextReminderAt'
+  | 'remindersSent'
+  | 'timeToFirstResponseSeconds'
+  | 'timeToResolutionSeconds'
+> & {
   platformCode: string;
   channelCode: string;
   /** The channel's current expected response time, for a clock that (re)starts now. */

@@ -69,6 +69,21 @@ export class AppConfig {
   get authCacheMs() {
     return this.env.AUTH_CACHE_SECONDS * 1000;
   }
+  get deadlines() {
+    return {
+      followUpIntervalHours: this.env.FOLLOW_UP_INTERVAL_HOURS,
+      rollupIntervalMs: this.env.ROLLUP_INTERVAL_SECONDS * 1000,
+      latenessAlertMs: this.env.QUEUE_LATENESS_ALERT_SECONDS * 1000,
+    };
+  }
+  /** Without a trailing slash. */
+  get publicBaseUrl() {
+    return this.env.PUBLIC_BASE_URL.replace(/\/+$/, '');
+  }
+  /** Absent when no SMTP_URL is set: e-mail notifications are off. */
+  get smtp(): { url: string; from: string } | undefined {
+    return this.env.SMTP_URL ? { url: this.env.SMTP_URL, from: this.env.SMTP_FROM } : undefined;
+  }
   get sweepIntervalMs() {
     return this.env.SWEEP_INTERVAL_SECONDS * 1000;
   }

@@ -135,6 +135,41 @@ export class Env {
   @Max(86400)
   SWEEP_INTERVAL_SECONDS = 300;
 
+  /** After a case goes overdue, a follow-up reminder every this many hours until it is answered. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  FOLLOW_UP_INTERVAL_HOURS = 72;
+
+  /** How often response-time rollups are recounted from the cases that changed. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  ROLLUP_INTERVAL_SECONDS = 30;
+
+  /** Readiness reports a backlog when due jobs wait longer than this to run. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  QUEUE_LATENESS_ALERT_SECONDS = 300;
+
+  /** Where people reach this service: links in notifications and calendar feeds. */
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_BASE_URL must be an http(s) URL' })
+  @MaxLength(500)
+  PUBLIC_BASE_URL = 'http://localhost:3000';
+
+  /** E-mail notifications through this SMTP server (smtp:// or smtps://); unset: no e-mail. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^\s]+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  @MaxLength(1000)
+  SMTP_URL?: string;
+
+  @IsEmail()
+  SMTP_FROM = 'escalation-tracker@localhost';
+
   /** Contacts not verified for this many days are marked unverified. */
   @Type(() => Number)
   @IsInt()
@@ -175,7 +210,7 @@ export class ConfigError extends Error {
 export function validateEnv(raw: Record<string, string | undefined>): Env {
   const known = Object.fromEntries(
     Object.keys(new Env())
-      .concat(SECRET_VARIABLES, ['ADMIN_EMAIL', 'ADMIN_PASSWORD'])
+      .concat(SECRET_VARIABLES, ['ADMIN_EMAIL', 'ADMIN_PASSWORD', 'SMTP_URL'])
       .filter((key) => raw[key] !== undefined && raw[key] !== '')
       .map((key) => [key, raw[key]]),
   );

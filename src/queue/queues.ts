@@ -7,12 +7,24 @@ import type { DefaultJobOptions } from 'bullmq';
  */
 export const QueueName = {
   Contacts: 'contacts',
+  /** Case deadlines, follow-up reminders, the deadline sweep and response-time rollups. */
+  Deadlines: 'deadlines',
+  /** Webhook and e-mail deliveries, each retried on its own. */
+  Notifications: 'notifications',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export const JobName = {
   /** Repeatable: marks contacts not verified for CONTACT_STALE_DAYS as unverified. */
   ContactStaleness: 'contact-staleness',
+  /** Delayed to a case's dueAt: marks it overdue if the platform still owes an answer. */
+  CaseDue: 'case-due',
+  /** Delayed to a case's nextReminderAt: reminds the organisation to follow up. */
+  FollowUpReminder: 'follow-up-reminder',
+  /** Repeatable: re-derives overdue marks and missing deadline jobs from PostgreSQL. */
+  DeadlineSweep: 'deadline-sweep',
+  /** Repeatable: recounts the response-time rollups of the cases that changed. */
+  RollupRefresh: 'rollup-refresh',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
