@@ -54,7 +54,7 @@ export class Deadlines1795927208237 implements MigrationInterface {
       `CREATE INDEX "idx_cases_next_reminder" ON "cases"  ("next_reminder_at") WHERE next_reminder_at IS NOT NULL`,
     );
     await queryRunner.query(
-      `CREATE INDEX "idx_cases_awaiting_due" ON "cases"  ("due_at") WHERE status IN ('escalated', 'acknowledged') AND paused_at IS NULL AND due_at IS NOT NULL`,
+      `CREATE INDEX "idx_cases_pending_deadline" ON "cases"  ("due_at") WHERE status IN ('escalated', 'acknowledged') AND paused_at IS NULL AND due_at IS NOT NULL AND overdue_for IS DISTINCT FROM due_at`,
     );
     // Rollups are recounted from the cases a statement touched: every write path (POST, the
     // timeline, PATCH, import, the deadline jobs, SQL by hand) is covered without each one
@@ -108,7 +108,7 @@ END $$`);
     await queryRunner.query(`DROP FUNCTION note_response_time_changes()`);
     await queryRunner.query(`DROP FUNCTION rollup_month(timestamptz)`);
     await queryRunner.query(`DROP TABLE "response_time_changes"`);
-    await queryRunner.query(`DROP INDEX "public"."idx_cases_awaiting_due"`);
+    await queryRunner.query(`DROP INDEX "public"."idx_cases_pending_deadline"`);
     await queryRunner.query(`DROP INDEX "public"."idx_cases_next_reminder"`);
     await queryRunner.query(`DROP INDEX "public"."idx_cases_channel_id"`);
     await queryRunner.query(

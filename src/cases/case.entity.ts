@@ -34,9 +34,10 @@ import {
 @Unique('uq_cases_reference', ['reference'])
 // Lists page newest first; the platform+status index serves the commonest filter.
 @Index('idx_cases_created', ['createdAt', 'id'])
-// The deadline sweep and the deadline jobs: cases the platform owes an answer, clock running.
-@Index('idx_cases_awaiting_due', ['dueAt'], {
-  where: `status IN ('escalated', 'acknowledged') AND paused_at IS NULL AND due_at IS NOT NULL`,
+// Deadlines still to fire: the platform owes an answer, the clock runs, not yet marked overdue.
+// Marked cases leave it, so the sweep reads only what is pending, however many cases there are.
+@Index('idx_cases_pending_deadline', ['dueAt'], {
+  where: `status IN ('escalated', 'acknowledged') AND paused_at IS NULL AND due_at IS NOT NULL AND overdue_for IS DISTINCT FROM due_at`,
 })
 @Index('idx_cases_next_reminder', ['nextReminderAt'], { where: 'next_reminder_at IS NOT NULL' })
 @Index('idx_cases_platform_status', ['platformId', 'status', 'createdAt', 'id'])

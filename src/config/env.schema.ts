@@ -167,7 +167,7 @@ export class Env {
   @MaxLength(1000)
   SMTP_URL?: string;
 
-  @IsEmail()
+  @IsEmail({ require_tld: false }, { message: 'SMTP_FROM must be an e-mail address' })
   SMTP_FROM = 'escalation-tracker@localhost';
 
   /** Contacts not verified for this many days are marked unverified. */
