@@ -10,6 +10,7 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { AppValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { CoreModule } from './core.module';
+import { DeadlinesJobsModule } from './deadlines/deadlines-jobs.module';
 import { HealthModule } from './health/health.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { PlatformsModule } from './platforms/platforms.module';
@@ -28,7 +29,7 @@ const API_MODULES: Type[] = [
 ];
 
 /** Feature modules owning BullMQ processors and repeatable sweeps, loaded for APP_ROLE=worker|all. */
-const WORKER_MODULES: Type[] = [ContactsJobsModule];
+const WORKER_MODULES: Type[] = [ContactsJobsModule, DeadlinesJobsModule];
 
 @Module({})
 export class AppModule {

@@ -5,6 +5,8 @@ import { FieldError, ValidationFailedError } from '../common/errors/domain-error
 import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { Page, toPage } from '../common/pagination/cursor';
 import { TransactionRunner } from '../database/transaction';
+import { deadlineAfterStep } from '../deadlines/deadline-rules';
+import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
 import { CaseEventEntity } from './case-event.entity';
 import { applyStep, CaseState, stateOf } from './case-status.machine';
 import { CasesRepository } from './cases.repository';
@@ -19,6 +21,7 @@ export class CaseEventsService {
     private readonly casesService: CasesService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
+    private readonly deadlines: DeadlineScheduler,
   ) {}
 
   /** Appends a step; an illegal one is a 409 and writes nothing. */
@@ -36,7 +39,7 @@ export class CaseEventsService {
     }
     if (errors.length > 0) throw new ValidationFailedError(errors);
 
-    const event = await this.tx.run(async (em) => {
+    const { event, schedule } = await this.tx.run(async (em) => {
       const current = await this.casesService.requireChangeable(actor, caseId, em);
       const next: CaseState = applyStep(stateOf(current), {
         type: dto.type,
@@ -45,12 +48,15 @@ export class CaseEventsService {
         expectedResponseHours: current.expectedResponseHours,
         urgency: current.urgency,
       });
+      const deadline = deadlineAfterStep(current, next);
       // Every step moves the version on, even a note: the case's timeline changed.
       await this.cases.update(
         caseId,
         {
           ...next,
           ...(dto.platformReference && { platformReference: dto.platformReference }),
+          // Follow-up reminders belong to one running deadline; this step ended it.
+          ...(!deadline.keepReminders && { nextReminderAt: null }),
         },
         current.version,
         now,
@@ -74,8 +80,14 @@ export class CaseEventsService {
       };
       const id = await this.cases.insertEvent(values, now, em);
       await this.casesService.record(actor, 'case.event_added', caseId, em, { type: dto.type });
-      return { ...values, id, recordedAt: now };
+      return {
+        event: { ...values, id, recordedAt: now },
+        // A job for the deadline this step started or moved (the old one's job goes).
+        schedule: deadline.schedule ? { caseId, at: next.dueAt!, replaces: current.dueAt } : null,
+      };
     });
+    // After the commit: a worker must find the new deadline in PostgreSQL.
+    if (schedule) this.deadlines.deadlines([schedule]);
     return toEventResponse(event);
   }
 

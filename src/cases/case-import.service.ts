@@ -9,6 +9,8 @@ import { MAX_LIMIT } from '../common/pagination/list-query.dto';
 import { flattenValidationErrors } from '../common/validation/validation.pipe';
 import { AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction';
+import { clockRuns } from '../deadlines/deadline-rules';
+import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { PlatformQueryDto } from '../platforms/dto/platform.dto';
 import { PlatformsService } from '../platforms/platforms.service';
@@ -94,6 +96,7 @@ export class CaseImportService {
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly deadlines: DeadlineScheduler,
   ) {}
 
   async import(actor: Actor, csv: Buffer, dryRun: boolean): Promise<CaseImportResult> {
@@ -140,6 +143,10 @@ export class CaseImportService {
       await this.record(actor, { dryRun, rows: rows.length, count, errors: 0 }, em);
       return count;
     });
+    // Past escalations still waiting for the platform: deadlines already passed fire at once.
+    this.deadlines.deadlines(
+      cases.filter((c) => clockRuns(c.state)).map((c) => ({ caseId: c.id, at: c.state.dueAt! })),
+    );
     return { imported, errors: [] };
   }
 

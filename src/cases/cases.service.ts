@@ -14,6 +14,8 @@ import { Page, toPage } from '../common/pagination/cursor';
 import { Tlp } from '../common/sharing/tlp';
 import { AppConfig } from '../config/app-config';
 import { ContactsService } from '../contacts/contacts.service';
+import { clockRuns } from '../deadlines/deadline-rules';
+import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
 import { TransactionRunner } from '../database/transaction';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { PlatformsService } from '../platforms/platforms.service';
@@ -64,6 +66,7 @@ export class CasesService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly deadlines: DeadlineScheduler,
   ) {}
 
   onModuleInit(): void {
@@ -191,6 +194,7 @@ export class CasesService implements OnModuleInit {
       }
       throw error;
     }
+    if (clockRuns(state)) this.deadlines.deadlines([{ caseId: id, at: state.dueAt! }]);
     const row: CaseRow = {
       ...values,
       ...state,

@@ -4,6 +4,7 @@ import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { JobName, QueueName } from '../queue/queues';
+import { registerRepeatable } from '../queue/repeatable';
 import { ContactsRepository } from './contacts.repository';
 
 /** Background work on contacts (APP_ROLE=worker|all). */
@@ -46,15 +47,11 @@ export class ContactsProcessor extends WorkerHost {
   }
 }
 
-/**
- * Registers the repeatable sweep at worker start; every worker may do so (same scheduler id).
- * It never holds up start-up: while Redis is unreachable it retries in the background.
- */
+/** Registers the repeatable sweep at worker start; every worker may do so (same scheduler id). */
 @Injectable()
 export class ContactsScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ContactsScheduler.name);
-  private retry?: NodeJS.Timeout;
-  private stopped = false;
+  private stop?: () => void;
 
   constructor(
     @InjectQueue(QueueName.Contacts) private readonly queue: Queue,
@@ -62,38 +59,14 @@ export class ContactsScheduler implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.register(1000);
+    this.stop = registerRepeatable(
+      this.queue,
+      [{ name: JobName.ContactStaleness, everyMs: this.config.sweepIntervalMs }],
+      this.logger,
+    );
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    clearTimeout(this.retry);
+    this.stop?.();
   }
-
-  private async register(backoffMs: number): Promise<void> {
-    try {
-      await withTimeout(
-        this.queue.upsertJobScheduler(
-          JobName.ContactStaleness,
-          { every: this.config.sweepIntervalMs },
-          { name: JobName.ContactStaleness, data: {} },
-        ),
-        5000,
-      );
-    } catch (error) {
-      if (this.stopped) return;
-      this.logger.warn(
-        `could not register the staleness sweep (${(error as Error).message}); retrying`,
-      );
-      this.retry = setTimeout(() => void this.register(Math.min(backoffMs * 2, 60_000)), backoffMs);
-    }
-  }
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('redis did not answer in time')), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

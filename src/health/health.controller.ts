@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/auth/actor';
+import { QueueMonitor } from '../queue/queue-monitor';
 import { REDIS } from '../queue/redis.module';
 
 type Check = 'up' | 'down';
@@ -30,8 +31,9 @@ async function probe(work: () => Promise<unknown>): Promise<Check> {
 }
 
 export class HealthResponseDto {
-  status: 'ok' | 'unavailable';
-  checks: { postgres: Check; redis: Check };
+  /** `degraded`: serving, but jobs wait longer than QUEUE_LATENESS_ALERT_SECONDS. */
+  status: 'ok' | 'degraded' | 'unavailable';
+  checks: { postgres: Check; redis: Check; queues: 'ok' | 'backlog' | 'unknown' };
 }
 
 @ApiTags('health')
@@ -40,9 +42,14 @@ export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly queues: QueueMonitor,
   ) {}
 
-  /** Readiness: PostgreSQL and Redis each reported; 503 when one is down. */
+  /**
+   * Readiness: PostgreSQL and Redis each reported; 503 when one is down. A queue backlog is
+   * reported (`degraded`) but keeps 200: the API still serves, and taking it out of the load
+   * balancer would not make the workers catch up.
+   */
   @Public()
   @Get()
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthResponseDto> {
@@ -51,8 +58,20 @@ export class HealthController {
       probe(() => this.redis.ping()),
     ]);
     const ok = postgres === 'up' && redis === 'up';
+    const queues = redis === 'up' ? await this.queueState() : 'unknown';
     void reply.status(ok ? 200 : 503);
-    return { status: ok ? 'ok' : 'unavailable', checks: { postgres, redis } };
+    return {
+      status: !ok ? 'unavailable' : queues === 'backlog' ? 'degraded' : 'ok',
+      checks: { postgres, redis, queues },
+    };
+  }
+
+  private async queueState(): Promise<'ok' | 'backlog' | 'unknown'> {
+    try {
+      return (await this.queues.backlog()) ? 'backlog' : 'ok';
+    } catch {
+      return 'unknown';
+    }
   }
 
   /** Liveness: the process answers. Never checks dependencies, so an outage does not restart it. */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { QueueMonitorModule } from '../queue/queue-monitor.module';
 import { HealthController } from './health.controller';
 
-@Module({ controllers: [HealthController] })
+@Module({ imports: [QueueMonitorModule], controllers: [HealthController] })
 export class HealthModule {}

@@ -25,6 +25,10 @@ export const JobName = {
   DeadlineSweep: 'deadline-sweep',
   /** Repeatable: recounts the response-time rollups of the cases that changed. */
   RollupRefresh: 'rollup-refresh',
+  /** One notification POSTed to one webhook, signed; retried for about a day. */
+  WebhookDelivery: 'webhook-delivery',
+  /** One notification e-mailed to one user; retried for about a day. */
+  EmailDelivery: 'email-delivery',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

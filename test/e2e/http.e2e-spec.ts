@@ -89,7 +89,10 @@ describe('HTTP conventions', () => {
     it('reports PostgreSQL and Redis', async () => {
       const answer = await call(t.app, 'GET', '/health');
       expect(answer.status).toBe(200);
-      expect(answer.body).toEqual({ status: 'ok', checks: { postgres: 'up', redis: 'up' } });
+      expect(answer.body).toEqual({
+        status: 'ok',
+        checks: { postgres: 'up', redis: 'up', queues: 'ok' },
+      });
       await expect(call(t.app, 'GET', '/health/live')).resolves.toMatchObject({
         status: 200,
         body: { status: 'ok' },

@@ -45,7 +45,7 @@ const staleEvents = async (t: TestApp, ids: string[]) =>
 describe('contact staleness sweep', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ APP_ROLE: 'all' });
   });
   afterAll(() => t.close());
 
@@ -206,7 +206,11 @@ describe('contact staleness sweep', () => {
   describe('the repeatable job on the real queue', () => {
     it('marks an old contact through BullMQ and Redis within a few seconds', async () => {
       // An app of its own: a 5 s sweep, a 30-day threshold, its own database and queue prefix.
-      const q = await createTestApp({ SWEEP_INTERVAL_SECONDS: '5', CONTACT_STALE_DAYS: '30' });
+      const q = await createTestApp({
+        APP_ROLE: 'all',
+        SWEEP_INTERVAL_SECONDS: '5',
+        CONTACT_STALE_DAYS: '30',
+      });
       try {
         const member = await createUser(q.app, (await createOrganization(q.app)).id, 'member');
         const stale = (await createContact(q.app, member.token)).id;

@@ -88,7 +88,7 @@ describe('start-up', () => {
       expect(ready.status).toBe(503);
       expect(ready.body).toEqual({
         status: 'unavailable',
-        checks: { postgres: 'up', redis: 'down' },
+        checks: { postgres: 'up', redis: 'down', queues: 'unknown' },
       });
       await expect(call(t.app, 'GET', '/health/live')).resolves.toMatchObject({ status: 200 });
       // Login is not blocked by a throttle that cannot be reached; it still checks the password.

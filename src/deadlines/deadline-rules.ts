@@ -1,0 +1,62 @@
+import { AWAITING_PLATFORM, CaseStatus } from '../cases/case-status.machine';
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Job ids are derived from what the job is about, so adding the same deadline twice (the API,
+ * then the sweep after a Redis loss) leaves one job, and a moved deadline gets a new one.
+ */
+export const dueJobId = (caseId: string, dueAt: Date) => `due-${caseId}-${dueAt.getTime()}`;
+export const reminderJobId = (caseId: string, at: Date) => `reminder-${caseId}-${at.getTime()}`;
+
+/** Keys of notifications: one per deadline, one per reminder, whatever runs twice. */
+export const overdueKey = (caseId: string, dueAt: Date) => `overdue-${caseId}-${dueAt.getTime()}`;
+export const reminderKey = (caseId: string, at: Date) => `follow-up-${caseId}-${at.getTime()}`;
+
+/** A deadline or reminder the queue must hold. */
+export interface PendingTime {
+  caseId: string;
+  at: Date;
+}
+
+/** Milliseconds from now until `at`; 0 when it has passed. */
+export const delayUntil = (at: Date, now: Date) => Math.max(0, at.getTime() - now.getTime());
+
+/**
+ * The first follow-up reminder after `from` (a deadline or the last reminder) that is still
+ * ahead of `now`: reminders fall every `intervalHours` after the deadline, and ones missed
+ * while no worker ran are not sent in a burst afterwards.
+ */
+export function nextReminderAt(from: Date, now: Date, intervalHours: number): Date {
+  const interval = intervalHours * HOUR_MS;
+  const passed = Math.max(0, Math.floor((now.getTime() - from.getTime()) / interval));
+  return new Date(from.getTime() + (passed + 1) * interval);
+}
+
+/** What a case must be for its deadline (and its reminders) to still matter. */
+export interface DeadlineState {
+  status: CaseStatus;
+  dueAt: Date | null;
+  pausedAt: Date | null;
+}
+
+/** The platform still owes an answer and the clock runs. */
+export const clockRuns = (c: DeadlineState): boolean =>
+  AWAITING_PLATFORM.includes(c.status) && c.pausedAt === null && c.dueAt !== null;
+
+/**
+ * After a timeline step: does the case need a (new) deadline job, and do its pending follow-up
+ * reminders still stand? Reminders belong to one deadline: a response, closing, a stopped clock
+ * or a moved deadline ends them.
+ */
+export function deadlineAfterStep(
+  before: DeadlineState,
+  after: DeadlineState,
+): { schedule: boolean; keepReminders: boolean } {
+  const moved = before.dueAt?.getTime() !== after.dueAt?.getTime();
+  const runs = clockRuns(after);
+  return {
+    schedule: runs && (moved || !clockRuns(before)),
+    keepReminders: runs && !moved,
+  };
+}

@@ -1,0 +1,342 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Job, Queue, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { dueJobId, reminderKey } from '../../src/deadlines/deadline-rules';
+import { DeadlinesProcessor } from '../../src/deadlines/deadlines.processor';
+import { DeadlinesService } from '../../src/deadlines/deadlines.service';
+import { NotificationsService } from '../../src/notifications/notifications.service';
+import { QueueName } from '../../src/queue/queues';
+import { redisOptionsFromUrl } from '../../src/queue/redis-options';
+import { createCase } from '../factories/case.factory';
+import { createOrganization, createUser, TestUser } from '../factories/community.factory';
+import { TEST_REDIS_URL } from '../support/env';
+import { call } from '../support/http';
+import { createTestApp, TestApp } from '../support/test-app';
+
+const HOUR = 3_600_000;
+
+/** Polls `check` until it returns something truthy, or fails after `ms`. */
+async function eventually<T>(check: () => Promise<T>, ms = 10_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface CaseDeadlineRow {
+  due_at: Date;
+  overdue_for: Date | null;
+  next_reminder_at: Date | null;
+  reminders_sent: number;
+  version: number;
+}
+
+describe('deadlines (real PostgreSQL and Redis)', () => {
+  let t: TestApp;
+  let member: TestUser;
+  let service: DeadlinesService;
+  let queue: Queue;
+  let notified: string[];
+
+  const overdueEvents = async (caseId: string) =>
+    (await t.db.query(
+      `SELECT occurred_at, details FROM case_events WHERE case_id = $1 AND type = 'overdue'`,
+      [caseId],
+    )) as { occurred_at: Date; details: { dueAt: string } }[];
+  const deadlineOf = async (caseId: string) =>
+    (
+      (await t.db.query(
+        `SELECT due_at, overdue_for, next_reminder_at, reminders_sent, version FROM cases WHERE id = $1`,
+        [caseId],
+      )) as CaseDeadlineRow[]
+    )[0];
+  /** Escalated `hoursAgo` to a 72-hour channel: due in 72 - hoursAgo hours. */
+  const escalatedHoursAgo = (hoursAgo: number) =>
+    createCase(t.app, member.token, {
+      escalatedAt: new Date(t.clock.now().getTime() - hoursAgo * HOUR).toISOString(),
+      urgency: 'normal',
+    });
+
+  beforeAll(async () => {
+    t = await createTestApp({ APP_ROLE: 'all', FOLLOW_UP_INTERVAL_HOURS: '1' });
+    member = await createUser(t.app, (await createOrganization(t.app)).id, 'member');
+    service = t.app.get(DeadlinesService);
+    queue = t.app.get<Queue>(getQueueToken(QueueName.Deadlines));
+    // Every notification the deadlines ask for, by key (the real service still runs).
+    const notifications = t.app.get(NotificationsService);
+    const notify = notifications.notify.bind(notifications);
+    notified = [];
+    jest.spyOn(notifications, 'notify').mockImplementation(async (n) => {
+      notified.push(n.key);
+      return notify(n);
+    });
+  });
+  afterAll(() => t.close());
+
+  it('marks a case logged with a deadline already past overdue within seconds, once', async () => {
+    const logged = await escalatedHoursAgo(100);
+    await eventually(async () => (await overdueEvents(logged.id)).length > 0);
+    const events = await overdueEvents(logged.id);
+    expect(events).toHaveLength(1);
+    expect(events[0].occurred_at.toISOString()).toBe(logged.dueAt);
+    const row = await deadlineOf(logged.id);
+    expect(row.overdue_for?.toISOString()).toBe(logged.dueAt);
+    // Reminders keep the rhythm of the deadline (hourly here), the first one still ahead.
+    expect(row.next_reminder_at!.getTime()).toBeGreaterThan(t.clock.now().getTime() - 5000);
+    expect(row.next_reminder_at!.getTime() - new Date(logged.dueAt!).getTime()).toBe(29 * HOUR);
+    expect(row.version).toBe(2);
+    expect(notified).toContain(`overdue-${logged.id}-${new Date(logged.dueAt!).getTime()}`);
+    const read = await call(t.app, 'GET', `/v1/cases/${logged.id}`, { token: member.token });
+    expect(read.body).toMatchObject({ overdue: true, version: 2 });
+  });
+
+  describe('with the worker held', () => {
+    let worker: Worker;
+    beforeAll(async () => {
+      worker = t.app.get(DeadlinesProcessor).worker;
+      await worker.pause();
+    });
+    afterAll(() => worker.resume());
+
+    it('a deadline job that runs twice (even at once) appends one event and notifies once', async () => {
+      const logged = await escalatedHoursAgo(80);
+      const dueAt = new Date(logged.dueAt!);
+      const runs = await Promise.all([
+        service.due(logged.id, dueAt),
+        service.due(logged.id, dueAt),
+      ]);
+      expect(runs).toEqual([{ overdue: true }, { overdue: true }]);
+      await service.due(logged.id, dueAt);
+      expect(await overdueEvents(logged.id)).toHaveLength(1);
+      // Each run asks for the same key: the notifications queue keeps one delivery per key.
+      const keys = notified.filter((k) => k.includes(logged.id));
+      expect(new Set(keys)).toEqual(new Set([`overdue-${logged.id}-${dueAt.getTime()}`]));
+    });
+
+    it('a deadline moved or answered before its job runs is left alone', async () => {
+      const answered = await escalatedHoursAgo(80);
+      await call(t.app, 'POST', `/v1/cases/${answered.id}/events`, {
+        token: member.token,
+        body: { type: 'platform_responded', outcome: 'content_removed' },
+      });
+      await expect(service.due(answered.id, new Date(answered.dueAt!))).resolves.toEqual({
+        overdue: false,
+      });
+      const stale = await escalatedHoursAgo(80);
+      const wrongTime = new Date(new Date(stale.dueAt!).getTime() - 1000);
+      await expect(service.due(stale.id, wrongTime)).resolves.toEqual({ overdue: false });
+      expect(await overdueEvents(answered.id)).toHaveLength(0);
+      expect(await overdueEvents(stale.id)).toHaveLength(0);
+    });
+
+    it('sends follow-up reminders while the case waits, each once, and none once it is answered', async () => {
+      const logged = await escalatedHoursAgo(73);
+      await service.due(logged.id, new Date(logged.dueAt!));
+      const first = (await deadlineOf(logged.id)).next_reminder_at!;
+      t.clock.advance(first.getTime() - t.clock.now().getTime() + 1000);
+      await expect(service.remind(logged.id, first)).resolves.toEqual({ sent: true });
+      const second = await deadlineOf(logged.id);
+      expect(second.next_reminder_at!.getTime()).toBe(first.getTime() + HOUR);
+      expect(second.reminders_sent).toBe(1);
+      // The same reminder job again: nothing moves, the same key (one delivery).
+      await service.remind(logged.id, first);
+      expect((await deadlineOf(logged.id)).reminders_sent).toBe(1);
+      expect(notified.filter((k) => k === reminderKey(logged.id, first)).length).toBeGreaterThan(0);
+      expect(
+        await queue.getJob(`reminder-${logged.id}-${second.next_reminder_at!.getTime()}`),
+      ).toBeTruthy();
+
+      const answered = await call(t.app, 'POST', `/v1/cases/${logged.id}/events`, {
+        token: member.token,
+        body: { type: 'platform_responded', outcome: 'content_removed' },
+      });
+      expect(answered.status).toBe(201);
+      expect((await deadlineOf(logged.id)).next_reminder_at).toBeNull();
+      t.clock.advance(HOUR);
+      const before = notified.length;
+      await expect(service.remind(logged.id, second.next_reminder_at!)).resolves.toEqual({
+        sent: false,
+      });
+      expect(notified.length).toBe(before);
+    });
+
+    it('a stopped clock replaces the pending job when it runs again, never duplicates it', async () => {
+      const logged = await escalatedHoursAgo(1);
+      const firstDue = new Date(logged.dueAt!);
+      await eventually(() => queue.getJob(dueJobId(logged.id, firstDue)));
+      const step = (type: string) =>
+        call(t.app, 'POST', `/v1/cases/${logged.id}/events`, {
+          token: member.token,
+          body: { type },
+        });
+      expect((await step('platform_requested_info')).status).toBe(201);
+      t.clock.advance(2 * HOUR);
+      expect((await step('info_provided')).status).toBe(201);
+      const row = await deadlineOf(logged.id);
+      expect(row.due_at.getTime()).toBeGreaterThanOrEqual(firstDue.getTime() + 2 * HOUR - 1000);
+      await eventually(() => queue.getJob(dueJobId(logged.id, row.due_at)));
+      await eventually(async () => !(await queue.getJob(dueJobId(logged.id, firstDue))));
+      const jobs = (await queue.getJobs(['delayed', 'wait'])).filter(
+        (j: Job) => j.data.caseId === logged.id,
+      );
+      expect(jobs.map((j) => j.id)).toEqual([dueJobId(logged.id, row.due_at)]);
+    });
+  });
+
+  it('stores response durations on the case and recounts rollups per platform, channel and month', async () => {
+    const writer = await createUser(t.app, (await createOrganization(t.app)).id, 'member');
+    const at = (day: string, hour = 0) =>
+      `2026-05-${day}T${String(hour).padStart(2, '0')}:00:00.000Z`;
+    const log = (day: string) => createCase(t.app, writer.token, { escalatedAt: at(day) });
+    const step = (id: string, body: Record<string, unknown>) =>
+      call(t.app, 'POST', `/v1/cases/${id}/events`, { token: writer.token, body });
+    const answered = await log('01');
+    expect(
+      (await step(answered.id, { type: 'platform_acknowledged', occurredAt: at('01', 2) })).status,
+    ).toBe(201);
+    expect(
+      (
+        await step(answered.id, {
+          type: 'platform_responded',
+          outcome: 'content_removed',
+          occurredAt: at('01', 10),
+        })
+      ).status,
+    ).toBe(201);
+    const ignored = await log('02');
+    expect((await step(ignored.id, { type: 'closed', occurredAt: at('20') })).status).toBe(201);
+    const waiting = await log('03');
+    // The worker marks the waiting one overdue (its deadline passed in May).
+    await eventually(async () => (await overdueEvents(waiting.id)).length === 1);
+
+    const [durations] = await t.db.query(
+      'SELECT time_to_first_response_seconds AS first, time_to_resolution_seconds AS resolution FROM cases WHERE id = $1',
+      [answered.id],
+    );
+    expect(durations).toEqual({ first: 7200, resolution: 36000 });
+
+    await service.refreshRollups();
+    const rows = await t.db.query(
+      `SELECT r.cases, r.responded, r.resolved, r.actioned, r.no_response, r.overdue,
+              r.first_response_seconds_sum::int AS fr_sum, r.first_response_seconds_p50 AS fr_p50,
+              r.resolution_seconds_p90 AS res_p90
+         FROM response_time_rollups r
+         JOIN platforms p ON p.id = r.platform_id JOIN channels ch ON ch.id = r.channel_id
+        WHERE p.code = 'facebook' AND ch.code = 'trusted_partner' AND r.month = '2026-05-01'`,
+    );
+    expect(rows).toEqual([
+      {
+        cases: 3,
+        responded: 1,
+        resolved: 1,
+        actioned: 1,
+        no_response: 1,
+        overdue: 1,
+        fr_sum: 7200,
+        fr_p50: 7200,
+        res_p90: 36000,
+      },
+    ]);
+
+    // A change to one case is recounted at the next refresh: the waiting case gets its answer.
+    expect(
+      (
+        await step(waiting.id, {
+          type: 'platform_responded',
+          outcome: 'no_violation_found',
+          occurredAt: at('10'),
+        })
+      ).status,
+    ).toBe(201);
+    await service.refreshRollups();
+    const [after] = await t.db.query(
+      `SELECT r.responded, r.resolved, r.actioned FROM response_time_rollups r
+         JOIN platforms p ON p.id = r.platform_id JOIN channels ch ON ch.id = r.channel_id
+        WHERE p.code = 'facebook' AND ch.code = 'trusted_partner' AND r.month = '2026-05-01'`,
+    );
+    expect(after).toEqual({ responded: 2, resolved: 2, actioned: 1 });
+  });
+});
+
+describe('deadlines after Redis lost everything', () => {
+  // A Redis database of its own: FLUSHDB there is FLUSHALL for this app, without wiping the
+  // queues of the suites running in parallel on database 0.
+  const url = `${TEST_REDIS_URL.replace(/\/\d*$/, '')}/13`;
+  let t: TestApp;
+  let member: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp({ APP_ROLE: 'all', REDIS_URL: url });
+    member = await createUser(t.app, (await createOrganization(t.app)).id, 'member');
+  });
+  afterAll(() => t.close());
+
+  it('the sweep puts every deadline back and marks the ones that passed, duplicating nothing', async () => {
+    const worker = t.app.get(DeadlinesProcessor).worker;
+    await worker.pause();
+    const hoursAgo = [100, 90, 80, 10, 20, 30, 40];
+    const cases = [];
+    for (const h of hoursAgo) {
+      cases.push(
+        await createCase(t.app, member.token, {
+          escalatedAt: new Date(Date.now() - h * HOUR).toISOString(),
+          urgency: 'normal',
+        }),
+      );
+    }
+    const queue = t.app.get<Queue>(getQueueToken(QueueName.Deadlines));
+    await eventually(
+      async () => (await queue.getDelayedCount()) + (await queue.getWaitingCount()) >= 7,
+    );
+
+    const redis = new Redis({ ...redisOptionsFromUrl(url), maxRetriesPerRequest: 1 });
+    try {
+      await redis.flushdb();
+      expect(await redis.dbsize()).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+
+    const service = t.app.get(DeadlinesService);
+    const swept = await service.sweep();
+    expect(swept).toMatchObject({ marked: 3, deadlines: 4 });
+    const past = cases.slice(0, 3);
+    const ahead = cases.slice(3);
+    for (const c of ahead) {
+      const job = await queue.getJob(dueJobId(c.id, new Date(c.dueAt!)));
+      expect({ id: c.id, state: await job?.getState() }).toEqual({ id: c.id, state: 'delayed' });
+    }
+    const again = await service.sweep();
+    expect(again).toMatchObject({ marked: 0, deadlines: 4 });
+    const counts = (await t.db.query(
+      `SELECT case_id, count(*)::int AS n FROM case_events WHERE type = 'overdue' AND case_id = ANY($1) GROUP BY case_id`,
+      [cases.map((c) => c.id)],
+    )) as { case_id: string; n: number }[];
+    expect(counts.map((r) => r.n)).toEqual([1, 1, 1]);
+    expect(new Set(counts.map((r) => r.case_id))).toEqual(new Set(past.map((c) => c.id)));
+    expect(await queue.getDelayedCount()).toBe(4 + 3); // the deadlines ahead + one reminder each
+    await worker.resume();
+  });
+});
+
+describe('deadlines while Redis is down', () => {
+  it('POST /v1/cases still answers 201 quickly; the case and its deadline are in PostgreSQL', async () => {
+    const t = await createTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const member = await createUser(t.app, (await createOrganization(t.app)).id, 'member');
+      const started = Date.now();
+      const logged = await createCase(t.app, member.token);
+      expect(Date.now() - started).toBeLessThan(3000);
+      const [row] = await t.db.query('SELECT due_at FROM cases WHERE id = $1', [logged.id]);
+      expect(row.due_at.toISOString()).toBe(logged.dueAt);
+      const health = await call(t.app, 'GET', '/health');
+      expect(health.status).toBe(503);
+      expect(health.body).toMatchObject({ checks: { postgres: 'up', redis: 'down' } });
+    } finally {
+      await t.close();
+    }
+  });
+});
