@@ -12,6 +12,8 @@ import { AppConfig } from './config/app-config';
 import { CoreModule } from './core.module';
 import { DeadlinesJobsModule } from './deadlines/deadlines-jobs.module';
 import { HealthModule } from './health/health.module';
+import { NotificationsJobsModule } from './notifications/notifications-jobs.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { PlatformsModule } from './platforms/platforms.module';
 import { UsersModule } from './users/users.module';
@@ -26,10 +28,11 @@ const API_MODULES: Type[] = [
   PlatformsModule,
   ContactsModule,
   CasesModule,
+  NotificationsModule,
 ];
 
 /** Feature modules owning BullMQ processors and repeatable sweeps, loaded for APP_ROLE=worker|all. */
-const WORKER_MODULES: Type[] = [ContactsJobsModule, DeadlinesJobsModule];
+const WORKER_MODULES: Type[] = [ContactsJobsModule, DeadlinesJobsModule, NotificationsJobsModule];
 
 @Module({})
 export class AppModule {

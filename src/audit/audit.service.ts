@@ -17,6 +17,9 @@ export type AuditAction =
   | 'auth.password_changed'
   | 'api_token.created'
   | 'api_token.revoked'
+  | 'calendar_token.created'
+  | 'calendar_token.revoked'
+  | 'calendar.read'
   | 'organization.created'
   | 'organization.updated'
   | 'user.created'
@@ -41,7 +44,9 @@ export type AuditAction =
   | 'case.updated'
   | 'case.event_added'
   | 'case.imported'
-  | 'indicator.matched';
+  | 'indicator.matched'
+  | 'webhook.created'
+  | 'webhook.deleted';
 
 export interface AuditRecord {
   action: AuditAction;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import { Role } from '../common/auth/actor';
 import { decodeCursor } from '../common/pagination/cursor';
 import { insertReturning } from '../database/insert';
 import { TransactionRunner } from '../database/transaction';
@@ -36,6 +37,20 @@ export class UsersRepository {
       `SELECT x.id FROM unnest($1::uuid[]) AS x(id)
        WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = x.id AND u.active)`,
       [ids],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** An organisation's active users with one of these roles, by id. */
+  async activeIdsWithRoles(
+    organizationId: string,
+    roles: Role[],
+    em: EntityManager = this.tx.manager,
+  ): Promise<string[]> {
+    const rows: { id: string }[] = await em.query(
+      `SELECT id FROM users WHERE organization_id = $1 AND active AND role = ANY($2::user_role[])
+       ORDER BY id`,
+      [organizationId, roles],
     );
     return rows.map((r) => r.id);
   }

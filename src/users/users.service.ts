@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { Actor } from '../common/auth/actor';
+import { Actor, Role } from '../common/auth/actor';
 import {
   ConflictError,
   ForbiddenError,
@@ -188,6 +188,11 @@ export class UsersService {
       const user = await this.users.findById(id);
       return user?.active ? user : null;
     });
+  }
+
+  /** For notifications: the ids of an organisation's active users with one of these roles. */
+  activeIdsWithRoles(organizationId: string, roles: Role[]): Promise<string[]> {
+    return this.users.activeIdsWithRoles(organizationId, roles);
   }
 
   /** For other modules naming users (RED sharing lists): the ids that are no active user. */

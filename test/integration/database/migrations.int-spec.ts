@@ -54,6 +54,8 @@ describe('migrations', () => {
         // TypeORM's own record of generated columns (the cases' stored durations).
         'typeorm_metadata',
         'users',
+        'webhook_deliveries',
+        'webhooks',
       ]);
     } finally {
       await ds.destroy();

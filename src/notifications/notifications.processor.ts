@@ -1,0 +1,127 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import { JobName, QueueName } from '../queue/queues';
+import { UsersService } from '../users/users.service';
+import { MailSender } from './mail-sender';
+import {
+  EmailDeliveryJob,
+  emailMessage,
+  WebhookDeliveryJob,
+  webhookPayload,
+} from './notification-message';
+import { EMAIL_RECIPIENT_ROLES } from './notifications.service';
+import { postWebhook } from './webhook-sender';
+import { WebhooksRepository } from './webhooks.repository';
+
+export type DeliveryOutcome =
+  | { delivered: true; status?: number }
+  | { delivered: false; skipped: 'webhook-gone' | 'recipient-gone' | 'smtp-off' };
+
+/**
+ * Delivers notifications (APP_ROLE=worker|all): webhook POSTs and e-mails, one per job. A
+ * failed try throws, so BullMQ retries it with the backoff set by `NotificationsService`; a
+ * target gone since (webhook deleted, user deactivated) ends the job quietly.
+ */
+@Processor(QueueName.Notifications, { concurrency: 8 })
+export class NotificationsProcessor extends WorkerHost {
+  private readonly logger = new Logger(NotificationsProcessor.name);
+  private readonly handlers: Record<string, (job: Job) => Promise<DeliveryOutcome>> = {
+    [JobName.WebhookDelivery]: (job) => this.deliverWebhook(job as Job<WebhookDeliveryJob>),
+    [JobName.EmailDelivery]: (job) => this.sendEmail(job as Job<EmailDeliveryJob>),
+  };
+
+  constructor(
+    private readonly webhooks: WebhooksRepository,
+    private readonly users: UsersService,
+    private readonly mail: MailSender,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {
+    super();
+  }
+
+  async process(job: Job): Promise<DeliveryOutcome> {
+    const handle = this.handlers[job.name];
+    if (!handle) throw new UnrecoverableError(`unknown job ${job.name}`);
+    const started = Date.now();
+    const outcome = await handle(job);
+    this.logger.log(
+      {
+        jobId: job.id,
+        job: job.name,
+        attempt: job.attemptsMade + 1,
+        durationMs: Date.now() - started,
+        ...outcome,
+      },
+      'job done',
+    );
+    return outcome;
+  }
+
+  /** Ids, attempt and the short reason only (the error messages carry no address or body). */
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, error: Error): void {
+    if (!job) return;
+    this.logger.warn(
+      {
+        jobId: job.id,
+        job: job.name,
+        attempt: job.attemptsMade,
+        of: job.opts.attempts,
+        reason: error.message.slice(0, 200),
+      },
+      'job failed',
+    );
+  }
+
+  async deliverWebhook(job: Job<WebhookDeliveryJob>): Promise<DeliveryOutcome> {
+    const { webhookId, notification } = job.data;
+    const target = await this.webhooks.findActiveTarget(webhookId);
+    if (!target || target.organizationId !== notification.organizationId) {
+      return { delivered: false, skipped: 'webhook-gone' };
+    }
+    const attemptedAt = this.clock.now();
+    const result = await postWebhook({
+      url: target.url,
+      secret: target.secret,
+      body: JSON.stringify(webhookPayload(notification, this.config.publicBaseUrl)),
+      eventType: notification.type,
+      key: notification.key,
+      now: attemptedAt,
+    });
+    await this.webhooks.recordDelivery({
+      webhookId,
+      notificationKey: notification.key,
+      eventType: notification.type,
+      attempt: job.attemptsMade + 1,
+      httpStatus: result.status,
+      error: result.error,
+      durationMs: result.durationMs,
+      attemptedAt,
+    });
+    if (result.error !== null) throw new Error(`webhook delivery failed: ${result.error}`);
+    return { delivered: true, status: result.status ?? undefined };
+  }
+
+  async sendEmail(job: Job<EmailDeliveryJob>): Promise<DeliveryOutcome> {
+    const { userId, notification } = job.data;
+    if (!this.mail.enabled) return { delivered: false, skipped: 'smtp-off' };
+    const user = await this.users.findActive(userId);
+    if (
+      !user ||
+      user.organizationId !== notification.organizationId ||
+      !EMAIL_RECIPIENT_ROLES.includes(user.role)
+    ) {
+      return { delivered: false, skipped: 'recipient-gone' };
+    }
+    await this.mail.send(
+      user.email,
+      emailMessage(notification, this.config.publicBaseUrl),
+      notification.key,
+    );
+    return { delivered: true };
+  }
+}

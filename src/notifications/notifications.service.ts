@@ -1,0 +1,94 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { JobsOptions, Queue } from 'bullmq';
+import { Role } from '../common/auth/actor';
+import { AppConfig } from '../config/app-config';
+import { JobName, QueueName } from '../queue/queues';
+import { UsersService } from '../users/users.service';
+import { CaseNotification } from './notification';
+import {
+  EmailDeliveryJob,
+  emailJobId,
+  NOTIFICATION_KEY,
+  WebhookDeliveryJob,
+  webhookJobId,
+} from './notification-message';
+import { NOTIFICATION_RETRY, NotificationRetryPolicy } from './notification-retry';
+import { WebhooksRepository } from './webhooks.repository';
+
+/** Who gets notification e-mails: the people who work the organisation's cases. */
+export const EMAIL_RECIPIENT_ROLES: Role[] = ['org_admin', 'member'];
+
+/**
+ * Tells an organisation about one of its cases: one job per active webhook and, with SMTP on,
+ * one per active org_admin or member, each delivered and retried on its own by the
+ * notifications worker. Safe to call from any process role.
+ */
+@Injectable()
+export class NotificationsService {
+  private readonly logger = new Logger(NotificationsService.name);
+
+  constructor(
+    @InjectQueue(QueueName.Notifications) private readonly queue: Queue,
+    private readonly webhooks: WebhooksRepository,
+    private readonly users: UsersService,
+    private readonly config: AppConfig,
+    @Inject(NOTIFICATION_RETRY) private readonly retry: NotificationRetryPolicy,
+  ) {}
+
+  /**
+   * Enqueues the deliveries. Job ids are built from `n.key`, so calling again with the same key
+   * (a retried or repeated job) enqueues nothing new while the first jobs are kept (a week once
+   * done). Recipients are those active now; each job re-checks its own when it runs.
+   */
+  async notify(n: CaseNotification): Promise<void> {
+    if (!NOTIFICATION_KEY.test(n.key)) {
+      throw new Error('notification key must be 1-150 of A-Z a-z 0-9 _ . - and not a number');
+    }
+    // Only the contract's fields, whatever the caller's object holds besides.
+    const notification: CaseNotification = {
+      type: n.type,
+      key: n.key,
+      organizationId: n.organizationId,
+      caseId: n.caseId,
+      reference: n.reference,
+      platformCode: n.platformCode,
+      channelCode: n.channelCode,
+      dueAt: n.dueAt,
+      occurredAt: n.occurredAt,
+    };
+    const [webhookIds, userIds] = await Promise.all([
+      this.webhooks.activeIdsOf(n.organizationId),
+      this.config.smtp
+        ? this.users.activeIdsWithRoles(n.organizationId, EMAIL_RECIPIENT_ROLES)
+        : Promise.resolve([]),
+    ]);
+    const opts: JobsOptions = {
+      attempts: this.retry.attempts,
+      backoff: { type: 'exponential', delay: this.retry.backoffMs },
+      removeOnComplete: { age: this.retry.keepCompletedSeconds },
+    };
+    const jobs = [
+      ...webhookIds.map((webhookId) => ({
+        name: JobName.WebhookDelivery,
+        data: { webhookId, notification } satisfies WebhookDeliveryJob,
+        opts: { ...opts, jobId: webhookJobId(n.key, webhookId) },
+      })),
+      ...userIds.map((userId) => ({
+        name: JobName.EmailDelivery,
+        data: { userId, notification } satisfies EmailDeliveryJob,
+        opts: { ...opts, jobId: emailJobId(n.key, userId) },
+      })),
+    ];
+    if (jobs.length > 0) await this.queue.addBulk(jobs);
+    this.logger.log(
+      {
+        key: n.key,
+        organizationId: n.organizationId,
+        webhooks: webhookIds.length,
+        emails: userIds.length,
+      },
+      'notification queued',
+    );
+  }
+}

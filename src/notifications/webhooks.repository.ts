@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { decodeCursor } from '../common/pagination/cursor';
+import { insertReturning } from '../database/insert';
+import { TransactionRunner } from '../database/transaction';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity';
+import { WebhookEntity } from './webhook.entity';
+
+/** A webhook as the delivery job needs it (its secret included): never for an API answer. */
+export interface WebhookTarget {
+  id: string;
+  organizationId: string;
+  url: string;
+  secret: string;
+}
+
+export type NewDelivery = Pick<
+  WebhookDeliveryEntity,
+  | 'webhookId'
+  | 'notificationKey'
+  | 'eventType'
+  | 'attempt'
+  | 'httpStatus'
+  | 'error'
+  | 'durationMs'
+  | 'attemptedAt'
+>;
+
+@Injectable()
+export class WebhooksRepository {
+  constructor(private readonly tx: TransactionRunner) {}
+
+  insert(values: Partial<WebhookEntity>, em: EntityManager): Promise<WebhookEntity> {
+    return insertReturning(em, WebhookEntity, values);
+  }
+
+  countActive(organizationId: string, em: EntityManager): Promise<number> {
+    return em.count(WebhookEntity, { where: { organizationId, active: true } });
+  }
+
+  /** The organisation's active webhooks, newest first, keyset-paginated; one extra row. */
+  listActive(
+    organizationId: string,
+    page: { cursor?: string; limit: number },
+  ): Promise<WebhookEntity[]> {
+    const qb = this.tx.manager
+      .createQueryBuilder(WebhookEntity, 'w')
+      .where('w.organization_id = :organizationId', { organizationId })
+      .andWhere('w.active')
+      .orderBy('w.created_at', 'DESC')
+      .addOrderBy('w.id', 'DESC')
+      .limit(page.limit + 1);
+    if (page.cursor) {
+      const [at, id] = decodeCursor(page.cursor, ['timestamp', 'uuid']);
+      qb.andWhere('(w.created_at, w.id) < (:at::timestamptz, :id::uuid)', { at, id });
+    }
+    return qb.getMany();
+  }
+
+  /** Whether the organisation has this active webhook (another organisation's is "no"). */
+  existsActive(organizationId: string, id: string): Promise<boolean> {
+    return this.tx.manager.exists(WebhookEntity, { where: { id, organizationId, active: true } });
+  }
+
+  /** Deactivates the organisation's webhook; false when it has no such active webhook. */
+  async deactivate(organizationId: string, id: string, em: EntityManager): Promise<boolean> {
+    const result = await em.update(
+      WebhookEntity,
+      { id, organizationId, active: true },
+      { active: false },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  async activeIdsOf(organizationId: string): Promise<string[]> {
+    const rows = await this.tx.manager.find(WebhookEntity, {
+      select: { id: true },
+      where: { organizationId, active: true },
+      order: { id: 'ASC' },
+    });
+    return rows.map((r) => r.id);
+  }
+
+  /** For a delivery: the webhook if it is still active, with what signing needs. */
+  findActiveTarget(id: string): Promise<WebhookTarget | null> {
+    return this.tx.manager.findOne(WebhookEntity, {
+      select: { id: true, organizationId: true, url: true, secret: true },
+      where: { id, active: true },
+    });
+  }
+
+  async recordDelivery(values: NewDelivery): Promise<void> {
+    await this.tx.manager.insert(WebhookDeliveryEntity, values);
+  }
+
+  /** One webhook's attempts, newest first, keyset-paginated; fetches one extra row. */
+  listDeliveries(
+    webhookId: string,
+    page: { cursor?: string; limit: number },
+  ): Promise<WebhookDeliveryEntity[]> {
+    const qb = this.tx.manager
+      .createQueryBuilder(WebhookDeliveryEntity, 'd')
+      .where('d.webhook_id = :webhookId', { webhookId })
+      .orderBy('d.attempted_at', 'DESC')
+      .addOrderBy('d.id', 'DESC')
+      .limit(page.limit + 1);
+    if (page.cursor) {
+      const [at, id] = decodeCursor(page.cursor, ['timestamp', 'uuid']);
+      qb.andWhere('(d.attempted_at, d.id) < (:at::timestamptz, :id::uuid)', { at, id });
+    }
+    return qb.getMany();
+  }
+}
