@@ -4,9 +4,11 @@ import { QueueName } from '../queue/queues';
 import { DeadlineScheduler } from './deadline-scheduler';
 
 /** Queues deadline jobs; imported by cases (API) and by the deadline worker. */
+const DEADLINES_QUEUE = BullModule.registerQueue({ name: QueueName.Deadlines });
+
 @Module({
-  imports: [BullModule.registerQueue({ name: QueueName.Deadlines })],
+  imports: [DEADLINES_QUEUE],
   providers: [DeadlineScheduler],
-  exports: [DeadlineScheduler],
+  exports: [DeadlineScheduler, DEADLINES_QUEUE],
 })
 export class DeadlinesModule {}

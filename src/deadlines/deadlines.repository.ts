@@ -13,7 +13,6 @@ export interface DeadlineCase {
   nextReminderAt: Date | null;
 }
 
-
 /** The platform owes an answer and the clock runs (the predicate of idx_cases_pending_deadline). */
 const CLOCK_RUNS = `c.status IN ('escalated', 'acknowledged') AND c.paused_at IS NULL AND c.due_at IS NOT NULL`;
 const PENDING_DEADLINE = `${CLOCK_RUNS} AND c.overdue_for IS DISTINCT FROM c.due_at`;
@@ -101,9 +100,12 @@ export class DeadlinesRepository {
    */
   async advanceReminder(caseId: string, at: Date, next: Date): Promise<DeadlineCase | null> {
     const rows: Raw[] = await this.tx.manager.query(
-      `UPDATE cases c SET next_reminder_at = $3, reminders_sent = c.reminders_sent + 1
-        WHERE c.id = $1 AND c.next_reminder_at = $2 AND ${STILL_OVERDUE}
-       RETURNING ${DEADLINE_CASE}`,
+      `WITH moved AS (
+         UPDATE cases c SET next_reminder_at = $3, reminders_sent = c.reminders_sent + 1
+          WHERE c.id = $1 AND c.next_reminder_at = $2 AND ${STILL_OVERDUE}
+         RETURNING c.*
+       )
+       SELECT ${DEADLINE_CASE} FROM moved c`,
       [caseId, at, next],
     );
     return rows[0] ? toDeadlineCase(rows[0]) : null;

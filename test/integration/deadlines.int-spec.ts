@@ -184,80 +184,84 @@ describe('deadlines (real PostgreSQL and Redis)', () => {
       );
       expect(jobs.map((j) => j.id)).toEqual([dueJobId(logged.id, row.due_at)]);
     });
-  });
 
-  it('stores response durations on the case and recounts rollups per platform, channel and month', async () => {
-    const writer = await createUser(t.app, (await createOrganization(t.app)).id, 'member');
-    const at = (day: string, hour = 0) =>
-      `2026-05-${day}T${String(hour).padStart(2, '0')}:00:00.000Z`;
-    const log = (day: string) => createCase(t.app, writer.token, { escalatedAt: at(day) });
-    const step = (id: string, body: Record<string, unknown>) =>
-      call(t.app, 'POST', `/v1/cases/${id}/events`, { token: writer.token, body });
-    const answered = await log('01');
-    expect(
-      (await step(answered.id, { type: 'platform_acknowledged', occurredAt: at('01', 2) })).status,
-    ).toBe(201);
-    expect(
-      (
-        await step(answered.id, {
-          type: 'platform_responded',
-          outcome: 'content_removed',
-          occurredAt: at('01', 10),
-        })
-      ).status,
-    ).toBe(201);
-    const ignored = await log('02');
-    expect((await step(ignored.id, { type: 'closed', occurredAt: at('20') })).status).toBe(201);
-    const waiting = await log('03');
-    // The worker marks the waiting one overdue (its deadline passed in May).
-    await eventually(async () => (await overdueEvents(waiting.id)).length === 1);
+    it('stores response durations on the case and recounts rollups per platform, channel and month', async () => {
+      const writer = await createUser(t.app, (await createOrganization(t.app)).id, 'member');
+      const at = (day: string, hour = 0) =>
+        `2026-05-${day}T${String(hour).padStart(2, '0')}:00:00.000Z`;
+      const log = (day: string) => createCase(t.app, writer.token, { escalatedAt: at(day) });
+      const step = (id: string, body: Record<string, unknown>) =>
+        call(t.app, 'POST', `/v1/cases/${id}/events`, { token: writer.token, body });
+      const answered = await log('01');
+      expect(
+        (await step(answered.id, { type: 'platform_acknowledged', occurredAt: at('01', 2) }))
+          .status,
+      ).toBe(201);
+      expect(
+        (
+          await step(answered.id, {
+            type: 'platform_responded',
+            outcome: 'content_removed',
+            occurredAt: at('01', 10),
+          })
+        ).status,
+      ).toBe(201);
+      const ignored = await log('02');
+      expect((await step(ignored.id, { type: 'closed', occurredAt: at('20') })).status).toBe(201);
+      const waiting = await log('03');
+      // The sweep marks the one still waiting overdue (its deadline passed in May); the other two
+      // were answered or closed before any job ran.
+      await service.sweep();
+      expect(await overdueEvents(waiting.id)).toHaveLength(1);
+      expect(await overdueEvents(ignored.id)).toHaveLength(0);
 
-    const [durations] = await t.db.query(
-      'SELECT time_to_first_response_seconds AS first, time_to_resolution_seconds AS resolution FROM cases WHERE id = $1',
-      [answered.id],
-    );
-    expect(durations).toEqual({ first: 7200, resolution: 36000 });
+      const [durations] = await t.db.query(
+        'SELECT time_to_first_response_seconds AS first, time_to_resolution_seconds AS resolution FROM cases WHERE id = $1',
+        [answered.id],
+      );
+      expect(durations).toEqual({ first: 7200, resolution: 36000 });
 
-    await service.refreshRollups();
-    const rows = await t.db.query(
-      `SELECT r.cases, r.responded, r.resolved, r.actioned, r.no_response, r.overdue,
-              r.first_response_seconds_sum::int AS fr_sum, r.first_response_seconds_p50 AS fr_p50,
-              r.resolution_seconds_p90 AS res_p90
-         FROM response_time_rollups r
-         JOIN platforms p ON p.id = r.platform_id JOIN channels ch ON ch.id = r.channel_id
-        WHERE p.code = 'facebook' AND ch.code = 'trusted_partner' AND r.month = '2026-05-01'`,
-    );
-    expect(rows).toEqual([
-      {
-        cases: 3,
-        responded: 1,
-        resolved: 1,
-        actioned: 1,
-        no_response: 1,
-        overdue: 1,
-        fr_sum: 7200,
-        fr_p50: 7200,
-        res_p90: 36000,
-      },
-    ]);
+      await service.refreshRollups();
+      const rows = await t.db.query(
+        `SELECT r.cases, r.responded, r.resolved, r.actioned, r.no_response, r.overdue,
+                r.first_response_seconds_sum::int AS fr_sum, r.first_response_seconds_p50 AS fr_p50,
+                r.resolution_seconds_p90 AS res_p90
+           FROM response_time_rollups r
+           JOIN platforms p ON p.id = r.platform_id JOIN channels ch ON ch.id = r.channel_id
+          WHERE p.code = 'facebook' AND ch.code = 'trusted_partner' AND r.month = '2026-05-01'`,
+      );
+      expect(rows).toEqual([
+        {
+          cases: 3,
+          responded: 1,
+          resolved: 1,
+          actioned: 1,
+          no_response: 1,
+          overdue: 1,
+          fr_sum: 7200,
+          fr_p50: 7200,
+          res_p90: 36000,
+        },
+      ]);
 
-    // A change to one case is recounted at the next refresh: the waiting case gets its answer.
-    expect(
-      (
-        await step(waiting.id, {
-          type: 'platform_responded',
-          outcome: 'no_violation_found',
-          occurredAt: at('10'),
-        })
-      ).status,
-    ).toBe(201);
-    await service.refreshRollups();
-    const [after] = await t.db.query(
-      `SELECT r.responded, r.resolved, r.actioned FROM response_time_rollups r
-         JOIN platforms p ON p.id = r.platform_id JOIN channels ch ON ch.id = r.channel_id
-        WHERE p.code = 'facebook' AND ch.code = 'trusted_partner' AND r.month = '2026-05-01'`,
-    );
-    expect(after).toEqual({ responded: 2, resolved: 2, actioned: 1 });
+      // A change to one case is recounted at the next refresh: the waiting case gets its answer.
+      expect(
+        (
+          await step(waiting.id, {
+            type: 'platform_responded',
+            outcome: 'no_violation_found',
+            occurredAt: at('10'),
+          })
+        ).status,
+      ).toBe(201);
+      await service.refreshRollups();
+      const [after] = await t.db.query(
+        `SELECT r.responded, r.resolved, r.actioned FROM response_time_rollups r
+           JOIN platforms p ON p.id = r.platform_id JOIN channels ch ON ch.id = r.channel_id
+          WHERE p.code = 'facebook' AND ch.code = 'trusted_partner' AND r.month = '2026-05-01'`,
+      );
+      expect(after).toEqual({ responded: 2, resolved: 2, actioned: 1 });
+    });
   });
 });
 
