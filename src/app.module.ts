@@ -2,6 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CalendarModule } from './calendar/calendar.module';
 import { CasesModule } from './cases/cases.module';
 import { ContactsJobsModule } from './contacts/contacts-jobs.module';
 import { ContactsModule } from './contacts/contacts.module';
@@ -29,6 +30,7 @@ const API_MODULES: Type[] = [
   ContactsModule,
   CasesModule,
   NotificationsModule,
+  CalendarModule,
 ];
 
 /** Feature modules owning BullMQ processors and repeatable sweeps, loaded for APP_ROLE=worker|all. */

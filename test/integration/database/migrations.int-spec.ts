@@ -35,6 +35,7 @@ describe('migrations', () => {
       expect(await tablesOf(ds)).toEqual([
         'api_tokens',
         'audit_entries',
+        'calendar_tokens',
         'case_events',
         'case_indicators',
         'case_items',
