@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { DeadlineScheduler } from '../../src/deadlines/deadline-scheduler';
 import { DeadlinesProcessor } from '../../src/deadlines/deadlines.processor';
 import { DeadlinesService } from '../../src/deadlines/deadlines.service';
-import { createDatabaseIfMissing } from '../../src/database/migrate';
+import { createDatabaseIfMissing, runMigrations } from '../../src/database/migrate';
 import { QueueName } from '../../src/queue/queues';
 import { redisOptionsFromUrl } from '../../src/queue/redis-options';
 import { databaseUrl, TEST_REDIS_URL } from '../support/env';
@@ -63,6 +63,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
 }
 
 async function startApp(url: string, prefix: string) {
+  await runMigrations(url);
   const { config } = loadConfig({
     NODE_ENV: 'test',
     APP_ROLE: 'all',
