@@ -122,11 +122,14 @@ export class PlatformsService implements OnApplicationBootstrap {
     fields: { platform: string; channel: string },
   ): Promise<PlatformWithChannel> {
     let platformKnown = true;
-    const found = await this.channelsByCodes.getOrLoad(`${platformCode}/${channelCode}`, async () => {
-      const row = await this.platforms.findWithChannel(platformCode, channelCode);
-      platformKnown = row !== null;
-      return row?.channel ? { platform: row.platform, channel: row.channel } : null;
-    });
+    const found = await this.channelsByCodes.getOrLoad(
+      `${platformCode}/${channelCode}`,
+      async () => {
+        const row = await this.platforms.findWithChannel(platformCode, channelCode);
+        platformKnown = row !== null;
+        return row?.channel ? { platform: row.platform, channel: row.channel } : null;
+      },
+    );
     if (found) return found;
     throw new ValidationFailedError([
       platformKnown

@@ -44,10 +44,7 @@ export class QueueMonitor {
 
   /** Only what readiness needs: is any queue behind by more than QUEUE_LATENESS_ALERT_SECONDS? */
   async backlog(): Promise<boolean> {
-    const lateness = await withTimeout(
-      Promise.all(this.queues.map((q) => this.lateness(q))),
-      1500,
-    );
+    const lateness = await withTimeout(Promise.all(this.queues.map((q) => this.lateness(q))), 1500);
     return lateness.some((s) => s * 1000 > this.config.deadlines.latenessAlertMs);
   }
 
