@@ -1,6 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
 import { AppConfig } from '../config/app-config';
+import { DeliveryError } from './delivery-error';
 import { EmailMessage } from './notification-message';
 
 /** SMTP through nodemailer (SMTP_URL, SMTP_FROM); one transport per process, made on first use. */
@@ -37,8 +38,7 @@ export class MailSender implements OnApplicationShutdown {
       });
     } catch (error) {
       // Not attached as `cause`: its message may quote the recipient's address.
-      // eslint-disable-next-line preserve-caught-error
-      throw new Error(`SMTP delivery failed: ${describeSmtpError(error)}`);
+      throw new DeliveryError(`SMTP delivery failed: ${describeSmtpError(error)}`);
     }
   }
 

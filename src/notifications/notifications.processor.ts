@@ -5,6 +5,7 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { JobName, QueueName } from '../queue/queues';
 import { UsersService } from '../users/users.service';
+import { DeliveryError } from './delivery-error';
 import { MailSender } from './mail-sender';
 import {
   EmailDeliveryJob,
@@ -61,7 +62,7 @@ export class NotificationsProcessor extends WorkerHost {
     return outcome;
   }
 
-  /** Ids, attempt and the short reason only (the error messages carry no address or body). */
+  /** Ids, attempt and our own short reason; other errors (database...) by name only. */
   @OnWorkerEvent('failed')
   onFailed(job: Job | undefined, error: Error): void {
     if (!job) return;
@@ -71,7 +72,7 @@ export class NotificationsProcessor extends WorkerHost {
         job: job.name,
         attempt: job.attemptsMade,
         of: job.opts.attempts,
-        reason: error.message.slice(0, 200),
+        reason: error instanceof DeliveryError ? error.message : error.name,
       },
       'job failed',
     );
@@ -102,7 +103,7 @@ export class NotificationsProcessor extends WorkerHost {
       durationMs: result.durationMs,
       attemptedAt,
     });
-    if (result.error !== null) throw new Error(`webhook delivery failed: ${result.error}`);
+    if (result.error !== null) throw new DeliveryError(`webhook delivery failed: ${result.error}`);
     return { delivered: true, status: result.status ?? undefined };
   }
 

@@ -1,20 +1,32 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Job, Queue } from 'bullmq';
 import { SMTPServer } from 'smtp-server';
+import { createWorkerContext } from '../../src/app.factory';
+import { createRootLogger } from '../../src/common/logging/logger';
+import { loadConfig } from '../../src/config/app-config';
 import { CaseNotification } from '../../src/notifications/notification';
 import {
   NOTIFICATION_RETRY,
   NotificationRetryPolicy,
 } from '../../src/notifications/notification-retry';
+import { NotificationsProcessor } from '../../src/notifications/notifications.processor';
 import { NotificationsService } from '../../src/notifications/notifications.service';
 import { QueueName } from '../../src/queue/queues';
 import { createCase } from '../factories/case.factory';
 import { createOrganization, createUser, TestUser } from '../factories/community.factory';
+import { TEST_REDIS_URL } from '../support/env';
 import { call } from '../support/http';
-import { createTestApp, TestApp } from '../support/test-app';
+import {
+  createTestApp,
+  TEST_INDICATOR_HASH_KEY,
+  TEST_JWT_SECRET,
+  TestApp,
+} from '../support/test-app';
+import { cloneTemplateDatabase, dropDatabase } from '../support/test-db';
 
 /** Polls `check` until it returns something truthy, or fails after `ms`. */
 async function eventually<T>(check: () => Promise<T>, ms = 15_000): Promise<NonNullable<T>> {
@@ -187,6 +199,12 @@ describe('notifications (real PostgreSQL, Redis, HTTP receiver and SMTP server)'
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      onRcptTo(address, _session, done) {
+        if (!address.address.startsWith('bounce-')) return done();
+        done(
+          Object.assign(new Error(`No mailbox for <${address.address}>`), { responseCode: 550 }),
+        );
+      },
       onData(stream, session, done) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
@@ -478,11 +496,27 @@ describe('notifications (real PostgreSQL, Redis, HTTP receiver and SMTP server)'
       );
     });
 
+    it('retries a refused recipient, keeping only the code of the refusal (never the address)', async () => {
+      const org = await createOrganization(t.app);
+      const bouncing = await createUser(t.app, org.id, 'member', {
+        email: `bounce-${randomUUID()}@example.org`,
+      });
+      const n = notification(org.id);
+
+      await service.notify(n);
+
+      const jobId = `${n.key}-mail-${bouncing.id}`;
+      await eventually(async () => (await jobState(jobId)) === 'failed');
+      const job = await queue.getJob(jobId);
+      expect(job!.attemptsMade).toBe(3);
+      expect(job!.failedReason).toBe('SMTP delivery failed: EENVELOPE (550)');
+      expect(JSON.stringify(job!.stacktrace)).not.toContain(bouncing.email);
+      expect(mailsFor(n.key)).toHaveLength(0);
+    });
+
     it('skips a recipient deactivated between notify and sending', async () => {
       const { org, orgAdmin } = await newOrganization();
-      const worker = t.app.get(
-        (await import('../../src/notifications/notifications.processor')).NotificationsProcessor,
-      ).worker;
+      const worker = t.app.get(NotificationsProcessor).worker;
       await worker.pause();
       const n = notification(org.id);
       try {
@@ -572,6 +606,7 @@ describe('notifications (real PostgreSQL, Redis, HTTP receiver and SMTP server)'
   it('never logs secrets, addresses, receiver URLs or response bodies', () => {
     const logs = t.rawLogs();
     expect(logs).toContain('"msg":"job done"');
+    expect(logs).toContain('"msg":"job failed"');
     expect(logs).not.toMatch(/whsec_/);
     expect(logs).not.toMatch(/@example\.org/);
     expect(logs).not.toMatch(/127\.0\.0\.1:\d+\/hook/);
@@ -620,6 +655,49 @@ describe('notifications without SMTP_URL (API role: jobs stay queued)', () => {
       await expect(
         t.app.get(NotificationsService).notify(notification(org.id, { key })),
       ).rejects.toThrow(/notification key/);
+    }
+  });
+});
+
+describe('notifications in the process roles', () => {
+  it('an API process only enqueues: no notifications worker there', async () => {
+    const t = await createTestApp({ APP_ROLE: 'api' });
+    try {
+      expect(t.app.get(NotificationsService)).toBeInstanceOf(NotificationsService);
+      const queue = t.app.get<Queue>(getQueueToken(QueueName.Notifications));
+      await expect(queue.getWorkersCount()).resolves.toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a worker process (no HTTP) has both the service, for the deadline jobs, and the worker', async () => {
+    const db = await cloneTemplateDatabase();
+    try {
+      const { config } = loadConfig({
+        NODE_ENV: 'test',
+        APP_ROLE: 'worker',
+        DATABASE_URL: db.url,
+        REDIS_URL: TEST_REDIS_URL,
+        QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
+        JWT_SECRET: TEST_JWT_SECRET,
+        INDICATOR_HASH_KEY: TEST_INDICATOR_HASH_KEY,
+      });
+      const silent = new Writable({ write: (_c, _e, done) => done() });
+      const worker = await createWorkerContext({
+        config,
+        logger: createRootLogger('silent', silent),
+      });
+      try {
+        expect(worker.get(NotificationsService)).toBeInstanceOf(NotificationsService);
+        expect(worker.get(NotificationsProcessor)).toBeInstanceOf(NotificationsProcessor);
+        const queue = worker.get<Queue>(getQueueToken(QueueName.Notifications));
+        await eventually(async () => (await queue.getWorkersCount()) === 1);
+      } finally {
+        await worker.close();
+      }
+    } finally {
+      await dropDatabase(db.name);
     }
   });
 });
