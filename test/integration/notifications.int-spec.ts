@@ -15,6 +15,7 @@ import {
 } from '../../src/notifications/notification-retry';
 import { NotificationsProcessor } from '../../src/notifications/notifications.processor';
 import { NotificationsService } from '../../src/notifications/notifications.service';
+import { postWebhook } from '../../src/notifications/webhook-sender';
 import { QueueName } from '../../src/queue/queues';
 import { createCase } from '../factories/case.factory';
 import { createOrganization, createUser, TestUser } from '../factories/community.factory';
@@ -698,6 +699,36 @@ describe('notifications in the process roles', () => {
       }
     } finally {
       await dropDatabase(db.name);
+    }
+  });
+});
+
+describe('postWebhook against a receiver that never answers', () => {
+  it('gives up after the timeout, with no status and a short reason', async () => {
+    const hanging = createServer(() => undefined); // reads the request, never answers
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const { port } = hanging.address() as AddressInfo;
+    try {
+      const started = Date.now();
+      const attempt = await postWebhook({
+        url: `http://127.0.0.1:${port}/hook`,
+        secret: 'whsec_x',
+        body: '{}',
+        eventType: 'case.overdue',
+        key: 'overdue-x-1',
+        now: new Date(),
+        timeoutMs: 300,
+      });
+      expect(attempt).toEqual({
+        status: null,
+        error: 'no answer within 0.3 s',
+        durationMs: expect.any(Number),
+      });
+      expect(attempt.durationMs).toBeGreaterThanOrEqual(250);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
     }
   });
 });
