@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { decodeCursor } from '../common/pagination/cursor';
+import { byTimeAndId } from '../common/pagination/keyset';
 import { TransactionRunner } from '../database/transaction';
 import { AuditEntryEntity } from './audit-entry.entity';
 import type { AuditRow } from './audit.service';
@@ -40,21 +40,13 @@ export class AuditRepository {
 
   /** Newest first, keyset-paginated on (occurredAt, id); fetches one extra row. */
   list(filter: AuditFilter): Promise<AuditEntryEntity[]> {
-    const qb = this.tx.manager
-      .createQueryBuilder(AuditEntryEntity, 'a')
-      .orderBy('a.occurred_at', 'DESC')
-      .addOrderBy('a.id', 'DESC')
-      .limit(filter.limit + 1);
+    const qb = this.tx.manager.createQueryBuilder(AuditEntryEntity, 'a');
     if (filter.organizationId)
       qb.andWhere('a.organization_id = :org', { org: filter.organizationId });
     if (filter.action) qb.andWhere('a.action = :action', { action: filter.action });
     if (filter.actorUserId) qb.andWhere('a.actor_user_id = :actor', { actor: filter.actorUserId });
     if (filter.from) qb.andWhere('a.occurred_at >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('a.occurred_at < :to', { to: filter.to });
-    if (filter.cursor) {
-      const [at, id] = decodeCursor(filter.cursor, ['timestamp', 'uuid']);
-      qb.andWhere('(a.occurred_at, a.id) < (:at::timestamptz, :id::uuid)', { at, id });
-    }
-    return qb.getMany();
+    return byTimeAndId(qb, 'occurred_at', filter).getMany();
   }
 }

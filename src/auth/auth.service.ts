@@ -96,7 +96,7 @@ export class AuthService {
   /** The actor behind a verified access token, if its user still exists and is active. */
   async actorForAccessToken(claims: AccessTokenClaims): Promise<Actor | null> {
     if (claims.typ !== 'access' || typeof claims.sub !== 'string') return null;
-    const user = await this.users.findActive(claims.sub);
+    const user = await this.users.findActiveForAuthentication(claims.sub);
     return user
       ? { userId: user.id, organizationId: user.organizationId, role: user.role, via: 'jwt' }
       : null;

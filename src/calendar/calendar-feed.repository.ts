@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { visibleToSql } from '../common/sharing/tlp';
+import { CASE_VISIBILITY, CLOCK_RUNS } from '../cases/case-sql';
 import { TransactionRunner } from '../database/transaction';
 
 /** One entry of a feed: a case's deadline or its next follow-up reminder. */
@@ -15,17 +15,8 @@ export interface FeedEntry {
   version: number;
 }
 
-/** The TLP rule of cases, as SQL: a feed shows what the cases API lists to the same user. */
-const CASE_VISIBILITY = visibleToSql('c', 'tlp', {
-  organization: 'organization_id',
-  creator: 'created_by',
-  sharedOrganizations: 'shared_organization_ids',
-  sharedUsers: 'shared_user_ids',
-});
-
-/** Waiting for the platform with the clock running: drafts, answered, closed and paused cases have no deadline to show. */
-const AWAITING = `c.status IN ('escalated', 'acknowledged') AND c.paused_at IS NULL AND c.due_at IS NOT NULL`;
-
+// The cases API's own rule: a feed shows what GET /v1/cases lists to the same user, and only
+// cases still waiting for the platform with the clock running.
 const entrySelect = (kind: FeedEntry['kind'], at: string) => `SELECT '${kind}' AS kind, c.id,
     c.reference, p.code AS platform_code, ch.code AS channel_code, ${at} AS at, c.due_at, c.version
   FROM cases c
@@ -37,11 +28,11 @@ const entrySelect = (kind: FeedEntry['kind'], at: string) => `SELECT '${kind}' A
  * before the union, so neither reads more than the feed can show.
  */
 const FEED_SQL = `(${entrySelect('due', 'c.due_at')}
-    WHERE ${AWAITING} AND ${CASE_VISIBILITY}
+    WHERE ${CLOCK_RUNS} AND ${CASE_VISIBILITY}
     ORDER BY c.due_at, c.id LIMIT :limit)
   UNION ALL
   (${entrySelect('follow_up', 'c.next_reminder_at')}
-    WHERE ${AWAITING} AND c.next_reminder_at IS NOT NULL AND ${CASE_VISIBILITY}
+    WHERE ${CLOCK_RUNS} AND c.next_reminder_at IS NOT NULL AND ${CASE_VISIBILITY}
     ORDER BY c.next_reminder_at, c.id LIMIT :limit)
   ORDER BY at, id, kind
   LIMIT :limit`;

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Actor } from '../common/auth/actor';
 import { decodeCursor } from '../common/pagination/cursor';
-import { visibleToSql } from '../common/sharing/tlp';
+import { byTimeAndId } from '../common/pagination/keyset';
 import { AuditRow } from '../audit/audit.service';
 import { TransactionRunner } from '../database/transaction';
+import { CASE_VISIBILITY, CLOCK_RUNS } from './case-sql';
 import { CaseEventEntity, ResponseQuality, StatementOfReasons } from './case-event.entity';
 import { CaseItemKind } from './case-item.entity';
 import { CaseEventType, CaseOutcome, CaseState, CaseStatus } from './case-status.machine';
@@ -107,20 +108,11 @@ export interface NewEvent {
   details?: Record<string, unknown>;
 }
 
-/** The TLP rule, as SQL, for every read of a case. */
-const CASE_VISIBILITY = visibleToSql('c', 'tlp', {
-  organization: 'organization_id',
-  creator: 'created_by',
-  sharedOrganizations: 'shared_organization_ids',
-  sharedUsers: 'shared_user_ids',
-});
-
 /** Must stay identical to the expression of `idx_cases_search` (migration), or it is not used. */
 const SEARCH_DOCUMENT = `to_tsvector('simple', c.reference || ' ' || c.title || ' ' || c.summary)`;
 
 /** Waiting for the platform past the deadline; a stopped clock is not late. */
-const OVERDUE = (now: string) =>
-  `(c.status IN ('escalated', 'acknowledged') AND c.paused_at IS NULL AND c.due_at < ${now})`;
+const OVERDUE = (now: string) => `(${CLOCK_RUNS} AND c.due_at < ${now})`;
 
 const CASE_SELECT = `SELECT c.id, c.reference, c.organization_id, c.created_by, c.platform_id,
   c.channel_id, c.contact_id, c.title, c.summary, c.category_code, c.subcategory_code,
@@ -499,15 +491,8 @@ export class CasesRepository {
   ): Promise<CaseEventEntity[]> {
     const qb = this.tx.manager
       .createQueryBuilder(CaseEventEntity, 'e')
-      .where('e.case_id = :caseId', { caseId })
-      .orderBy('e.occurred_at', 'ASC')
-      .addOrderBy('e.id', 'ASC')
-      .limit(page.limit + 1);
-    if (page.cursor) {
-      const [at, id] = decodeCursor(page.cursor, ['timestamp', 'uuid']);
-      qb.andWhere('(e.occurred_at, e.id) > (:at::timestamptz, :id::uuid)', { at, id });
-    }
-    return qb.getMany();
+      .where('e.case_id = :caseId', { caseId });
+    return byTimeAndId(qb, 'occurred_at', page, 'ASC').getMany();
   }
 
   /**

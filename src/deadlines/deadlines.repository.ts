@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { CLOCK_RUNS } from '../cases/case-sql';
 import { TransactionRunner } from '../database/transaction';
 import { PendingTime } from './deadline-rules';
 
@@ -11,15 +12,17 @@ export interface DeadlineCase {
   channelCode: string;
   dueAt: Date;
   nextReminderAt: Date | null;
+  /** TLP:RED: only these users may hear of it (creator and named users); null otherwise. */
+  restrictedTo: string[] | null;
 }
 
-/** The platform owes an answer and the clock runs (the predicate of idx_cases_pending_deadline). */
-const CLOCK_RUNS = `c.status IN ('escalated', 'acknowledged') AND c.paused_at IS NULL AND c.due_at IS NOT NULL`;
+/** Not yet marked overdue for its current deadline (the predicate of idx_cases_pending_deadline). */
 const PENDING_DEADLINE = `${CLOCK_RUNS} AND c.overdue_for IS DISTINCT FROM c.due_at`;
 /** Overdue for its current deadline and still owed an answer: reminders apply. */
 const STILL_OVERDUE = `${CLOCK_RUNS} AND c.overdue_for = c.due_at`;
 
 const DEADLINE_CASE = `c.id, c.reference, c.organization_id, c.due_at, c.next_reminder_at,
+  CASE WHEN c.tlp = 'RED' THEN array_prepend(c.created_by, c.shared_user_ids) END AS restricted_to,
   (SELECT code FROM platforms WHERE id = c.platform_id) AS platform_code,
   (SELECT code FROM channels WHERE id = c.channel_id) AS channel_code`;
 
@@ -32,6 +35,7 @@ const toDeadlineCase = (r: Raw): DeadlineCase => ({
   channelCode: r.channel_code as string,
   dueAt: r.due_at as Date,
   nextReminderAt: r.next_reminder_at as Date | null,
+  restrictedTo: r.restricted_to as string[] | null,
 });
 
 /** The SQL of deadlines: each write is one conditional statement, so a job run twice is a no-op. */

@@ -152,6 +152,8 @@ export class DeadlinesService {
       channelCode: c.channelCode,
       dueAt: c.dueAt.toISOString(),
       occurredAt: now.toISOString(),
+      // The sharing rule holds for notifications too: a RED case reaches only its people.
+      ...(c.restrictedTo && { restrictedTo: c.restrictedTo }),
     };
   }
 

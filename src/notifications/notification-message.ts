@@ -66,7 +66,9 @@ export function emailMessage(n: CaseNotification, publicBaseUrl: string): EmailM
       '',
       `Open the case: ${link}`,
       '',
-      'You receive this because you are an organisation admin or member in the escalation tracker.',
+      n.restrictedTo
+        ? 'You receive this because this TLP:RED case names you (or you logged it).'
+        : 'You receive this because you are an organisation admin or member in the escalation tracker.',
       '',
     ].join('\n'),
   };

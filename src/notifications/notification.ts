@@ -13,4 +13,10 @@ export interface CaseNotification {
   dueAt: string;
   /** ISO 8601 */
   occurredAt: string;
+  /**
+   * TLP:RED cases: the only users who may hear of the case (its creator and the users named on
+   * it). No webhook gets it (an organisation's endpoint is not a person the case names), and
+   * e-mail goes to these users only. Absent: the owning organisation as a whole.
+   */
+  restrictedTo?: string[];
 }

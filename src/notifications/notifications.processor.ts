@@ -111,13 +111,13 @@ export class NotificationsProcessor extends WorkerHost {
     const { userId, notification } = job.data;
     if (!this.mail.enabled) return { delivered: false, skipped: 'smtp-off' };
     const user = await this.users.findActive(userId);
-    if (
-      !user ||
-      user.organizationId !== notification.organizationId ||
-      !EMAIL_RECIPIENT_ROLES.includes(user.role)
-    ) {
-      return { delivered: false, skipped: 'recipient-gone' };
-    }
+    const stillRecipient =
+      user &&
+      (notification.restrictedTo
+        ? notification.restrictedTo.includes(user.id)
+        : user.organizationId === notification.organizationId &&
+          EMAIL_RECIPIENT_ROLES.includes(user.role));
+    if (!user || !stillRecipient) return { delivered: false, skipped: 'recipient-gone' };
     await this.mail.send(
       user.email,
       emailMessage(notification, this.config.publicBaseUrl),

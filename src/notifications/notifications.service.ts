@@ -56,12 +56,11 @@ export class NotificationsService {
       channelCode: n.channelCode,
       dueAt: n.dueAt,
       occurredAt: n.occurredAt,
+      ...(n.restrictedTo && { restrictedTo: [...new Set(n.restrictedTo)] }),
     };
     const [webhookIds, userIds] = await Promise.all([
-      this.webhooks.activeIdsOf(n.organizationId),
-      this.config.smtp
-        ? this.users.activeIdsWithRoles(n.organizationId, EMAIL_RECIPIENT_ROLES)
-        : Promise.resolve([]),
+      notification.restrictedTo ? [] : this.webhooks.activeIdsOf(n.organizationId),
+      this.recipients(notification),
     ]);
     const opts: JobsOptions = {
       attempts: this.retry.attempts,
@@ -84,11 +83,22 @@ export class NotificationsService {
     this.logger.log(
       {
         key: n.key,
+        restricted: Boolean(notification.restrictedTo),
         organizationId: n.organizationId,
         webhooks: webhookIds.length,
         emails: userIds.length,
       },
       'notification queued',
     );
+  }
+
+  /** Whom e-mail goes to: with SMTP on, the organisation's workers, or a RED case's people. */
+  private async recipients(n: CaseNotification): Promise<string[]> {
+    if (!this.config.smtp) return [];
+    if (!n.restrictedTo) {
+      return this.users.activeIdsWithRoles(n.organizationId, EMAIL_RECIPIENT_ROLES);
+    }
+    const inactive = new Set(await this.users.unknownActiveIds(n.restrictedTo));
+    return n.restrictedTo.filter((id) => !inactive.has(id));
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { decodeCursor } from '../common/pagination/cursor';
+import { byTimeAndId } from '../common/pagination/keyset';
 import { insertReturning } from '../database/insert';
 import { TransactionRunner } from '../database/transaction';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
@@ -46,15 +46,8 @@ export class WebhooksRepository {
     const qb = this.tx.manager
       .createQueryBuilder(WebhookEntity, 'w')
       .where('w.organization_id = :organizationId', { organizationId })
-      .andWhere('w.active')
-      .orderBy('w.created_at', 'DESC')
-      .addOrderBy('w.id', 'DESC')
-      .limit(page.limit + 1);
-    if (page.cursor) {
-      const [at, id] = decodeCursor(page.cursor, ['timestamp', 'uuid']);
-      qb.andWhere('(w.created_at, w.id) < (:at::timestamptz, :id::uuid)', { at, id });
-    }
-    return qb.getMany();
+      .andWhere('w.active');
+    return byTimeAndId(qb, 'created_at', page).getMany();
   }
 
   /** Whether the organisation has this active webhook (another organisation's is "no"). */
@@ -100,14 +93,7 @@ export class WebhooksRepository {
   ): Promise<WebhookDeliveryEntity[]> {
     const qb = this.tx.manager
       .createQueryBuilder(WebhookDeliveryEntity, 'd')
-      .where('d.webhook_id = :webhookId', { webhookId })
-      .orderBy('d.attempted_at', 'DESC')
-      .addOrderBy('d.id', 'DESC')
-      .limit(page.limit + 1);
-    if (page.cursor) {
-      const [at, id] = decodeCursor(page.cursor, ['timestamp', 'uuid']);
-      qb.andWhere('(d.attempted_at, d.id) < (:at::timestamptz, :id::uuid)', { at, id });
-    }
-    return qb.getMany();
+      .where('d.webhook_id = :webhookId', { webhookId });
+    return byTimeAndId(qb, 'attempted_at', page).getMany();
   }
 }

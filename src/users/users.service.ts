@@ -183,11 +183,14 @@ export class UsersService {
    * For authentication of every request: the user if it still exists and is active, as seen at
    * most AUTH_CACHE_SECONDS ago (this process's own changes apply at once).
    */
-  findActive(id: string): Promise<UserEntity | null> {
-    return this.activeUsers.getOrLoad(id, async () => {
-      const user = await this.users.findById(id);
-      return user?.active ? user : null;
-    });
+  findActiveForAuthentication(id: string): Promise<UserEntity | null> {
+    return this.activeUsers.getOrLoad(id, () => this.findActive(id));
+  }
+
+  /** The user if it exists and is active now (read from the database). */
+  async findActive(id: string): Promise<UserEntity | null> {
+    const user = await this.users.findById(id);
+    return user?.active ? user : null;
   }
 
   /** For notifications: the ids of an organisation's active users with one of these roles. */

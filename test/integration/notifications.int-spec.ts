@@ -523,8 +523,6 @@ describe('notifications (real PostgreSQL, Redis, HTTP receiver and SMTP server)'
       try {
         await service.notify(n);
         await t.db.query('UPDATE users SET active = false WHERE id = $1', [orgAdmin.id]);
-        // The users cache (AUTH_CACHE_SECONDS) may still hold the user as active for 5 s.
-        await pause(5500);
       } finally {
         worker.resume();
       }
@@ -602,6 +600,39 @@ describe('notifications (real PostgreSQL, Redis, HTTP receiver and SMTP server)'
         /Valentina|Calle Sucre|998877|StalkerHandle|Marisol/,
       );
     }
+  });
+
+  it('keeps a TLP:RED case to its people: no webhook, e-mail only to the creator and the users named', async () => {
+    const { org, orgAdmin } = await newOrganization();
+    const creator = await createUser(t.app, org.id, 'member');
+    const named = await createUser(t.app, org.id, 'viewer');
+    const colleague = await createUser(t.app, org.id, 'member');
+    const hook = await receiver([200, 200, 200]);
+    await registerWebhook(orgAdmin, hook.url);
+    const red = await createCase(t.app, creator.token, {
+      tlp: 'RED',
+      shareWithUserIds: [named.id],
+      escalatedAt: '2026-03-02T10:00:00.000Z',
+    });
+    const key = `overdue-${red.id}-${new Date(red.dueAt!).getTime()}`;
+    // The same organisation's AMBER+STRICT case, for contrast: the webhook hears of that one.
+    const amber = await createCase(t.app, creator.token, {
+      escalatedAt: '2026-03-02T10:00:00.000Z',
+    });
+    await eventually(async () => hook.received.find((r) => r.body.includes(amber.id)));
+    await eventually(async () => mailsFor(key).length >= 2 || undefined);
+    // Whatever was still to come for the RED case has had the time the AMBER one needed.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(hook.received.filter((r) => r.body.includes(red.id))).toEqual([]);
+    expect(
+      mailsFor(key)
+        .map((m) => m.to[0])
+        .sort(),
+    ).toEqual([creator.email, named.email].sort());
+    expect(mailsFor(key).some((m) => [orgAdmin.email, colleague.email].includes(m.to[0]))).toBe(
+      false,
+    );
+    expect(decode(mailsFor(key)[0].raw).text).toContain('TLP:RED');
   });
 
   it('never logs secrets, addresses, receiver URLs or response bodies', () => {
