@@ -1,8 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { Clock } from '../common/clock';
 import { JobName, QueueName } from '../queue/queues';
+import { REDIS } from '../queue/redis.module';
 import { withTimeout } from '../queue/repeatable';
 import { delayUntil, dueJobId, PendingTime, reminderJobId } from './deadline-rules';
 
@@ -33,6 +35,7 @@ export class DeadlineScheduler implements OnApplicationShutdown {
 
   constructor(
     @InjectQueue(QueueName.Deadlines) private readonly queue: Queue,
+    @Inject(REDIS) private readonly redis: Redis,
     private readonly clock: Clock,
   ) {}
 
@@ -52,6 +55,23 @@ export class DeadlineScheduler implements OnApplicationShutdown {
     for (const r of reminders) {
       this.enqueue(JobName.FollowUpReminder, r, reminderJobId(r.caseId, r.at), now);
     }
+  }
+
+  /**
+   * For the sweep: queues only the deadlines and reminders whose job Redis does not hold (one
+   * pipelined EXISTS per batch), so a sweep over many pending cases costs reads, not rewrites.
+   * Returns how many it put back.
+   */
+  async restore(kind: 'deadlines' | 'reminders', times: PendingTime[]): Promise<number> {
+    if (times.length === 0) return 0;
+    const idOf = kind === 'deadlines' ? dueJobId : reminderJobId;
+    const pipeline = this.redis.pipeline();
+    for (const t of times) pipeline.exists(this.queue.toKey(idOf(t.caseId, t.at)));
+    const held = (await withTimeout(pipeline.exec(), ADD_TIMEOUT_MS)) ?? [];
+    const missing = times.filter((_, i) => held[i]?.[1] !== 1);
+    if (kind === 'deadlines') this.deadlines(missing);
+    else this.reminders(missing);
+    return missing.length;
   }
 
   /** Sends what is waiting now; resolves when Redis took it or gave up. */

@@ -12,8 +12,9 @@ const SWEEP_BATCH = 1000;
 export interface SweepResult {
   /** Cases marked overdue by the sweep itself (their job was lost or never queued). */
   marked: number;
-  /** Deadline jobs (re)offered to the queue; ones already there are kept as they are. */
+  /** Deadline jobs put back because Redis did not hold them. */
   deadlines: number;
+  /** Reminder jobs put back because Redis did not hold them. */
   reminders: number;
   /** Reminders whose time had passed, sent by the sweep. */
   remindersSent: number;
@@ -82,8 +83,8 @@ export class DeadlinesService {
 
   /**
    * Re-derives from PostgreSQL what Redis should hold: deadlines that passed unmarked are
-   * marked now, future deadlines and reminders are offered to the queue again (deterministic
-   * ids: a job still there stays one job). Safe on several workers at once.
+   * marked now, future deadlines and reminders missing from Redis are queued again
+   * (deterministic ids: two sweeps at once still leave one job). Safe on several workers.
    */
   async sweep(): Promise<SweepResult> {
     const result: SweepResult = { marked: 0, deadlines: 0, reminders: 0, remindersSent: 0 };
@@ -102,9 +103,8 @@ export class DeadlinesService {
           now,
         );
         await this.announceOverdue(marked, now);
-        this.scheduler.deadlines(ahead);
         result.marked += marked.length;
-        result.deadlines += ahead.length;
+        result.deadlines += await this.scheduler.restore('deadlines', ahead);
       },
     );
     await this.walk(
@@ -114,8 +114,7 @@ export class DeadlinesService {
           if ((await this.remind(r.caseId, r.at)).sent) result.remindersSent++;
         }
         const ahead = batch.filter((r) => r.at > now);
-        this.scheduler.reminders(ahead);
-        result.reminders += ahead.length;
+        result.reminders += await this.scheduler.restore('reminders', ahead);
       },
     );
     await this.scheduler.flush();
