@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Job, Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
@@ -5,7 +7,7 @@ import { dueJobId, reminderKey } from '../../src/deadlines/deadline-rules';
 import { DeadlinesProcessor } from '../../src/deadlines/deadlines.processor';
 import { DeadlinesService } from '../../src/deadlines/deadlines.service';
 import { NotificationsService } from '../../src/notifications/notifications.service';
-import { QueueName } from '../../src/queue/queues';
+import { JobName, QueueName } from '../../src/queue/queues';
 import { redisOptionsFromUrl } from '../../src/queue/redis-options';
 import { createCase } from '../factories/case.factory';
 import { createOrganization, createUser, TestUser } from '../factories/community.factory';
@@ -341,6 +343,81 @@ describe('deadlines while Redis is down', () => {
       expect(health.status).toBe(503);
       expect(health.body).toMatchObject({ checks: { postgres: 'up', redis: 'down' } });
     } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('a worker killed in the middle of a deadline job', () => {
+  it('the job goes back to the queue and a new worker completes it once', async () => {
+    const t = await createTestApp({ APP_ROLE: 'all' });
+    const workers: Worker[] = [];
+    try {
+      // Only the workers of this test take deadline jobs, and only they look for stalled ones:
+      // the app's worker stops, and its claim on the stalled check (a key that lives one
+      // 30-second interval) goes with it.
+      await t.app.get(DeadlinesProcessor).worker.close();
+      const queue = t.app.get<Queue>(getQueueToken(QueueName.Deadlines));
+      const redis = new Redis({ ...redisOptionsFromUrl(TEST_REDIS_URL), maxRetriesPerRequest: 1 });
+      await redis.del(queue.toKey('stalled-check'));
+      redis.disconnect();
+      const member = await createUser(t.app, (await createOrganization(t.app)).id, 'member');
+      const service = t.app.get(DeadlinesService);
+      const connection = { ...redisOptionsFromUrl(TEST_REDIS_URL), maxRetriesPerRequest: null };
+
+      // The worker that dies: its own process takes the case's deadline job, then is killed
+      // (SIGKILL: no completion, no lock renewal, nothing cleaned up).
+      const doomed = spawn(
+        process.execPath,
+        [
+          '-r',
+          'ts-node/register/transpile-only',
+          join(__dirname, '../support/doomed-worker.ts'),
+          TEST_REDIS_URL,
+          t.config.queuePrefix,
+          '1000',
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const tookIt = new Promise<string>((resolve, reject) => {
+        doomed.stdout.on('data', (chunk: Buffer) => {
+          const match = /taken (\S+)/.exec(chunk.toString());
+          if (match) resolve(match[1]);
+        });
+        doomed.once('exit', () => reject(new Error('the doomed worker exited early')));
+      });
+      const logged = await createCase(t.app, member.token); // due in March: at once
+      const jobId = await tookIt;
+      expect(jobId).toBe(dueJobId(logged.id, new Date(logged.dueAt!)));
+      const gone = new Promise((resolve) => doomed.once('exit', resolve));
+      doomed.kill('SIGKILL');
+      await gone;
+
+      // A new worker process starts, with the real deadline logic.
+      const runs: string[] = [];
+      const fresh = new Worker(
+        QueueName.Deadlines,
+        async (job) => {
+          if (job.name !== JobName.CaseDue) return;
+          runs.push(String(job.id));
+          const { caseId, at } = job.data as { caseId: string; at: string };
+          return service.due(caseId, new Date(at));
+        },
+        { connection, prefix: t.config.queuePrefix, lockDuration: 1000, stalledInterval: 300 },
+      );
+      workers.push(fresh);
+      await eventually(async () => (await queue.getJob(jobId))?.finishedOn !== undefined, 20_000);
+      const job = (await queue.getJob(jobId))!;
+      expect(await job.getState()).toBe('completed');
+      expect(job.returnvalue).toEqual({ overdue: true });
+      expect(runs).toEqual([jobId]);
+      const events = await t.db.query(
+        `SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND type = 'overdue'`,
+        [logged.id],
+      );
+      expect(events).toEqual([{ n: 1 }]);
+    } finally {
+      await Promise.all(workers.map((w) => w.close(true)));
       await t.close();
     }
   });
