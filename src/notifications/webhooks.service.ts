@@ -10,7 +10,7 @@ import {
 import { Page, toPage } from '../common/pagination/cursor';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { AppConfig } from '../config/app-config';
-import { TransactionRunner } from '../database/transaction';
+import { lockForTransaction, TransactionRunner } from '../database/transaction';
 import {
   CreatedWebhookResponseDto,
   CreateWebhookDto,
@@ -45,6 +45,8 @@ export class WebhooksService {
     if (problem) throw new ValidationFailedError([{ field: 'url', message: problem }]);
     const secret = newWebhookSecret();
     const created = await this.tx.run(async (em) => {
+      // Two creations at once must not both pass the count.
+      await lockForTransaction(em, `webhooks-${actor.organizationId}`);
       if ((await this.webhooks.countActive(actor.organizationId, em)) >= MAX_ACTIVE_WEBHOOKS) {
         throw new ConflictError(
           `Your organisation already has ${MAX_ACTIVE_WEBHOOKS} webhooks; delete one first.`,

@@ -277,7 +277,12 @@ async function sweepLarge(problems: string[]): Promise<void> {
     `app on ${KEPT_DATABASE} (migrations applied) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
   const db = app.get(DataSource);
+  // The worker's own sweep runs at start: let it finish, then undo what it did, so the two
+  // timed sweeps below are the catch-up over the generated data and then the steady state.
   await app.get(DeadlinesProcessor).worker.pause();
+  const queue = app.get<Queue>(getQueueToken(QueueName.Deadlines));
+  await queue.drain(true);
+  await resetMarks(url);
   const [{ n: total }] = await db.query('SELECT count(*)::int AS n FROM cases');
   const plan: { 'QUERY PLAN': string }[] = await db.query(
     `EXPLAIN (ANALYZE, BUFFERS) SELECT c.id, c.due_at FROM cases c
@@ -301,20 +306,25 @@ async function sweepLarge(problems: string[]): Promise<void> {
         JSON.stringify(result),
     );
   }
-  const queue = app.get<Queue>(getQueueToken(QueueName.Deadlines));
   console.log(
     `  deadline jobs held: ${(await queue.getDelayedCount()).toLocaleString('en')} delayed`,
   );
   await app.close();
-  // Put the kept database back as generated: marks, reminders and overdue events undone.
+  await resetMarks(url);
+}
+
+/** Puts the kept database back as generated: overdue marks, reminders and events undone. */
+async function resetMarks(url: string): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
     await client.query('SET session_replication_role = replica');
     await client.query(`DELETE FROM case_events WHERE type = 'overdue'`);
     await client.query(
-      `UPDATE cases SET overdue_for = NULL, next_reminder_at = NULL, reminders_sent = 0 WHERE overdue_for IS NOT NULL`,
+      `UPDATE cases SET overdue_for = NULL, next_reminder_at = NULL, reminders_sent = 0
+        WHERE overdue_for IS NOT NULL OR next_reminder_at IS NOT NULL`,
     );
+    await client.query('VACUUM ANALYZE cases');
   } finally {
     await client.end();
   }
