@@ -95,6 +95,28 @@ describe('deadlines (real PostgreSQL and Redis)', () => {
     expect(read.body).toMatchObject({ overdue: true, version: 2 });
   });
 
+  it('sends a job that fires early back to wait for its time, and fails a malformed one for good', async () => {
+    const logged = await escalatedHoursAgo(1); // due in 71 hours
+    const dueAt = new Date(logged.dueAt!);
+    // The same deadline, handed over now (as by a host whose clock runs ahead).
+    const early = await queue.add(
+      JobName.CaseDue,
+      { caseId: logged.id, at: dueAt.toISOString() },
+      { jobId: `early-${logged.id}` },
+    );
+    await eventually(async () => (await early.getState()) === 'delayed');
+    const waiting = (await queue.getJob(early.id!))!;
+    // Planned for the deadline (BullMQ keeps it as a delay from its own clock reading).
+    expect(Math.abs(waiting.timestamp + waiting.delay - dueAt.getTime())).toBeLessThan(100);
+    expect(await overdueEvents(logged.id)).toHaveLength(0);
+
+    const malformed = await queue.add(JobName.CaseDue, { caseId: 42, at: 'soon' });
+    await eventually(async () => (await malformed.getState()) === 'failed');
+    const failed = (await queue.getJob(malformed.id!))!;
+    expect(failed.attemptsMade).toBe(1); // not retried: it can never succeed
+    expect(failed.failedReason).toBe('malformed case-due job');
+  });
+
   describe('with the worker held', () => {
     let worker: Worker;
     beforeAll(async () => {
