@@ -17,6 +17,7 @@ import { NotificationsJobsModule } from './notifications/notifications-jobs.modu
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { PlatformsModule } from './platforms/platforms.module';
+import { AnnualReportModule } from './reports/annual/annual-report.module';
 import { UsersModule } from './users/users.module';
 
 /** Feature modules serving HTTP. */
@@ -31,6 +32,7 @@ const API_MODULES: Type[] = [
   CasesModule,
   NotificationsModule,
   CalendarModule,
+  AnnualReportModule,
 ];
 
 /** Feature modules owning BullMQ processors and repeatable sweeps, loaded for APP_ROLE=worker|all. */
