@@ -35,6 +35,14 @@ export class OrganizationEntity {
   @Column({ type: 'varchar', length: 64, default: 'UTC' })
   timezone: string;
 
+  /** Campaign alerts and listings may name this organisation to the others involved. */
+  @Column({ type: 'boolean', default: false })
+  namedInCampaigns: boolean;
+
+  /** Its pattern records may count in the unauthenticated public trends (PUBLIC_TRENDS). */
+  @Column({ type: 'boolean', default: false })
+  publicStatistics: boolean;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
