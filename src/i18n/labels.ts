@@ -1,9 +1,5 @@
-import { CASE_OUTCOMES, CASE_STATUSES, CASE_URGENCIES } from '../cases/case-status.machine';
 import taxonomy from '../cases/data/taxonomy.json';
-import { TARGET_GROUPS } from '../cases/taxonomy';
 import { COUNTRY_CODES } from '../common/reference/countries';
-import { TLP_LEVELS } from '../common/sharing/tlp';
-import { CHANNEL_KINDS } from '../platforms/channel.entity';
 import en from './locales/en.json';
 import es from './locales/es.json';
 import fr from './locales/fr.json';
@@ -33,16 +29,6 @@ type Messages = Readonly<Record<string, string>>;
  */
 export const MESSAGES: Readonly<Record<Lang, Messages>> = { en, es, pt, fr, id };
 
-/** The codes of each domain kept in the message files, from the constants that define them. */
-export const MESSAGE_DOMAIN_CODES = {
-  outcome: CASE_OUTCOMES,
-  status: CASE_STATUSES,
-  urgency: CASE_URGENCIES,
-  targetGroup: TARGET_GROUPS,
-  channelKind: CHANNEL_KINDS,
-  tlp: TLP_LEVELS,
-} as const;
-
 type TaxonomyLabels = Partial<Record<Lang, string>>;
 
 /** Category and subcategory labels by code (codes are unique across both levels). */
@@ -64,6 +50,12 @@ function countryName(lang: Lang, code: string): string | undefined {
   return names.of(code);
 }
 
+/** A message of the locale files by its full key (`column.count`, later `ui.*`), if present. */
+export function message(lang: Lang, key: string): string | undefined {
+  const messages = MESSAGES[isLang(lang) ? lang : 'en'];
+  return Object.hasOwn(messages, key) ? messages[key] : undefined;
+}
+
 function lookup(lang: Lang, domain: LabelDomain, code: string): string | undefined {
   switch (domain) {
     case 'category':
@@ -71,7 +63,7 @@ function lookup(lang: Lang, domain: LabelDomain, code: string): string | undefin
     case 'country':
       return countryName(lang, code);
     default:
-      return MESSAGES[lang][`${domain}.${code}`];
+      return message(lang, `${domain}.${code}`);
   }
 }
 
@@ -80,7 +72,8 @@ function lookup(lang: Lang, domain: LabelDomain, code: string): string | undefin
  * lacks a translation falls back to English (the tests keep every language complete).
  */
 export function label(lang: Lang, domain: LabelDomain, code: string): string {
-  return lookup(lang, domain, code) || lookup('en', domain, code) || code;
+  const chosen: Lang = isLang(lang) ? lang : 'en';
+  return lookup(chosen, domain, code) || lookup('en', domain, code) || code;
 }
 
 export function isLang(value: unknown): value is Lang {
@@ -103,17 +96,23 @@ function langsOfAcceptLanguage(header: string | null | undefined): Lang[] {
     const [tag, ...params] = part.split(';');
     let q = 1;
     for (const param of params) {
-      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(param);
-      if (m) q = Number(m[1]);
+      const m = /^\s*q\s*=\s*(.*?)\s*$/i.exec(param);
+      if (!m) continue;
+      // RFC 9110 qvalue: 0 to 1 with up to three decimals; a malformed one drops the entry.
+      q = /^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(m[1]) ? Number(m[1]) : 0;
     }
     const lang = langOfTag(tag);
-    if (lang && Number.isFinite(q) && q > 0 && q <= 1) ranked.push({ lang, q, index });
+    if (lang && q > 0) ranked.push({ lang, q, index });
   });
   ranked.sort((a, b) => b.q - a.q || a.index - b.index);
   return ranked.map((r) => r.lang);
 }
 
-/** lang from an explicit choice (query), else the user's setting, else Accept-Language, else 'en'. */
+/**
+ * lang from an explicit choice (query), else the user's setting, else Accept-Language, else 'en'.
+ * Each is read as a language tag (`es-BO` -> es); one that names no supported language is
+ * skipped here, so a caller that must refuse a bad `?lang=` checks it with `isLang` first.
+ */
 export function pickLang(
   explicit?: string | null,
   userLanguage?: string | null,
