@@ -16,6 +16,8 @@ import { HealthModule } from './health/health.module';
 import { NotificationsJobsModule } from './notifications/notifications-jobs.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { PatternsJobsModule } from './patterns/patterns-jobs.module';
+import { PatternsModule } from './patterns/patterns.module';
 import { PlatformsModule } from './platforms/platforms.module';
 import { AnnualReportModule } from './reports/annual/annual-report.module';
 import { UsersModule } from './users/users.module';
@@ -33,10 +35,16 @@ const API_MODULES: Type[] = [
   NotificationsModule,
   CalendarModule,
   AnnualReportModule,
+  PatternsModule,
 ];
 
 /** Feature modules owning BullMQ processors and repeatable sweeps, loaded for APP_ROLE=worker|all. */
-const WORKER_MODULES: Type[] = [ContactsJobsModule, DeadlinesJobsModule, NotificationsJobsModule];
+const WORKER_MODULES: Type[] = [
+  ContactsJobsModule,
+  DeadlinesJobsModule,
+  NotificationsJobsModule,
+  PatternsJobsModule,
+];
 
 @Module({})
 export class AppModule {

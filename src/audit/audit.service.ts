@@ -45,6 +45,7 @@ export type AuditAction =
   | 'case.event_added'
   | 'case.imported'
   | 'indicator.matched'
+  | 'patterns.read'
   | 'webhook.created'
   | 'webhook.deleted';
 

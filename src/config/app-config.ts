@@ -76,6 +76,14 @@ export class AppConfig {
       latenessAlertMs: this.env.QUEUE_LATENESS_ALERT_SECONDS * 1000,
     };
   }
+  get patterns() {
+    return {
+      kAnonymity: this.env.K_ANONYMITY,
+      campaignWindowDays: this.env.CAMPAIGN_WINDOW_DAYS,
+      reportTtlHours: this.env.REPORT_TTL_HOURS,
+      publicTrends: this.env.PUBLIC_TRENDS,
+    };
+  }
   /** Without a trailing slash. */
   get publicBaseUrl() {
     return this.env.PUBLIC_BASE_URL.replace(/\/+$/, '');

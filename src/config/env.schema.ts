@@ -149,6 +149,35 @@ export class Env {
   @Max(3600)
   ROLLUP_INTERVAL_SECONDS = 30;
 
+  /**
+   * Community aggregates hide every cell counted from fewer cases than this (or from a single
+   * organisation). 5 is the floor; public outputs elsewhere use 10 or 11.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(1000)
+  K_ANONYMITY = 5;
+
+  /** Cases of different organisations sharing an indicator within this many days form a campaign. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  CAMPAIGN_WINDOW_DAYS = 30;
+
+  /** Reports made by jobs are deleted this many hours after they were asked for. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  REPORT_TTL_HOURS = 24;
+
+  /** Serve the unauthenticated GET /v1/public/trends (opted-in organisations only). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  PUBLIC_TRENDS = false;
+
   /** Readiness reports a backlog when due jobs wait longer than this to run. */
   @Type(() => Number)
   @IsInt()

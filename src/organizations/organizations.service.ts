@@ -113,6 +113,8 @@ export function toOrganizationResponse(o: OrganizationEntity): OrganizationRespo
     constituencies: o.constituencies,
     website: o.website,
     timezone: o.timezone,
+    namedInCampaigns: o.namedInCampaigns,
+    publicStatistics: o.publicStatistics,
     createdAt: o.createdAt.toISOString(),
     updatedAt: o.updatedAt.toISOString(),
   };

@@ -1,8 +1,9 @@
-import { IsOptional, IsUrl, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsUrl, MaxLength } from 'class-validator';
 import {
   IsCodeList,
   IsCountryCodes,
   IsLanguageTags,
+  IsOmittable,
   IsSlug,
   IsText,
   IsTimeZone,
@@ -43,4 +44,17 @@ export class CreateOrganizationDto {
   /** IANA time zone, e.g. `America/La_Paz`. */
   @IsTimeZone()
   timezone: string;
+
+  /** Campaign alerts and listings may name this organisation to the others involved. */
+  @IsOmittable()
+  @IsBoolean()
+  namedInCampaigns?: boolean;
+
+  /**
+   * Its anonymised patterns may count in the unauthenticated public trends (when the service
+   * offers them). Off by default: a separate consent from sharing with the community.
+   */
+  @IsOmittable()
+  @IsBoolean()
+  publicStatistics?: boolean;
 }

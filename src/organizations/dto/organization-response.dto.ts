@@ -7,6 +7,8 @@ export class OrganizationResponseDto {
   constituencies: string[];
   website: string | null;
   timezone: string;
+  namedInCampaigns: boolean;
+  publicStatistics: boolean;
   createdAt: string;
   updatedAt: string;
 }

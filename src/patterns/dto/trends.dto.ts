@@ -1,0 +1,145 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsOptional,
+  Matches,
+  ValidateBy,
+} from 'class-validator';
+import { CASE_OUTCOMES } from '../../cases/case-status.machine';
+import { CATEGORY_CODES, TARGET_GROUPS } from '../../cases/taxonomy';
+import { IsCountryCode, IsMachineCode } from '../../common/validation/decorators';
+import { isLang, Lang, LANGUAGES } from '../../i18n/labels';
+import { CHANNEL_KINDS } from '../../platforms/channel.entity';
+import { DIMENSIONS, Dimension } from '../pattern-grains';
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+export const MAX_PERIOD_MONTHS = 120;
+
+/** `a,b` as a list; an empty value is the empty list (the total only). */
+const toList = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? (value === '' ? [] : value.split(',').map((v) => v.trim())) : value;
+
+export const IsMonth = () => Matches(MONTH, { message: '$property must be a month as YYYY-MM' });
+
+/** The period and filters every aggregate question shares. */
+export class PatternFilterDto {
+  /** First month (YYYY-MM, UTC) counted; default: eleven months before `to`. */
+  @IsOptional()
+  @IsMonth()
+  from?: string;
+
+  /** Last month counted (YYYY-MM); default: the current month. */
+  @IsOptional()
+  @IsMonth()
+  to?: string;
+
+  /** Platform code. */
+  @IsOptional()
+  @IsMachineCode(60)
+  platform?: string;
+
+  @IsOptional()
+  @IsIn(CHANNEL_KINDS)
+  channelKind?: string;
+
+  @IsOptional()
+  @IsIn(CATEGORY_CODES, { message: 'category must be a category code of the taxonomy' })
+  category?: string;
+
+  @IsOptional()
+  @IsMachineCode(60)
+  subcategory?: string;
+
+  /** EU DSA statement-of-reasons category, e.g. STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN. */
+  @IsOptional()
+  @Matches(/^STATEMENT_CATEGORY_[A-Z_]{1,60}$/, {
+    message: 'dsaCategory must be a STATEMENT_CATEGORY_* code',
+  })
+  dsaCategory?: string;
+
+  @IsOptional()
+  @IsCountryCode()
+  country?: string;
+
+  /** One target group (a case names several, so a list would count a case more than once). */
+  @IsOptional()
+  @IsIn(TARGET_GROUPS)
+  targetGroup?: string;
+
+  @IsOptional()
+  @IsIn(CASE_OUTCOMES)
+  outcome?: string;
+}
+
+export class TrendsQueryDto extends PatternFilterDto {
+  /** Comma-separated dimensions to count by (default `month`); empty for the total only. */
+  @ApiPropertyOptional({ type: String, example: 'month,category,country' })
+  @IsOptional()
+  @Transform(toList)
+  @IsArray()
+  @ArrayMaxSize(DIMENSIONS.length)
+  @ArrayUnique({ message: 'groupBy must not repeat a dimension' })
+  @IsIn(DIMENSIONS, {
+    each: true,
+    message: `groupBy must list dimensions among ${DIMENSIONS.join(', ')}`,
+  })
+  groupBy: Dimension[] = ['month'];
+}
+
+export const EXPORT_FORMATS = ['json', 'csv'] as const;
+
+/** `/v1/reports/trends`: the same question, as a file. */
+export class TrendsExportQueryDto extends TrendsQueryDto {
+  @IsOptional()
+  @IsIn(EXPORT_FORMATS)
+  format: (typeof EXPORT_FORMATS)[number] = 'csv';
+
+  /** Labels in en, es, pt, fr or id (default: the user's language, else Accept-Language). */
+  @IsOptional()
+  @ValidateBy({
+    name: 'isReportLang',
+    validator: {
+      validate: isLang,
+      defaultMessage: () => `lang must be one of ${LANGUAGES.join(', ')}`,
+    },
+  })
+  lang?: Lang;
+}
+
+export class TrendRowDto {
+  @ApiPropertyOptional({ example: '2026-03' }) month?: string;
+  @ApiPropertyOptional() platform?: string;
+  @ApiPropertyOptional() channelKind?: string;
+  @ApiPropertyOptional() category?: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) subcategory?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) dsaCategory?: string | null;
+  @ApiPropertyOptional() country?: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) targetGroup?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) outcome?: string | null;
+  /** Cases in the cell; null when suppressed. */
+  @ApiProperty({ nullable: true, type: Number }) count: number | null;
+  /** Distinct organisations the cases come from; null when suppressed. */
+  @ApiProperty({ nullable: true, type: Number }) organizations: number | null;
+  @ApiProperty() suppressed: boolean;
+}
+
+export class TrendTotalDto {
+  @ApiProperty({ nullable: true, type: Number }) count: number | null;
+  @ApiProperty({ nullable: true, type: Number }) organizations: number | null;
+  @ApiProperty() suppressed: boolean;
+}
+
+export class TrendsResponseDto {
+  @ApiProperty({ example: '2026-01' }) from: string;
+  @ApiProperty({ example: '2026-12' }) to: string;
+  @ApiProperty({ enum: DIMENSIONS, isArray: true }) groupBy: Dimension[];
+  /** Cells from fewer cases than this, or from one organisation, are suppressed. */
+  @ApiProperty() k: number;
+  @ApiProperty({ type: [TrendRowDto] }) data: TrendRowDto[];
+  /** All cases matching the filters (a case counts once even when grouped by target group). */
+  @ApiProperty({ type: TrendTotalDto }) total: TrendTotalDto;
+}

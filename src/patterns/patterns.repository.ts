@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionRunner } from '../database/transaction';
+import { DIMENSION_COLUMN, Dimension, grainFor } from './pattern-grains';
+
+/** Equality filters on pattern dimensions (month is the period). */
+export type PatternFilters = Partial<Record<Exclude<Dimension, 'month'>, string>>;
+
+export interface PatternScope {
+  /** First and last month, as 'YYYY-MM-01'. */
+  from: string;
+  to: string;
+  filters: PatternFilters;
+  /** Only organisations that opted in to public statistics (GET /v1/public/trends). */
+  publicOnly?: boolean;
+}
+
+export interface TrendCellRow {
+  values: Partial<Record<Dimension, string>>;
+  count: number;
+  organizations: number;
+}
+
+/**
+ * Reads of the shared repository's rollups. Everything here is counts per cell with the number
+ * of distinct organisations; suppression is the caller's (PatternsService), which never returns
+ * a row without it.
+ */
+@Injectable()
+export class PatternsRepository {
+  constructor(private readonly tx: TransactionRunner) {}
+
+  /** Counts per cell of `groupBy` (from the smallest grain that can answer). */
+  async trendCells(scope: PatternScope, groupBy: readonly Dimension[]): Promise<TrendCellRow[]> {
+    const { where, params } = this.scopeSql(scope, groupBy);
+    const columns = groupBy.map((d) => dimensionSelect(d));
+    const rows: Record<string, unknown>[] = await this.tx.manager.query(
+      `SELECT ${[...columns, 'sum(cases)::int AS count', 'count(DISTINCT organization_id)::int AS organizations'].join(', ')}
+         FROM pattern_cells
+        WHERE ${where}
+        ${groupBy.length > 0 ? `GROUP BY ${groupBy.map((_, i) => i + 1).join(', ')} ORDER BY ${groupBy.map((_, i) => i + 1).join(', ')}` : ''}`,
+      params,
+    );
+    return rows
+      .filter((r) => (r.count as number | null) !== null && (r.count as number) > 0)
+      .map((r) => ({
+        values: Object.fromEntries(groupBy.map((d) => [d, r[d] as string])),
+        count: r.count as number,
+        organizations: r.organizations as number,
+      }));
+  }
+
+  /** Cases (each once) and organisations matching the scope. */
+  async total(scope: PatternScope): Promise<{ count: number; organizations: number }> {
+    const [cell] = await this.trendCells(scope, []);
+    return cell ?? { count: 0, organizations: 0 };
+  }
+
+  private scopeSql(scope: PatternScope, groupBy: readonly Dimension[]) {
+    const filtered = Object.entries(scope.filters).filter(([, v]) => v !== undefined) as [
+      Exclude<Dimension, 'month'>,
+      string,
+    ][];
+    const grain = grainFor([...groupBy, ...filtered.map(([d]) => d)]);
+    const params: unknown[] = [grain.id, scope.from, scope.to];
+    const where = ['grain = $1', 'month BETWEEN $2::date AND $3::date'];
+    for (const [d, v] of filtered) {
+      params.push(v);
+      where.push(`${DIMENSION_COLUMN[d]} = $${params.length}`);
+    }
+    if (scope.publicOnly) {
+      where.push('organization_id IN (SELECT id FROM organizations WHERE public_statistics)');
+    }
+    return { where: where.join(' AND '), params };
+  }
+}
+
+function dimensionSelect(d: Dimension): string {
+  return d === 'month'
+    ? `to_char(month, 'YYYY-MM') AS "month"`
+    : `${DIMENSION_COLUMN[d]} AS "${d}"`;
+}

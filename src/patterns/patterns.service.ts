@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/auth/actor';
+import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import { PatternFilterDto, TrendRowDto, TrendsQueryDto, TrendsResponseDto } from './dto/trends.dto';
+import { Dimension } from './pattern-grains';
+import { monthPeriod } from './pattern-period';
+import { PatternFilters, PatternScope, PatternsRepository } from './patterns.repository';
+import { isPrimarySuppressed, suppressedCells } from './suppression';
+
+/** Dimensions whose '' means "none given" (answered as null). */
+const OPTIONAL_DIMENSIONS = new Set<Dimension>([
+  'subcategory',
+  'dsaCategory',
+  'targetGroup',
+  'outcome',
+]);
+
+/**
+ * Questions to the shared aggression repository. Every answer is suppressed here before it
+ * leaves: no cell counted from fewer than K_ANONYMITY cases or from one organisation, and no
+ * cell recoverable from the others and the total.
+ */
+@Injectable()
+export class PatternsService {
+  constructor(
+    private readonly patterns: PatternsRepository,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+  ) {}
+
+  get k(): number {
+    return this.config.patterns.kAnonymity;
+  }
+
+  async trends(actor: Actor | null, query: TrendsQueryDto): Promise<TrendsResponseDto> {
+    const answer = await this.computeTrends(query, actor === null);
+    if (actor) {
+      await this.audit.record({
+        action: 'patterns.read',
+        actorUserId: actor.userId,
+        organizationId: actor.organizationId,
+        details: { kind: 'trends', groupBy: query.groupBy },
+      });
+    }
+    return answer;
+  }
+
+  /** Trends without the audit entry (exports record their own). */
+  async computeTrends(query: TrendsQueryDto, publicOnly = false): Promise<TrendsResponseDto> {
+    const scope = this.scope(query, publicOnly);
+    const groupBy = query.groupBy;
+    const [cells, total] = await Promise.all([
+      this.patterns.trendCells(scope, groupBy),
+      this.patterns.total(scope),
+    ]);
+    const hidden = suppressedCells(
+      cells.map((c) => ({
+        key: groupBy.map((d) => c.values[d] ?? ''),
+        count: c.count,
+        organizations: c.organizations,
+      })),
+      this.k,
+    );
+    const data: TrendRowDto[] = cells.map((c, i) => ({
+      ...Object.fromEntries(
+        groupBy.map((d) => [
+          d,
+          OPTIONAL_DIMENSIONS.has(d) && c.values[d] === '' ? null : c.values[d],
+        ]),
+      ),
+      count: hidden[i] ? null : c.count,
+      organizations: hidden[i] ? null : c.organizations,
+      suppressed: hidden[i],
+    }));
+    const totalHidden = total.count > 0 && isPrimarySuppressed(total, this.k);
+    return {
+      from: scope.from.slice(0, 7),
+      to: scope.to.slice(0, 7),
+      groupBy,
+      k: this.k,
+      data,
+      total: {
+        count: totalHidden ? null : total.count,
+        organizations: totalHidden ? null : total.organizations,
+        suppressed: totalHidden,
+      },
+    };
+  }
+
+  scope(query: PatternFilterDto, publicOnly = false): PatternScope {
+    const period = monthPeriod(this.clock.now(), query.from, query.to);
+    const filters: PatternFilters = {
+      platform: query.platform,
+      channelKind: query.channelKind,
+      category: query.category,
+      subcategory: query.subcategory,
+      dsaCategory: query.dsaCategory,
+      country: query.country,
+      targetGroup: query.targetGroup,
+      outcome: query.outcome,
+    };
+    return { from: period.from, to: period.to, filters, publicOnly };
+  }
+}

@@ -1,0 +1,315 @@
+import { CaseResponseDto } from '../../src/cases/dto/case.dto';
+import { OrganizationResponseDto } from '../../src/organizations/dto/organization-response.dto';
+import { TrendsResponseDto } from '../../src/patterns/dto/trends.dto';
+import { PatternRollupsRepository } from '../../src/patterns/pattern-rollups.repository';
+import { createCase } from '../factories/case.factory';
+import { createOrganization, createUser, TestUser } from '../factories/community.factory';
+import { call, expectProblem, fieldsOf } from '../support/http';
+import { createTestApp, TestApp } from '../support/test-app';
+
+/*
+ * The shared repository through HTTP: consenting cases become pattern records in the same
+ * transaction, the rollups follow within seconds (NOTIFY + worker), and every answer is
+ * suppressed (k = 5, one-organisation cells, complementary cells).
+ */
+
+const PERIOD = { from: '2026-01', to: '2026-06' };
+
+describe('patterns: trends (e2e)', () => {
+  let t: TestApp;
+  let a: TestUser;
+  let b: TestUser;
+  let c: TestUser;
+  let orgA: OrganizationResponseDto;
+
+  /** `n` consenting escalations of `category` in `country` (March 2026) by `user`. */
+  async function log(user: TestUser, n: number, overrides: Record<string, unknown>) {
+    const made: CaseResponseDto[] = [];
+    for (let i = 0; i < n; i++) {
+      made.push(
+        await createCase(t.app, user.token, {
+          consentToSharePattern: true,
+          escalatedAt: '2026-03-10T10:00:00.000Z',
+          ...overrides,
+        }),
+      );
+    }
+    return made;
+  }
+
+  const fold = () => t.app.get(PatternRollupsRepository).foldAll();
+
+  async function trends(query: Record<string, string>, token = a.token) {
+    const answer = await call<TrendsResponseDto>(t.app, 'GET', '/v1/patterns/trends', {
+      token,
+      query: { ...PERIOD, ...query },
+    });
+    expect(answer.status).toBe(200);
+    return answer.body;
+  }
+
+  const byCountry = (body: TrendsResponseDto) =>
+    Object.fromEntries(body.data.map((r) => [r.country as string, r]));
+
+  beforeAll(async () => {
+    // Workers on: the rollups must follow changes by themselves.
+    t = await createTestApp({ APP_ROLE: 'all' });
+    orgA = await createOrganization(t.app);
+    const orgB = await createOrganization(t.app);
+    const orgC = await createOrganization(t.app);
+    a = await createUser(t.app, orgA.id, 'member');
+    b = await createUser(t.app, orgB.id, 'member');
+    c = await createUser(t.app, orgC.id, 'member');
+  }, 60_000);
+  afterAll(() => t.close());
+
+  it('follows a consenting escalation within seconds, with no fold asked for', async () => {
+    await log(a, 3, { categoryCode: 'sextortion', subcategoryCode: null, country: 'UY' });
+    await log(b, 2, { categoryCode: 'sextortion', subcategoryCode: null, country: 'UY' });
+    const started = Date.now();
+    let row: TrendsResponseDto['data'][number] | undefined;
+    while (Date.now() - started < 10_000) {
+      const body = await trends({ groupBy: 'country', category: 'sextortion' });
+      row = body.data.find((r) => r.country === 'UY');
+      if (row?.count === 5) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(row).toEqual({ country: 'UY', count: 5, organizations: 2, suppressed: false });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 60_000);
+
+  describe('suppression', () => {
+    beforeAll(async () => {
+      // doxxing: AR 5 cases from 2 organisations, BO 4, CL 50 from one organisation.
+      await log(a, 3, { country: 'AR' });
+      await log(b, 2, { country: 'AR' });
+      await log(a, 2, { country: 'BO' });
+      await log(b, 2, { country: 'BO' });
+      await log(a, 50, { country: 'CL' });
+      // harassment: BO (3) is small; the smallest other cell must go with it.
+      const harassment = { categoryCode: 'harassment', subcategoryCode: 'abusive_messages' };
+      await log(a, 3, { ...harassment, country: 'AR' });
+      await log(b, 3, { ...harassment, country: 'AR' });
+      await log(a, 2, { ...harassment, country: 'BO' });
+      await log(b, 1, { ...harassment, country: 'BO' });
+      await log(b, 4, { ...harassment, country: 'MX' });
+      await log(c, 3, { ...harassment, country: 'MX' });
+      await log(a, 4, { ...harassment, country: 'PE' });
+      await log(c, 4, { ...harassment, country: 'PE' });
+      // Without consent: never counted.
+      for (let i = 0; i < 6; i++) {
+        await createCase(t.app, c.token, { country: 'BO', consentToSharePattern: false });
+      }
+      await fold();
+    }, 120_000);
+
+    it('shows a cell of 5 cases from two organisations, hides one of 4 and one of 50 from a single organisation', async () => {
+      const body = await trends({ groupBy: 'country', category: 'doxxing' });
+      const rows = byCountry(body);
+      expect(rows.AR).toEqual({ country: 'AR', count: 5, organizations: 2, suppressed: false });
+      expect(rows.BO).toEqual({
+        country: 'BO',
+        count: null,
+        organizations: null,
+        suppressed: true,
+      });
+      expect(rows.CL).toEqual({
+        country: 'CL',
+        count: null,
+        organizations: null,
+        suppressed: true,
+      });
+      // Two hidden cells holding 54 cases: the total (59) gives only their sum.
+      expect(body.total).toEqual({ count: 59, organizations: 2, suppressed: false });
+      expect(body.k).toBe(5);
+    });
+
+    it('hides a complementary cell so the small one cannot be recovered from the total', async () => {
+      const body = await trends({ groupBy: 'country', category: 'harassment' });
+      const rows = byCountry(body);
+      expect(rows.BO.suppressed).toBe(true);
+      // AR (6) is the smallest other cell: hidden as well, so total - visible = AR + BO.
+      expect(rows.AR.suppressed).toBe(true);
+      expect(rows.MX).toMatchObject({ count: 7, organizations: 2, suppressed: false });
+      expect(rows.PE).toMatchObject({ count: 8, organizations: 2, suppressed: false });
+      expect(body.total.count).toBe(24);
+      const visible = body.data.reduce((s, r) => s + (r.count ?? 0), 0);
+      expect(body.total.count! - visible).toBe(9);
+    });
+
+    it('groups by month, category and the EU DSA category of the crosswalk', async () => {
+      const body = await trends({ groupBy: 'month,category,dsaCategory', country: 'PE' });
+      expect(body.data).toEqual([
+        {
+          month: '2026-03',
+          category: 'harassment',
+          // Targets include women: the gendered DSA category.
+          dsaCategory: 'STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN',
+          count: 8,
+          organizations: 2,
+          suppressed: false,
+        },
+      ]);
+    });
+
+    it('counts a case once per target group when grouped by them, and once in the total', async () => {
+      const body = await trends({ groupBy: 'targetGroup', country: 'PE' });
+      expect(body.data.map((r) => [r.targetGroup, r.count])).toEqual([
+        ['journalists_media', 8],
+        ['women', 8],
+      ]);
+      expect(body.total.count).toBe(8);
+    });
+
+    it('removes a case from every later answer when its consent is withdrawn, and returns it when given again', async () => {
+      const [mine] = await t.db.query(
+        `SELECT c.id, c.version FROM cases c JOIN pattern_records p ON p.case_id = c.id
+          WHERE c.country = 'AR' AND c.category_code = 'doxxing' AND c.created_by = $1 LIMIT 1`,
+        [a.id],
+      );
+      const withdraw = await call<CaseResponseDto>(t.app, 'PATCH', `/v1/cases/${mine.id}`, {
+        token: a.token,
+        headers: { 'if-match': `"${mine.version}"` },
+        body: { consentToSharePattern: false },
+      });
+      expect(withdraw.status).toBe(200);
+      // The record is gone in the same transaction as the change.
+      const left = await t.db.query('SELECT 1 FROM pattern_records WHERE case_id = $1', [mine.id]);
+      expect(left).toHaveLength(0);
+      await fold();
+      const after = byCountry(await trends({ groupBy: 'country', category: 'doxxing' }));
+      expect(after.AR.suppressed).toBe(true); // 4 cases now
+      expect((await trends({ groupBy: '', category: 'doxxing' })).total.count).toBe(58);
+
+      const again = await call<CaseResponseDto>(t.app, 'PATCH', `/v1/cases/${mine.id}`, {
+        token: a.token,
+        headers: { 'if-match': `"${withdraw.body.version}"` },
+        body: { consentToSharePattern: true },
+      });
+      expect(again.status).toBe(200);
+      await fold();
+      expect(byCountry(await trends({ groupBy: 'country', category: 'doxxing' })).AR.count).toBe(5);
+    });
+
+    it('keeps case content out of the pattern records', async () => {
+      const [probe] = await log(a, 1, {
+        country: 'EC',
+        title: 'Título único 7f3a',
+        summary: 'Resumen único 9c2b',
+        items: [{ url: 'https://example.org/unique-post-5d1e', kind: 'post' }],
+        indicators: [{ kind: 'account_handle', value: '@unique_handle_8e4f' }],
+      });
+      const [record] = await t.db.query(
+        'SELECT to_jsonb(p) AS r FROM pattern_records p WHERE case_id = $1',
+        [probe.id],
+      );
+      const text = JSON.stringify(record.r);
+      for (const secret of ['7f3a', '9c2b', '5d1e', '8e4f', probe.reference]) {
+        expect(text).not.toContain(secret);
+      }
+      expect(record.r.month).toBe('2026-03-01');
+      expect(record.r.indicator_hashes).toHaveLength(1);
+      expect(record.r.indicator_hashes[0]).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it('never names an organisation or a case in an answer', async () => {
+      const body = await trends({ groupBy: 'month,platform,country,category' });
+      const text = JSON.stringify(body);
+      expect(text).not.toContain(orgA.id);
+      expect(text).not.toContain(orgA.slug);
+      for (const row of body.data) {
+        expect(Object.keys(row).sort()).toEqual(
+          [
+            'category',
+            'count',
+            'country',
+            'month',
+            'organizations',
+            'platform',
+            'suppressed',
+          ].sort(),
+        );
+      }
+    });
+  });
+
+  describe('refusals', () => {
+    it.each([
+      [{ groupBy: 'month,colour' }, 'groupBy'],
+      [{ groupBy: 'month,month' }, 'groupBy'],
+      [{ from: '2026-13' }, 'from'],
+      [{ to: '2026-1' }, 'to'],
+      [{ from: '2026-05', to: '2026-02' }, 'from'],
+      [{ from: '2000-01', to: '2026-01' }, 'from'],
+      [{ country: 'Bolivia' }, 'country'],
+      [{ category: "doxxing' OR 1=1 --" }, 'category'],
+      [{ targetGroup: 'women,girls' }, 'targetGroup'],
+      [{ organizationId: '6b1b7e3c-1c1a-4c5e-9d7e-0f8e8b9b1a2c' }, 'organizationId'],
+    ])('answers 400 problem+json for %j', async (query, field) => {
+      const answer = await call(t.app, 'GET', '/v1/patterns/trends', {
+        token: a.token,
+        query: query as Record<string, string>,
+      });
+      expect(fieldsOf(answer)).toContain(field);
+    });
+
+    it('answers 401 without a token, and the public trends are off (404) by default', async () => {
+      expectProblem(await call(t.app, 'GET', '/v1/patterns/trends'), 401);
+      expectProblem(await call(t.app, 'GET', '/v1/public/trends'), 404);
+    });
+
+    it('writes an audit entry for each question', async () => {
+      const before = await t.db.query(
+        `SELECT count(*)::int AS n FROM audit_entries WHERE action = 'patterns.read' AND actor_user_id = $1`,
+        [c.id],
+      );
+      await trends({ groupBy: 'country' }, c.token);
+      const after = await t.db.query(
+        `SELECT count(*)::int AS n FROM audit_entries WHERE action = 'patterns.read' AND actor_user_id = $1`,
+        [c.id],
+      );
+      expect(after[0].n).toBe(before[0].n + 1);
+    });
+  });
+});
+
+describe('patterns: public trends (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ PUBLIC_TRENDS: 'true', K_ANONYMITY: '2' });
+  }, 60_000);
+  afterAll(() => t.close());
+
+  it('counts only organisations that opted in to public statistics', async () => {
+    const open1 = await createOrganization(t.app);
+    const open2 = await createOrganization(t.app);
+    const closed = await createOrganization(t.app);
+    for (const org of [open1, open2]) {
+      await t.db.query('UPDATE organizations SET public_statistics = true WHERE id = $1', [org.id]);
+    }
+    for (const org of [open1, open2, closed]) {
+      const user = await createUser(t.app, org.id, 'member');
+      for (let i = 0; i < 3; i++) {
+        await createCase(t.app, user.token, {
+          consentToSharePattern: true,
+          country: 'GT',
+          escalatedAt: '2026-02-01T09:00:00.000Z',
+        });
+      }
+    }
+    await t.app.get(PatternRollupsRepository).foldAll();
+    const answer = await call<TrendsResponseDto>(t.app, 'GET', '/v1/public/trends', {
+      query: { from: '2026-01', to: '2026-03', groupBy: 'country' },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.data).toEqual([
+      { country: 'GT', count: 6, organizations: 2, suppressed: false },
+    ]);
+    expect(answer.body.k).toBe(2);
+    expectProblem(
+      await call(t.app, 'GET', '/v1/public/trends', { query: { groupBy: 'nope' } }),
+      400,
+    );
+  }, 60_000);
+});
