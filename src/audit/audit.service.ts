@@ -44,8 +44,11 @@ export type AuditAction =
   | 'case.updated'
   | 'case.event_added'
   | 'case.imported'
+  | 'case.exported'
+  | 'campaign.exported'
   | 'indicator.matched'
   | 'patterns.read'
+  | 'report.exported'
   | 'webhook.created'
   | 'webhook.deleted';
 

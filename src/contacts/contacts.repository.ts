@@ -37,6 +37,20 @@ const SUCCESSOR_VISIBILITY = visibleToSql('s', 'tlp', CONTACT_COLUMNS);
 export class ContactsRepository {
   constructor(private readonly tx: TransactionRunner) {}
 
+  /** Departures (left on a day in [from, to]) per platform code, among contacts the actor may see. */
+  async departuresByPlatform(actor: Actor, from: string, to: string): Promise<Map<string, number>> {
+    const rows: { platform: string; departures: number }[] = await this.tx.manager
+      .createQueryBuilder(ContactEntity, 'c')
+      .select('p.code', 'platform')
+      .addSelect('count(*)::int', 'departures')
+      .innerJoin('platforms', 'p', 'p.id = c.platform_id')
+      .where(CONTACT_VISIBILITY, visibilityParams(actor))
+      .andWhere('c.left_on BETWEEN :from AND :to', { from, to })
+      .groupBy('p.code')
+      .getRawMany();
+    return new Map(rows.map((r) => [r.platform, r.departures]));
+  }
+
   /** Every read starts here: the TLP rule is part of the query, never applied afterwards. */
   private visible(
     actor: Actor,

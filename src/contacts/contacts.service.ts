@@ -436,6 +436,11 @@ export class ContactsService {
   }
 
   /** Turnover of one platform's contacts in a period, from what the actor may see. */
+  /** Contact departures per platform code in [from, to] (YYYY-MM-DD), among those the actor may see. */
+  departuresByPlatform(actor: Actor, from: string, to: string): Promise<Map<string, number>> {
+    return this.contacts.departuresByPlatform(actor, from, to);
+  }
+
   async turnover(
     actor: Actor,
     platformCode: string,

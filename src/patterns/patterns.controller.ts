@@ -4,7 +4,9 @@ import { Actor, CurrentActor, Public } from '../common/auth/actor';
 import { NotFoundError } from '../common/errors/domain-error';
 import { ApiProblems } from '../common/http/api-problems';
 import { AppConfig } from '../config/app-config';
+import { ScorecardQueryDto, ScorecardResponseDto } from './dto/scorecard.dto';
 import { TrendsQueryDto, TrendsResponseDto } from './dto/trends.dto';
+import { ScorecardService } from './scorecard.service';
 import { PatternsService } from './patterns.service';
 
 @ApiTags('patterns')
@@ -12,6 +14,7 @@ import { PatternsService } from './patterns.service';
 export class PatternsController {
   constructor(
     private readonly patterns: PatternsService,
+    private readonly scorecards: ScorecardService,
     private readonly config: AppConfig,
   ) {}
 
@@ -37,5 +40,19 @@ export class PatternsController {
   publicTrends(@Query() query: TrendsQueryDto): Promise<TrendsResponseDto> {
     if (!this.config.patterns.publicTrends) throw new NotFoundError('route');
     return this.patterns.trends(null, query);
+  }
+
+  /**
+   * Per platform and channel: how the platforms answered the shared repository's cases in the
+   * period (JSON; `format=csv` for a spreadsheet), suppressed like the trends.
+   */
+  @Get('reports/platform-scorecard')
+  @ApiBearerAuth()
+  @ApiProblems(400, 401)
+  scorecard(
+    @CurrentActor() actor: Actor,
+    @Query() query: ScorecardQueryDto,
+  ): Promise<ScorecardResponseDto> {
+    return this.scorecards.scorecard(actor, query);
   }
 }

@@ -20,6 +20,28 @@ export interface TrendCellRow {
   organizations: number;
 }
 
+export const QUALITY_FIELDS = [
+  ['reasonGiven', 'reason_given'],
+  ['contextUnderstood', 'context_understood'],
+  ['harmRecognisedAsGendered', 'harm_recognised_as_gendered'],
+  ['retraumatisingProofRequested', 'retraumatising_proof_requested'],
+] as const;
+export type QualityField = (typeof QUALITY_FIELDS)[number][0];
+
+export type ScorecardCellRow = {
+  platform: string;
+  channel: string;
+  channelKind: string;
+  cases: number;
+  organizations: number;
+  acknowledged: number;
+  resolved: number;
+  actioned: number;
+  noResponse: number;
+  overdue: number;
+  pausedSeconds: number;
+} & Record<`${QualityField}Yes` | `${QualityField}Answered`, number>;
+
 /**
  * Reads of the shared repository's rollups. Everything here is counts per cell with the number
  * of distinct organisations; suppression is the caller's (PatternsService), which never returns
@@ -53,6 +75,42 @@ export class PatternsRepository {
   async total(scope: PatternScope): Promise<{ count: number; organizations: number }> {
     const [cell] = await this.trendCells(scope, []);
     return cell ?? { count: 0, organizations: 0 };
+  }
+
+  /** Scorecard sums per platform and channel over a period (months as 'YYYY-MM-01'). */
+  scorecardCells(from: string, to: string): Promise<ScorecardCellRow[]> {
+    return this.tx.manager.query(
+      `SELECT platform, channel, max(channel_kind) AS "channelKind",
+              sum(cases)::int AS cases, count(DISTINCT organization_id)::int AS organizations,
+              sum(acknowledged)::int AS acknowledged, sum(resolved)::int AS resolved,
+              sum(actioned)::int AS actioned, sum(no_response)::int AS "noResponse",
+              sum(overdue)::int AS overdue, sum(paused_seconds)::float8 AS "pausedSeconds",
+              ${QUALITY_FIELDS.map(
+                ([field, column]) =>
+                  `sum(${column}_yes)::int AS "${field}Yes", sum(${column}_answered)::int AS "${field}Answered"`,
+              ).join(',\n              ')}
+         FROM pattern_scorecard_cells
+        WHERE month BETWEEN $1::date AND $2::date
+        GROUP BY platform, channel
+        ORDER BY platform, channel`,
+      [from, to],
+    );
+  }
+
+  /** Duration histograms per platform, channel and measure over a period. */
+  durationBuckets(
+    from: string,
+    to: string,
+  ): Promise<
+    { platform: string; channel: string; measure: string; bucket: number; cases: number }[]
+  > {
+    return this.tx.manager.query(
+      `SELECT platform, channel, measure, bucket, sum(cases)::int AS cases
+         FROM pattern_duration_buckets
+        WHERE month BETWEEN $1::date AND $2::date
+        GROUP BY 1, 2, 3, 4`,
+      [from, to],
+    );
   }
 
   private scopeSql(scope: PatternScope, groupBy: readonly Dimension[]) {
