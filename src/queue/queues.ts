@@ -11,6 +11,8 @@ export const QueueName = {
   Deadlines: 'deadlines',
   /** Webhook and e-mail deliveries, each retried on its own. */
   Notifications: 'notifications',
+  /** The shared repository: rollup folds, campaign detection, emerging-pattern alerts. */
+  Patterns: 'patterns',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -29,6 +31,12 @@ export const JobName = {
   WebhookDelivery: 'webhook-delivery',
   /** One notification e-mailed to one user; retried for about a day. */
   EmailDelivery: 'email-delivery',
+  /** Repeatable: folds the pattern-record change log into the rollups (the listener's safety net). */
+  PatternFold: 'pattern-fold',
+  /** Repeatable: links cases of several organisations sharing an indicator into campaigns. */
+  CampaignScan: 'campaign-scan',
+  /** Repeatable, weekly: emerging (category, country) patterns as alerts to organisations there. */
+  EmergingAlerts: 'emerging-alerts',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
