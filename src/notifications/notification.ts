@@ -20,3 +20,44 @@ export interface CaseNotification {
    */
   restrictedTo?: string[];
 }
+
+/**
+ * What the shared repository's jobs tell an organisation: a campaign its cases are part of, or
+ * an emerging pattern in a country it works in. Aggregates only: counts and codes, never another
+ * organisation's cases; other organisations by number, by name only those that opted in.
+ */
+export interface PatternNotification {
+  type: 'campaign.detected' | 'pattern.emerging';
+  /** Deterministic (`campaign-<id>-<orgId>`, `emerging-<week>-<category>-<country>-<orgId>`). */
+  key: string;
+  organizationId: string;
+  /** ISO 8601 */
+  occurredAt: string;
+  campaign?: {
+    id: string;
+    cases: number;
+    /** Organisations involved besides the recipient. */
+    otherOrganizations: number;
+    /** Names of the other organisations that opted in to be named. */
+    namedOrganizations: string[];
+    platforms: string[];
+    categories: string[];
+    countries: string[];
+    firstSeen: string;
+    lastSeen: string;
+  };
+  emerging?: {
+    category: string;
+    country: string;
+    recentCount: number;
+    /** Null when the baseline was too small to show (k-anonymity). */
+    baselineCount: number | null;
+    rateRatio: number | null;
+    pValue: number;
+    windowMonths: number;
+    baselineMonths: number;
+  };
+  restrictedTo?: never;
+}
+
+export type Notification = CaseNotification | PatternNotification;
