@@ -13,6 +13,8 @@ export const QueueName = {
   Notifications: 'notifications',
   /** The shared repository: rollup folds, campaign detection, emerging-pattern alerts. */
   Patterns: 'patterns',
+  /** Large exports built in the background (`POST /v1/reports`) and their expiry. */
+  Reports: 'reports',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -37,6 +39,10 @@ export const JobName = {
   CampaignScan: 'campaign-scan',
   /** Repeatable, weekly: emerging (category, country) patterns as alerts to organisations there. */
   EmergingAlerts: 'emerging-alerts',
+  /** Builds one report file (`POST /v1/reports`), as the user who asked for it. */
+  ReportBuild: 'report-build',
+  /** Repeatable: deletes expired reports and re-queues builds Redis lost. */
+  ReportCleanup: 'report-cleanup',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
