@@ -1,4 +1,6 @@
 import { CaseResponseDto } from '../cases/dto/case.dto';
+import { buildCaseMispEvent } from './misp';
+import { buildCaseBundle } from './stix';
 import {
   caseName,
   exportIndicators,
@@ -105,6 +107,18 @@ describe('toCaseExportInput', () => {
       'f'.repeat(64),
     ]) {
       expect(json).not.toContain(secret);
+    }
+  });
+
+  it('gives exports that hold none of it, in STIX or MISP', () => {
+    const input = toCaseExportInput(answer(), context);
+    for (const output of [buildCaseBundle(input), buildCaseMispEvent(input)]) {
+      const json = JSON.stringify(output);
+      for (const secret of ['Ana', 'her address', 'contact-secret-id', 'FB-TICKET-998', 'user-1']) {
+        expect(json).not.toContain(secret);
+      }
+      expect(json).toContain('ESC-2026-000123');
+      expect(json).toContain('attacker_1');
     }
   });
 

@@ -14,13 +14,7 @@ import {
   stixTime,
 } from './case-export';
 import { exportId, scoId } from './ids';
-import {
-  stricterTlp,
-  tlpMarkingDefinition,
-  TlpMarkingDefinition,
-  tlpMarkingId,
-  tlpOfMarkingId,
-} from './tlp-markings';
+import { stricterTlp, tlpMarkingDefinition, tlpMarkingId, tlpOfMarkingId } from './tlp-markings';
 
 /**
  * STIX 2.1 bundles of cases (DOMAIN.md 4.1): the helpline and the platform as `identity`, the
@@ -117,11 +111,11 @@ function bundle(objects: StixObject[], bundleId?: string): StixBundle {
       if (tlp) used.add(tlp);
     }
   }
-  const markings: TlpMarkingDefinition[] = [...used].map(tlpMarkingDefinition);
+  const markings = [...used].map((tlp): StixObject => ({ ...tlpMarkingDefinition(tlp) }));
   return {
     type: 'bundle',
     id: `bundle--${bundleId ?? randomUUID()}`,
-    objects: [...(markings as unknown as StixObject[]), ...objects],
+    objects: [...markings, ...objects],
   };
 }
 
