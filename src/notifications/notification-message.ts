@@ -1,11 +1,15 @@
-import { CaseNotification } from './notification';
+import { CaseNotification, Notification, PatternNotification } from './notification';
+import { campaignFields, emergingFields, InvalidNotificationError } from './notification-contract';
+
+type Campaign = NonNullable<PatternNotification['campaign']>;
+type Emerging = NonNullable<PatternNotification['emerging']>;
 
 /**
  * What leaves the service about a case: its id, reference, platform and channel codes, the
  * deadline and a link. Built from the notification's own fields, which hold no case content
  * (no title, summary, items, indicators, contact or names), so nothing else can slip in.
  */
-export interface WebhookPayload {
+export interface CaseWebhookPayload {
   /** The notification key: the same on every retry, for receivers to deduplicate. */
   id: string;
   type: CaseNotification['type'];
@@ -20,24 +24,76 @@ export interface WebhookPayload {
   };
 }
 
+/** A campaign the organisation's cases are part of: counts and codes, other organisations by number. */
+export interface CampaignWebhookPayload {
+  id: string;
+  type: 'campaign.detected';
+  occurredAt: string;
+  campaign: Campaign & { links: { api: string } };
+}
+
+/** An emerging pattern in a country the organisation works in: counts and codes only. */
+export interface EmergingWebhookPayload {
+  id: string;
+  type: 'pattern.emerging';
+  occurredAt: string;
+  emerging: Emerging;
+}
+
+export type WebhookPayload = CaseWebhookPayload | CampaignWebhookPayload | EmergingWebhookPayload;
+
 export function caseLink(publicBaseUrl: string, caseId: string): string {
   return `${publicBaseUrl}/v1/cases/${caseId}`;
 }
 
-export function webhookPayload(n: CaseNotification, publicBaseUrl: string): WebhookPayload {
-  return {
-    id: n.key,
-    type: n.type,
-    occurredAt: n.occurredAt,
-    case: {
-      id: n.caseId,
-      reference: n.reference,
-      platform: n.platformCode,
-      channel: n.channelCode,
-      dueAt: n.dueAt,
-      links: { api: caseLink(publicBaseUrl, n.caseId) },
-    },
-  };
+export function campaignLink(publicBaseUrl: string, campaignId: string): string {
+  return `${publicBaseUrl}/v1/patterns/campaigns/${campaignId}`;
+}
+
+export function emergingLink(publicBaseUrl: string): string {
+  return `${publicBaseUrl}/v1/patterns/emerging`;
+}
+
+/**
+ * The body a webhook receives, built field by field from the contract (never by spreading the
+ * notification), so whatever else the object carries stays behind.
+ */
+export function webhookPayload(n: Notification, publicBaseUrl: string): WebhookPayload {
+  switch (n.type) {
+    case 'case.overdue':
+    case 'case.follow_up_due':
+      return {
+        id: n.key,
+        type: n.type,
+        occurredAt: n.occurredAt,
+        case: {
+          id: n.caseId,
+          reference: n.reference,
+          platform: n.platformCode,
+          channel: n.channelCode,
+          dueAt: n.dueAt,
+          links: { api: caseLink(publicBaseUrl, n.caseId) },
+        },
+      };
+    case 'campaign.detected': {
+      const campaign = campaignFields(n.campaign);
+      return {
+        id: n.key,
+        type: n.type,
+        occurredAt: n.occurredAt,
+        campaign: { ...campaign, links: { api: campaignLink(publicBaseUrl, campaign.id) } },
+      };
+    }
+    case 'pattern.emerging':
+      return {
+        id: n.key,
+        type: n.type,
+        occurredAt: n.occurredAt,
+        emerging: emergingFields(n.emerging),
+      };
+    default:
+      throw new InvalidNotificationError('unknown notification type');
+  }
 }
 
 export interface EmailMessage {
@@ -45,8 +101,25 @@ export interface EmailMessage {
   text: string;
 }
 
+const ORGANISATION_FOOTER =
+  'You receive this because you are an organisation admin or member in the escalation tracker.';
+
 /** A short plain-text e-mail saying the same as the webhook payload. */
-export function emailMessage(n: CaseNotification, publicBaseUrl: string): EmailMessage {
+export function emailMessage(n: Notification, publicBaseUrl: string): EmailMessage {
+  switch (n.type) {
+    case 'case.overdue':
+    case 'case.follow_up_due':
+      return caseEmail(n, publicBaseUrl);
+    case 'campaign.detected':
+      return campaignEmail(campaignFields(n.campaign), publicBaseUrl);
+    case 'pattern.emerging':
+      return emergingEmail(emergingFields(n.emerging), publicBaseUrl);
+    default:
+      throw new InvalidNotificationError('unknown notification type');
+  }
+}
+
+function caseEmail(n: CaseNotification, publicBaseUrl: string): EmailMessage {
   const link = caseLink(publicBaseUrl, n.caseId);
   const what =
     n.type === 'case.overdue'
@@ -68,21 +141,71 @@ export function emailMessage(n: CaseNotification, publicBaseUrl: string): EmailM
       '',
       n.restrictedTo
         ? 'You receive this because this TLP:RED case names you (or you logged it).'
-        : 'You receive this because you are an organisation admin or member in the escalation tracker.',
+        : ORGANISATION_FOOTER,
       '',
     ].join('\n'),
   };
 }
 
-/** Job data: the notification's fields (ids, codes, times) and whom it is for. No case content. */
+const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+const listed = (codes: string[]) => (codes.length > 0 ? codes.join(', ') : '-');
+
+/** Other organisations by number; by name only those given in `namedOrganizations`. */
+function campaignEmail(c: Campaign, publicBaseUrl: string): EmailMessage {
+  const others = plural(c.otherOrganizations, 'other organisation', 'other organisations');
+  return {
+    subject: `campaign detected: your cases are linked with ${others}`,
+    text: [
+      `Cases your organisation logged share an indicator with cases of ${others}: a possible coordinated campaign (${plural(c.cases, 'case', 'cases')} in all).`,
+      ...(c.namedOrganizations.length > 0
+        ? [`Named with their consent: ${c.namedOrganizations.join(', ')}`]
+        : []),
+      `Platforms: ${listed(c.platforms)}`,
+      `Categories: ${listed(c.categories)}`,
+      `Countries: ${listed(c.countries)}`,
+      `First seen: ${c.firstSeen}`,
+      `Last seen: ${c.lastSeen}`,
+      '',
+      `Open the campaign: ${campaignLink(publicBaseUrl, c.id)}`,
+      '',
+      ORGANISATION_FOOTER,
+      '',
+    ].join('\n'),
+  };
+}
+
+function emergingEmail(e: Emerging, publicBaseUrl: string): EmailMessage {
+  const baseline =
+    e.baselineCount === null
+      ? `too few cases to show (${plural(e.baselineMonths, 'month', 'months')})`
+      : `${plural(e.baselineCount, 'case', 'cases')} in ${plural(e.baselineMonths, 'month', 'months')}`;
+  const ratio = e.rateRatio === null ? 'not shown' : String(Number(e.rateRatio.toFixed(2)));
+  const p = e.pValue < 0.001 ? 'p < 0.001' : `p = ${Number(e.pValue.toFixed(3))}`;
+  return {
+    subject: `emerging pattern: ${e.category} in ${e.country}`,
+    text: [
+      `Cases of category ${e.category} in ${e.country} are rising in the shared repository.`,
+      `Recent: ${plural(e.recentCount, 'case', 'cases')} in the last ${plural(e.windowMonths, 'month', 'months')}.`,
+      `Baseline: ${baseline}.`,
+      `Rate ratio: ${ratio} (${p})`,
+      '',
+      `See the emerging patterns: ${emergingLink(publicBaseUrl)}`,
+      '',
+      ORGANISATION_FOOTER,
+      '',
+    ].join('\n'),
+  };
+}
+
+/** Job data: the notification's fields (ids, codes, times, counts) and whom it is for. No case content. */
 export interface WebhookDeliveryJob {
   webhookId: string;
-  notification: CaseNotification;
+  notification: Notification;
 }
 
 export interface EmailDeliveryJob {
   userId: string;
-  notification: CaseNotification;
+  notification: Notification;
 }
 
 /** BullMQ ids: deterministic, so notifying twice with one key enqueues (and delivers) once. */

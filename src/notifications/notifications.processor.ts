@@ -19,7 +19,7 @@ import { WebhooksRepository } from './webhooks.repository';
 
 export type DeliveryOutcome =
   | { delivered: true; status?: number }
-  | { delivered: false; skipped: 'webhook-gone' | 'recipient-gone' | 'smtp-off' };
+  | { delivered: false; skipped: 'webhook-gone' | 'recipient-gone' | 'smtp-off' | 'restricted' };
 
 /**
  * Delivers notifications (APP_ROLE=worker|all): webhook POSTs and e-mails, one per job. A
@@ -80,6 +80,8 @@ export class NotificationsProcessor extends WorkerHost {
 
   async deliverWebhook(job: Job<WebhookDeliveryJob>): Promise<DeliveryOutcome> {
     const { webhookId, notification } = job.data;
+    // A TLP:RED case's people are persons, never an endpoint (notify enqueues no such job).
+    if (notification.restrictedTo) return { delivered: false, skipped: 'restricted' };
     const target = await this.webhooks.findActiveTarget(webhookId);
     if (!target || target.organizationId !== notification.organizationId) {
       return { delivered: false, skipped: 'webhook-gone' };
@@ -111,6 +113,8 @@ export class NotificationsProcessor extends WorkerHost {
     const { userId, notification } = job.data;
     if (!this.mail.enabled) return { delivered: false, skipped: 'smtp-off' };
     const user = await this.users.findActive(userId);
+    // A RED case: still one of its people. Otherwise (the organisation as a whole, which every
+    // pattern notification addresses): still in the organisation, as org_admin or member.
     const stillRecipient =
       user &&
       (notification.restrictedTo

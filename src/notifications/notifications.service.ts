@@ -5,7 +5,8 @@ import { Role } from '../common/auth/actor';
 import { AppConfig } from '../config/app-config';
 import { JobName, QueueName } from '../queue/queues';
 import { UsersService } from '../users/users.service';
-import { CaseNotification } from './notification';
+import { Notification } from './notification';
+import { contractOf } from './notification-contract';
 import {
   EmailDeliveryJob,
   emailJobId,
@@ -20,7 +21,8 @@ import { WebhooksRepository } from './webhooks.repository';
 export const EMAIL_RECIPIENT_ROLES: Role[] = ['org_admin', 'member'];
 
 /**
- * Tells an organisation about one of its cases: one job per active webhook and, with SMTP on,
+ * Tells an organisation about one of its cases, or about a campaign or an emerging pattern from
+ * the shared repository (aggregates only): one job per active webhook and, with SMTP on,
  * one per active org_admin or member, each delivered and retried on its own by the
  * notifications worker. Safe to call from any process role.
  */
@@ -41,25 +43,14 @@ export class NotificationsService {
    * (a retried or repeated job) enqueues nothing new while the first jobs are kept (a week once
    * done). Recipients are those active now; each job re-checks its own when it runs.
    */
-  async notify(n: CaseNotification): Promise<void> {
-    if (!NOTIFICATION_KEY.test(n.key)) {
+  async notify(n: Notification): Promise<void> {
+    if (typeof n.key !== 'string' || !NOTIFICATION_KEY.test(n.key)) {
       throw new Error('notification key must be 1-150 of A-Z a-z 0-9 _ . - and not a number');
     }
     // Only the contract's fields, whatever the caller's object holds besides.
-    const notification: CaseNotification = {
-      type: n.type,
-      key: n.key,
-      organizationId: n.organizationId,
-      caseId: n.caseId,
-      reference: n.reference,
-      platformCode: n.platformCode,
-      channelCode: n.channelCode,
-      dueAt: n.dueAt,
-      occurredAt: n.occurredAt,
-      ...(n.restrictedTo && { restrictedTo: [...new Set(n.restrictedTo)] }),
-    };
+    const notification = contractOf(n);
     const [webhookIds, userIds] = await Promise.all([
-      notification.restrictedTo ? [] : this.webhooks.activeIdsOf(n.organizationId),
+      notification.restrictedTo ? [] : this.webhooks.activeIdsOf(notification.organizationId),
       this.recipients(notification),
     ]);
     const opts: JobsOptions = {
@@ -71,20 +62,21 @@ export class NotificationsService {
       ...webhookIds.map((webhookId) => ({
         name: JobName.WebhookDelivery,
         data: { webhookId, notification } satisfies WebhookDeliveryJob,
-        opts: { ...opts, jobId: webhookJobId(n.key, webhookId) },
+        opts: { ...opts, jobId: webhookJobId(notification.key, webhookId) },
       })),
       ...userIds.map((userId) => ({
         name: JobName.EmailDelivery,
         data: { userId, notification } satisfies EmailDeliveryJob,
-        opts: { ...opts, jobId: emailJobId(n.key, userId) },
+        opts: { ...opts, jobId: emailJobId(notification.key, userId) },
       })),
     ];
     if (jobs.length > 0) await this.queue.addBulk(jobs);
     this.logger.log(
       {
-        key: n.key,
+        key: notification.key,
+        type: notification.type,
         restricted: Boolean(notification.restrictedTo),
-        organizationId: n.organizationId,
+        organizationId: notification.organizationId,
         webhooks: webhookIds.length,
         emails: userIds.length,
       },
@@ -92,8 +84,11 @@ export class NotificationsService {
     );
   }
 
-  /** Whom e-mail goes to: with SMTP on, the organisation's workers, or a RED case's people. */
-  private async recipients(n: CaseNotification): Promise<string[]> {
+  /**
+   * Whom e-mail goes to: with SMTP on, the organisation's workers, or a RED case's people.
+   * Pattern notifications never have `restrictedTo`: the organisation as a whole.
+   */
+  private async recipients(n: Notification): Promise<string[]> {
     if (!this.config.smtp) return [];
     if (!n.restrictedTo) {
       return this.users.activeIdsWithRoles(n.organizationId, EMAIL_RECIPIENT_ROLES);
