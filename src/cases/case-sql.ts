@@ -15,3 +15,8 @@ export const CASE_VISIBILITY = visibleToSql('c', 'tlp', {
 
 /** The platform owes an answer and the deadline clock runs. */
 export const CLOCK_RUNS = `c.status IN ('escalated', 'acknowledged') AND c.paused_at IS NULL AND c.due_at IS NOT NULL`;
+
+/** CASE_VISIBILITY for raw SQL with positional parameters, e.g. `caseVisibleTo('$2', '$3')`. */
+export function caseVisibleTo(orgParam: string, userParam: string): string {
+  return CASE_VISIBILITY.replace(/:tlpOrg/g, orgParam).replace(/:tlpUser/g, userParam);
+}

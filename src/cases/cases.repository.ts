@@ -5,7 +5,7 @@ import { decodeCursor } from '../common/pagination/cursor';
 import { byTimeAndId } from '../common/pagination/keyset';
 import { AuditRow } from '../audit/audit.service';
 import { TransactionRunner } from '../database/transaction';
-import { CASE_VISIBILITY, CLOCK_RUNS } from './case-sql';
+import { caseVisibleTo, CLOCK_RUNS } from './case-sql';
 import { CaseEventEntity, ResponseQuality, StatementOfReasons } from './case-event.entity';
 import { CaseItemKind } from './case-item.entity';
 import { CaseEventType, CaseOutcome, CaseState, CaseStatus } from './case-status.machine';
@@ -180,10 +180,7 @@ export class CasesRepository {
   constructor(private readonly tx: TransactionRunner) {}
 
   private visible(actor: Actor, params: Params): string {
-    return CASE_VISIBILITY.replace(/:tlpOrg/g, params.p(actor.organizationId)).replace(
-      /:tlpUser/g,
-      params.p(actor.userId),
-    );
+    return caseVisibleTo(params.p(actor.organizationId), params.p(actor.userId));
   }
 
   private filters(actor: Actor, filter: CaseFilter, now: Date, params: Params): string[] {

@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { ContactsModule } from '../contacts/contacts.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { CampaignsRepository } from './campaigns.repository';
+import { CampaignsService } from './campaigns.service';
+import { EmergingService } from './emerging.service';
 import { PatternRollupsRepository } from './pattern-rollups.repository';
 import { PatternsController } from './patterns.controller';
 import { PatternsRepository } from './patterns.repository';
@@ -10,15 +14,25 @@ import { TaxonomyDsaSync } from './taxonomy-dsa.sync';
 
 /** The shared aggression repository: trends, emerging patterns, campaigns, scorecard data. */
 @Module({
-  imports: [AuditModule, ContactsModule],
+  imports: [AuditModule, ContactsModule, NotificationsModule],
   controllers: [PatternsController],
   providers: [
     PatternsRepository,
     PatternsService,
     ScorecardService,
+    CampaignsRepository,
+    CampaignsService,
+    EmergingService,
     PatternRollupsRepository,
     TaxonomyDsaSync,
   ],
-  exports: [PatternsService, ScorecardService, PatternsRepository, PatternRollupsRepository],
+  exports: [
+    PatternsService,
+    ScorecardService,
+    CampaignsService,
+    EmergingService,
+    PatternsRepository,
+    PatternRollupsRepository,
+  ],
 })
 export class PatternsModule {}

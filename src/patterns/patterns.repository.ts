@@ -77,6 +77,36 @@ export class PatternsRepository {
     return cell ?? { count: 0, organizations: 0 };
   }
 
+  /**
+   * Cases per (category, country) in the baseline [baselineFrom, windowFrom) and the window
+   * [windowFrom, windowTo], with the organisations of the window (grain month/category/country).
+   */
+  emergingCounts(
+    baselineFrom: string,
+    windowFrom: string,
+    windowTo: string,
+  ): Promise<
+    {
+      category: string;
+      country: string;
+      recent: number;
+      recentOrganizations: number;
+      baseline: number;
+    }[]
+  > {
+    return this.tx.manager.query(
+      `SELECT category, country,
+              COALESCE(sum(cases) FILTER (WHERE month >= $3::date), 0)::int AS recent,
+              count(DISTINCT organization_id) FILTER (WHERE month >= $3::date)::int
+                AS "recentOrganizations",
+              COALESCE(sum(cases) FILTER (WHERE month < $3::date), 0)::int AS baseline
+         FROM pattern_cells
+        WHERE grain = $1 AND month BETWEEN $2::date AND $4::date
+        GROUP BY category, country`,
+      [grainFor(['category', 'country']).id, baselineFrom, windowFrom, windowTo],
+    );
+  }
+
   /** Scorecard sums per platform and channel over a period (months as 'YYYY-MM-01'). */
   scorecardCells(from: string, to: string): Promise<ScorecardCellRow[]> {
     return this.tx.manager.query(

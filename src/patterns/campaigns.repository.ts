@@ -1,0 +1,169 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { caseVisibleTo } from '../cases/case-sql';
+import { Actor } from '../common/auth/actor';
+import { decodeCursor } from '../common/pagination/cursor';
+import { IndicatorSighting, LinkedCases } from './campaign-linking';
+
+export interface CampaignRow {
+  id: string;
+  cases: number;
+  organizations: number;
+  involved: boolean;
+  platforms: string[];
+  categories: string[];
+  countries: string[];
+  firstSeen: string;
+  lastSeen: string;
+  createdAt: Date;
+  /** Names of involved organisations (besides the reader's) that opted in to be named. */
+  namedOrganizations: string[];
+}
+
+@Injectable()
+export class CampaignsRepository {
+  /**
+   * Sightings of every indicator hash that two or more organisations' consenting cases carry
+   * (only the shared repository: a case without consent is never linked).
+   */
+  sightings(em: EntityManager): Promise<IndicatorSighting[]> {
+    return em
+      .query(
+        `WITH shared AS (
+           SELECT h FROM pattern_records p CROSS JOIN unnest(p.indicator_hashes) h
+            GROUP BY h HAVING count(DISTINCT p.organization_id) >= 2
+         )
+         SELECT h AS hash, p.case_id AS "caseId", p.organization_id AS "organizationId",
+                c.escalated_at AS "escalatedAt"
+           FROM pattern_records p
+          CROSS JOIN unnest(p.indicator_hashes) h
+           JOIN cases c ON c.id = p.case_id
+          WHERE h IN (SELECT h FROM shared)`,
+      )
+      .then((rows: IndicatorSighting[]) => rows);
+  }
+
+  /** Campaign id of each case already in one (oldest campaign first when merged). */
+  async currentCampaigns(em: EntityManager): Promise<{ caseId: string; campaignId: string }[]> {
+    return em.query(
+      `SELECT cc.case_id AS "caseId", cc.campaign_id AS "campaignId"
+         FROM campaign_cases cc JOIN campaigns k ON k.id = cc.campaign_id
+        ORDER BY k.created_at, k.id`,
+    );
+  }
+
+  async create(em: EntityManager, found: LinkedCases): Promise<string> {
+    const [row] = await em.query(
+      `INSERT INTO campaigns (first_seen, last_seen) VALUES ($1, $2) RETURNING id`,
+      [day(found.firstSeen), day(found.lastSeen)],
+    );
+    return row.id as string;
+  }
+
+  /** Makes the campaign hold exactly these cases and span these days. */
+  async setCases(em: EntityManager, campaignId: string, found: LinkedCases): Promise<void> {
+    await em.query(
+      `WITH gone AS (
+         DELETE FROM campaign_cases WHERE campaign_id = $1 AND NOT (case_id = ANY($2::uuid[]))
+       ), added AS (
+         INSERT INTO campaign_cases (campaign_id, case_id)
+         SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING
+       )
+       UPDATE campaigns SET first_seen = $3, last_seen = $4, updated_at = now()
+        WHERE id = $1 AND (first_seen, last_seen) IS DISTINCT FROM ($3::date, $4::date)`,
+      [campaignId, found.caseIds, day(found.firstSeen), day(found.lastSeen)],
+    );
+  }
+
+  /** Campaigns no longer found (consent withdrawn, cases gone) disappear. */
+  async deleteExcept(em: EntityManager, keep: string[]): Promise<number> {
+    // A bare DELETE through TypeORM answers [rows, count]: count in SQL instead.
+    const [row] = await em.query(
+      `WITH gone AS (DELETE FROM campaigns WHERE NOT (id = ANY($1::uuid[])) RETURNING id)
+       SELECT count(*)::int AS n FROM gone`,
+      [keep],
+    );
+    return row.n as number;
+  }
+
+  /** Records the alert of each organisation not yet alerted; returns those newly recorded. */
+  async newAlerts(em: EntityManager, key: string, organizationIds: string[]): Promise<string[]> {
+    const rows: { organizationId: string }[] = await em.query(
+      `INSERT INTO pattern_alerts (key, organization_id)
+       SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING
+       RETURNING organization_id AS "organizationId"`,
+      [key, organizationIds],
+    );
+    return rows.map((r) => r.organizationId);
+  }
+
+  /**
+   * Campaigns the organisation is part of, and any other campaign of at least `k` cases
+   * (an aggregate like a trend cell). Newest first, keyset-paginated.
+   */
+  list(
+    em: EntityManager,
+    organizationId: string,
+    k: number,
+    page: { cursor?: string; limit: number; id?: string },
+  ): Promise<CampaignRow[]> {
+    const params: unknown[] = [organizationId, k, page.limit + 1];
+    const where: string[] = [];
+    if (page.id) {
+      params.push(page.id);
+      where.push(`s.id = $${params.length}`);
+    }
+    if (page.cursor) {
+      const [at, id] = decodeCursor(page.cursor, ['timestamp', 'uuid']);
+      params.push(at, id);
+      where.push(
+        `(s.created_at, s.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
+      );
+    }
+    return em.query(
+      `WITH s AS (
+         SELECT k.id, k.first_seen, k.last_seen, k.created_at,
+                count(*)::int AS cases,
+                count(DISTINCT p.organization_id)::int AS organizations,
+                bool_or(p.organization_id = $1) AS involved,
+                array_agg(DISTINCT p.platform ORDER BY p.platform) AS platforms,
+                array_agg(DISTINCT p.category ORDER BY p.category) AS categories,
+                array_agg(DISTINCT p.country ORDER BY p.country) AS countries,
+                array_agg(DISTINCT p.organization_id) AS organization_ids
+           FROM campaigns k
+           JOIN campaign_cases cc ON cc.campaign_id = k.id
+           JOIN pattern_records p ON p.case_id = cc.case_id
+          GROUP BY k.id
+       )
+       SELECT s.id, s.cases, s.organizations, s.involved, s.platforms, s.categories, s.countries,
+              to_char(s.first_seen, 'YYYY-MM-DD') AS "firstSeen",
+              to_char(s.last_seen, 'YYYY-MM-DD') AS "lastSeen", s.created_at AS "createdAt",
+              ARRAY(SELECT o.name FROM organizations o
+                     WHERE o.id = ANY(s.organization_ids) AND o.named_in_campaigns AND o.id <> $1
+                     ORDER BY o.name) AS "namedOrganizations"
+         FROM s
+        WHERE s.organizations >= 2 AND (s.involved OR s.cases >= $2)
+          ${where.length ? `AND ${where.join(' AND ')}` : ''}
+        ORDER BY s.created_at DESC, s.id DESC
+        LIMIT $3`,
+      params,
+    );
+  }
+
+  /** The campaign's cases the actor may see (TLP in SQL), with their references. */
+  visibleCases(
+    em: EntityManager,
+    actor: Actor,
+    campaignIds: string[],
+  ): Promise<{ campaignId: string; id: string; reference: string }[]> {
+    return em.query(
+      `SELECT cc.campaign_id AS "campaignId", c.id, c.reference
+         FROM campaign_cases cc JOIN cases c ON c.id = cc.case_id
+        WHERE cc.campaign_id = ANY($1::uuid[]) AND ${caseVisibleTo('$2', '$3')}
+        ORDER BY c.escalated_at, c.id`,
+      [campaignIds, actor.organizationId, actor.userId],
+    );
+  }
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);

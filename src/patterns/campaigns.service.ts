@@ -1,0 +1,188 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/auth/actor';
+import { Clock } from '../common/clock';
+import { NotFoundError } from '../common/errors/domain-error';
+import { Page, toPage } from '../common/pagination/cursor';
+import { AppConfig } from '../config/app-config';
+import { lockForTransaction, TransactionRunner } from '../database/transaction';
+import { PatternNotification } from '../notifications/notification';
+import { NotificationsService } from '../notifications/notifications.service';
+import { linkCampaigns } from './campaign-linking';
+import { CampaignRow, CampaignsRepository } from './campaigns.repository';
+import { CampaignResponseDto } from './dto/campaign.dto';
+
+/**
+ * Cross-helpline campaigns: found by the campaign-scan job from the shared repository's
+ * indicator hashes, listed to the organisations involved (and, as an aggregate, to everyone once
+ * they hold k cases), with only the cases each reader may see.
+ */
+@Injectable()
+export class CampaignsService {
+  private readonly logger = new Logger(CampaignsService.name);
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly campaigns: CampaignsRepository,
+    private readonly notifications: NotificationsService,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Recomputes the campaigns from scratch in one transaction (under a lock: one scan at a time),
+   * keeping each campaign's id while its cases stay linked, then alerts every organisation newly
+   * involved, once per campaign.
+   */
+  async scan(): Promise<{ campaigns: number; removed: number; alerts: number }> {
+    const { kept, removed, alerts } = await this.tx.run(async (em) => {
+      await lockForTransaction(em, 'campaign-scan');
+      const found = linkCampaigns(
+        await this.campaigns.sightings(em),
+        this.config.patterns.campaignWindowDays,
+      );
+      const campaignOf = new Map<string, string>();
+      for (const r of await this.campaigns.currentCampaigns(em)) {
+        if (!campaignOf.has(r.caseId)) campaignOf.set(r.caseId, r.campaignId);
+      }
+      const kept: string[] = [];
+      const alerts: { campaignId: string; organizationIds: string[] }[] = [];
+      for (const group of found) {
+        // The oldest campaign among its cases keeps its id; campaigns it merges disappear.
+        const existing = group.caseIds.map((id) => campaignOf.get(id)).find((id) => id);
+        const id =
+          existing && !kept.includes(existing) ? existing : await this.campaigns.create(em, group);
+        await this.campaigns.setCases(em, id, group);
+        kept.push(id);
+        const fresh = await this.campaigns.newAlerts(em, `campaign:${id}`, group.organizationIds);
+        if (fresh.length > 0) alerts.push({ campaignId: id, organizationIds: fresh });
+      }
+      const removed = await this.campaigns.deleteExcept(em, kept);
+      return { kept, removed, alerts };
+    });
+    // After commit: an alert about a campaign that rolled back would point at nothing.
+    let sent = 0;
+    for (const alert of alerts) {
+      for (const organizationId of alert.organizationIds) {
+        await this.alert(alert.campaignId, organizationId);
+        sent++;
+      }
+    }
+    return { campaigns: kept.length, removed, alerts: sent };
+  }
+
+  async list(
+    actor: Actor,
+    page: { cursor?: string; limit: number },
+  ): Promise<Page<CampaignResponseDto>> {
+    const rows = await this.campaigns.list(
+      this.tx.manager,
+      actor.organizationId,
+      this.config.patterns.kAnonymity,
+      page,
+    );
+    const answer = toPage(
+      rows.slice(),
+      page.limit,
+      (r) => r,
+      (r) => [r.createdAt.toISOString(), r.id],
+    );
+    const data = await this.withVisibleCases(actor, answer.data);
+    await this.record(actor, 'patterns.read', { kind: 'campaigns', count: data.length });
+    return { data, nextCursor: answer.nextCursor };
+  }
+
+  /** One campaign, or 404 when the actor may not see it (existence not leaked). */
+  async get(actor: Actor, id: string, audited = true): Promise<CampaignResponseDto> {
+    const [row] = await this.campaigns.list(
+      this.tx.manager,
+      actor.organizationId,
+      this.config.patterns.kAnonymity,
+      {
+        limit: 1,
+        id,
+      },
+    );
+    if (!row) throw new NotFoundError('campaign');
+    const [campaign] = await this.withVisibleCases(actor, [row]);
+    if (audited) await this.record(actor, 'patterns.read', { kind: 'campaign', campaignId: id });
+    return campaign;
+  }
+
+  private async withVisibleCases(
+    actor: Actor,
+    rows: CampaignRow[],
+  ): Promise<CampaignResponseDto[]> {
+    const visible = rows.length
+      ? await this.campaigns.visibleCases(
+          this.tx.manager,
+          actor,
+          rows.map((r) => r.id),
+        )
+      : [];
+    return rows.map((r) => ({
+      id: r.id,
+      cases: r.cases,
+      organizations: r.organizations,
+      involved: r.involved,
+      namedOrganizations: r.namedOrganizations,
+      platforms: r.platforms,
+      categories: r.categories,
+      countries: r.countries,
+      firstSeen: r.firstSeen,
+      lastSeen: r.lastSeen,
+      visibleCases: visible
+        .filter((v) => v.campaignId === r.id)
+        .map((v) => ({ id: v.id, reference: v.reference })),
+    }));
+  }
+
+  private async alert(campaignId: string, organizationId: string): Promise<void> {
+    const [row] = await this.campaigns.list(
+      this.tx.manager,
+      organizationId,
+      this.config.patterns.kAnonymity,
+      {
+        limit: 1,
+        id: campaignId,
+      },
+    );
+    if (!row) return;
+    const notification: PatternNotification = {
+      type: 'campaign.detected',
+      key: `campaign-${campaignId}-${organizationId}`,
+      organizationId,
+      occurredAt: this.clock.now().toISOString(),
+      campaign: {
+        id: row.id,
+        cases: row.cases,
+        otherOrganizations: row.organizations - 1,
+        namedOrganizations: row.namedOrganizations,
+        platforms: row.platforms,
+        categories: row.categories,
+        countries: row.countries,
+        firstSeen: row.firstSeen,
+        lastSeen: row.lastSeen,
+      },
+    };
+    try {
+      await this.notifications.notify(notification);
+    } catch (error) {
+      // Recorded as sent already: a lost alert is logged, never a reason to undo the scan.
+      this.logger.warn(
+        { campaignId, organizationId, error: (error as Error).message },
+        'campaign alert not queued',
+      );
+    }
+  }
+
+  private record(actor: Actor, action: 'patterns.read', details: Record<string, unknown>) {
+    return this.audit.record({
+      action,
+      actorUserId: actor.userId,
+      organizationId: actor.organizationId,
+      details,
+    });
+  }
+}

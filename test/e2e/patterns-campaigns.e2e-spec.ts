@@ -1,0 +1,269 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
+import { CaseResponseDto } from '../../src/cases/dto/case.dto';
+import { OrganizationResponseDto } from '../../src/organizations/dto/organization-response.dto';
+import { CampaignsService } from '../../src/patterns/campaigns.service';
+import { CampaignPageResponseDto, CampaignResponseDto } from '../../src/patterns/dto/campaign.dto';
+import { EmergingResponseDto } from '../../src/patterns/dto/emerging.dto';
+import { EmergingService } from '../../src/patterns/emerging.service';
+import { rateRatioTest } from '../../src/patterns/emerging.stats';
+import { PatternRollupsRepository } from '../../src/patterns/pattern-rollups.repository';
+import { QueueName } from '../../src/queue/queues';
+import { createCase } from '../factories/case.factory';
+import { createOrganization, createUser, TestUser } from '../factories/community.factory';
+import { call, expectProblem, fieldsOf } from '../support/http';
+import { createTestApp, TestApp } from '../support/test-app';
+
+/*
+ * Campaigns across organisations that cannot see each other's cases (the campaign is visible,
+ * the cases are not), their alerts (once per organisation and campaign), and emerging patterns
+ * against the statistics computed independently in emerging.stats.
+ */
+
+describe('patterns: campaigns (e2e)', () => {
+  let t: TestApp;
+  let orgA: OrganizationResponseDto;
+  let orgB: OrganizationResponseDto;
+  let a: TestUser;
+  let b: TestUser;
+  let d: TestUser;
+  let caseA: CaseResponseDto;
+  let caseB: CaseResponseDto;
+  let queue: Queue;
+
+  const shared = { kind: 'account_handle', value: '@Coordinated_Attacker' };
+  const scan = () => t.app.get(CampaignsService).scan();
+  const campaignsOf = async (user: TestUser) => {
+    const answer = await call<CampaignPageResponseDto>(t.app, 'GET', '/v1/patterns/campaigns', {
+      token: user.token,
+    });
+    expect(answer.status).toBe(200);
+    return answer.body.data;
+  };
+
+  beforeAll(async () => {
+    // SMTP on (nothing listens: no worker runs here) so alerts become e-mail jobs to count.
+    t = await createTestApp({ SMTP_URL: 'smtp://127.0.0.1:2599' });
+    queue = t.app.get<Queue>(getQueueToken(QueueName.Notifications));
+    orgA = await createOrganization(t.app);
+    orgB = await createOrganization(t.app);
+    const orgD = await createOrganization(t.app);
+    a = await createUser(t.app, orgA.id, 'member');
+    b = await createUser(t.app, orgB.id, 'member');
+    d = await createUser(t.app, orgD.id, 'member');
+    caseA = await createCase(t.app, a.token, {
+      consentToSharePattern: true,
+      escalatedAt: '2026-03-02T10:00:00.000Z',
+      indicators: [shared],
+    });
+    // The same handle, spelt differently, ten days later, by an organisation A cannot read.
+    caseB = await createCase(t.app, b.token, {
+      consentToSharePattern: true,
+      escalatedAt: '2026-03-12T10:00:00.000Z',
+      country: 'MX',
+      platformCode: 'instagram',
+      channelCode: 'trusted_partner',
+      indicators: [{ kind: 'account_handle', value: 'coordinated_attacker' }],
+    });
+    // Without consent: the shared repository never holds it, so it links nothing.
+    await createCase(t.app, d.token, { consentToSharePattern: false, indicators: [shared] });
+  }, 60_000);
+  afterAll(() => t.close());
+
+  it('links the two organisations’ cases into one campaign and alerts each once', async () => {
+    expect(await scan()).toMatchObject({ campaigns: 1, alerts: 2 });
+    const [campaign] = await campaignsOf(a);
+    expect(campaign).toMatchObject({
+      cases: 2,
+      organizations: 2,
+      involved: true,
+      namedOrganizations: [],
+      platforms: ['facebook', 'instagram'],
+      countries: ['BO', 'MX'],
+      firstSeen: '2026-03-02',
+      lastSeen: '2026-03-12',
+    });
+    // A sees the campaign and its own case, never B's (AMBER+STRICT).
+    expect(campaign.visibleCases).toEqual([{ id: caseA.id, reference: caseA.reference }]);
+    const [fromB] = await campaignsOf(b);
+    expect(fromB.id).toBe(campaign.id);
+    expect(fromB.visibleCases).toEqual([{ id: caseB.id, reference: caseB.reference }]);
+    // B's case stays a 404 for A.
+    expectProblem(await call(t.app, 'GET', `/v1/cases/${caseB.id}`, { token: a.token }), 404);
+
+    // One e-mail job per member of each organisation, keyed by campaign and organisation.
+    const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
+    const campaignJobs = jobs.filter((j) => String(j.id).startsWith(`campaign-${campaign.id}`));
+    expect(campaignJobs.map((j) => j.data.userId).sort()).toEqual([a.id, b.id].sort());
+    const payload = JSON.stringify(campaignJobs.map((j) => j.data));
+    for (const secret of [caseA.title, caseB.title, caseA.reference, caseB.reference, orgB.name]) {
+      expect(payload).not.toContain(secret);
+    }
+
+    // A second scan keeps the campaign and alerts nobody again.
+    expect(await scan()).toMatchObject({ campaigns: 1, alerts: 0 });
+    expect((await campaignsOf(a))[0].id).toBe(campaign.id);
+  });
+
+  it('hides a campaign of fewer than k cases from an organisation not in it (404 by id)', async () => {
+    const [campaign] = await campaignsOf(a);
+    expect(await campaignsOf(d)).toEqual([]);
+    expectProblem(
+      await call(t.app, 'GET', `/v1/patterns/campaigns/${campaign.id}`, { token: d.token }),
+      404,
+    );
+    const mine = await call<CampaignResponseDto>(
+      t.app,
+      'GET',
+      `/v1/patterns/campaigns/${campaign.id}`,
+      { token: a.token },
+    );
+    expect(mine.status).toBe(200);
+    expect(mine.body.cases).toBe(2);
+  });
+
+  it('names another organisation only when it opted in', async () => {
+    await t.db.query('UPDATE organizations SET named_in_campaigns = true WHERE id = $1', [orgB.id]);
+    expect((await campaignsOf(a))[0].namedOrganizations).toEqual([orgB.name]);
+    // Never the reader's own name, and A did not opt in.
+    expect((await campaignsOf(b))[0].namedOrganizations).toEqual([]);
+  });
+
+  it('shows the cases a reader may see: a GREEN case of another organisation', async () => {
+    const [row] = await t.db.query('SELECT version FROM cases WHERE id = $1', [caseB.id]);
+    const shared = await call(t.app, 'PATCH', `/v1/cases/${caseB.id}`, {
+      token: b.token,
+      headers: { 'if-match': `"${row.version}"` },
+      body: { tlp: 'GREEN' },
+    });
+    expect(shared.status).toBe(200);
+    const refs = (await campaignsOf(a))[0].visibleCases.map((c) => c.id).sort();
+    expect(refs).toEqual([caseA.id, caseB.id].sort());
+  });
+
+  it('drops the campaign when consent is withdrawn', async () => {
+    const [row] = await t.db.query('SELECT version FROM cases WHERE id = $1', [caseB.id]);
+    const withdrawn = await call(t.app, 'PATCH', `/v1/cases/${caseB.id}`, {
+      token: b.token,
+      headers: { 'if-match': `"${row.version}"` },
+      body: { consentToSharePattern: false },
+    });
+    expect(withdrawn.status).toBe(200);
+    // The record (and with it the campaign's link) goes at once; the scan removes the campaign.
+    expect((await campaignsOf(a))[0]?.cases ?? 0).toBeLessThan(2);
+    expect(await scan()).toMatchObject({ campaigns: 0, removed: 1 });
+    expect(await campaignsOf(a)).toEqual([]);
+  });
+
+  it('refuses bad ids and pages, and strangers', async () => {
+    expectProblem(
+      await call(t.app, 'GET', '/v1/patterns/campaigns/not-a-uuid', { token: a.token }),
+      400,
+    );
+    expect(
+      fieldsOf(
+        await call(t.app, 'GET', '/v1/patterns/campaigns', {
+          token: a.token,
+          query: { limit: '1000' },
+        }),
+      ),
+    ).toContain('limit');
+    expectProblem(await call(t.app, 'GET', '/v1/patterns/campaigns'), 401);
+  });
+});
+
+describe('patterns: emerging (e2e)', () => {
+  let t: TestApp;
+  let orgA: OrganizationResponseDto;
+  let a: TestUser;
+  let b: TestUser;
+
+  const monthsAgo = (n: number, day = 10) => {
+    const now = new Date();
+    return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - n, day, 12)).toISOString();
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp({ SMTP_URL: 'smtp://127.0.0.1:2599' });
+    orgA = await createOrganization(t.app, { countries: ['AR'] });
+    const orgB = await createOrganization(t.app, { countries: ['UY'] });
+    a = await createUser(t.app, orgA.id, 'member');
+    b = await createUser(t.app, orgB.id, 'member');
+    const log = async (user: TestUser, n: number, category: string, when: string) => {
+      for (let i = 0; i < n; i++) {
+        await createCase(t.app, user.token, {
+          consentToSharePattern: true,
+          categoryCode: category,
+          subcategoryCode: null,
+          country: 'AR',
+          escalatedAt: when,
+        });
+      }
+    };
+    // ncii in AR: 2 cases in the baseline, 12 in the window (two organisations).
+    await log(a, 2, 'ncii', monthsAgo(8));
+    await log(a, 6, 'ncii', monthsAgo(2));
+    await log(b, 6, 'ncii', monthsAgo(1));
+    // harassment in AR: steady (24 over the 12 baseline months, 6 over the 3 recent ones).
+    await log(a, 12, 'harassment', monthsAgo(6));
+    await log(b, 12, 'harassment', monthsAgo(10));
+    await log(a, 3, 'harassment', monthsAgo(2));
+    await log(b, 3, 'harassment', monthsAgo(3));
+    // This month is still filling: never counted.
+    await log(a, 5, 'ncii', monthsAgo(0, 1));
+    await t.app.get(PatternRollupsRepository).foldAll();
+  }, 120_000);
+  afterAll(() => t.close());
+
+  it('lists a pair significantly above its baseline, with its figures', async () => {
+    const answer = await call<EmergingResponseDto>(t.app, 'GET', '/v1/patterns/emerging', {
+      token: a.token,
+      query: { window: '90', baseline: '365' },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ windowMonths: 3, baselineMonths: 12, k: 5, alpha: 0.01 });
+    // The baseline of 2 is below k: shown as null and tested as 5 (a conservative ratio).
+    const expected = rateRatioTest({
+      recent: 12,
+      baseline: 5,
+      recentMonths: 3,
+      baselineMonths: 12,
+    });
+    expect(answer.body.data).toEqual([
+      {
+        category: 'ncii',
+        country: 'AR',
+        recentCount: 12,
+        baselineCount: null,
+        baselineSuppressed: true,
+        rateRatio: 9.6,
+        pValue: expected.pValue,
+      },
+    ]);
+    expect(expected.pValue).toBeLessThan(0.01);
+  });
+
+  it('alerts the organisations working in the country, once a week', async () => {
+    const service = t.app.get(EmergingService);
+    expect(await service.alert()).toEqual({ pairs: 1, alerts: 1 });
+    expect(await service.alert()).toEqual({ pairs: 1, alerts: 0 });
+    const alerts = await t.db.query('SELECT key, organization_id FROM pattern_alerts');
+    expect(alerts).toEqual([
+      { key: expect.stringMatching(/^emerging:\d{4}-W\d{2}:ncii:AR$/), organization_id: orgA.id },
+    ]);
+  });
+
+  it('refuses bad windows', async () => {
+    const refused: Record<string, string>[] = [
+      { window: '0' },
+      { window: 'ninety' },
+      { alpha: '0.2' },
+      { extra: '1' },
+    ];
+    for (const query of refused) {
+      const answer = await call(t.app, 'GET', '/v1/patterns/emerging', { token: a.token, query });
+      expectProblem(answer, 400);
+    }
+    expectProblem(await call(t.app, 'GET', '/v1/patterns/emerging'), 401);
+  });
+});
