@@ -20,6 +20,8 @@ import { PatternsJobsModule } from './patterns/patterns-jobs.module';
 import { PatternsModule } from './patterns/patterns.module';
 import { PlatformsModule } from './platforms/platforms.module';
 import { AnnualReportModule } from './reports/annual/annual-report.module';
+import { ReportsJobsModule } from './reports/reports-jobs.module';
+import { ReportsModule } from './reports/reports.module';
 import { UsersModule } from './users/users.module';
 
 /** Feature modules serving HTTP. */
@@ -36,6 +38,7 @@ const API_MODULES: Type[] = [
   CalendarModule,
   AnnualReportModule,
   PatternsModule,
+  ReportsModule,
 ];
 
 /** Feature modules owning BullMQ processors and repeatable sweeps, loaded for APP_ROLE=worker|all. */
@@ -44,6 +47,7 @@ const WORKER_MODULES: Type[] = [
   DeadlinesJobsModule,
   NotificationsJobsModule,
   PatternsJobsModule,
+  ReportsJobsModule,
 ];
 
 @Module({})

@@ -1,0 +1,240 @@
+import { parse } from 'csv-parse/sync';
+import { ScorecardResponseDto, ScorecardRowDto } from '../patterns/dto/scorecard.dto';
+import { TrendsResponseDto } from '../patterns/dto/trends.dto';
+import {
+  attachment,
+  reportFilename,
+  SCORECARD_FIGURES,
+  scorecardCsv,
+  trendsCsv,
+} from './report-csv';
+
+const read = (csv: string): string[][] => parse(csv, { bom: true, relax_column_count: false });
+
+const trends = (overrides: Partial<TrendsResponseDto> = {}): TrendsResponseDto => ({
+  from: '2026-01',
+  to: '2026-06',
+  groupBy: ['month', 'category', 'country'],
+  k: 5,
+  data: [
+    { month: '2026-03', category: 'doxxing', country: 'BO', count: 7, organizations: 2, suppressed: false },
+    { month: '2026-03', category: 'harassment', country: 'MX', count: null, organizations: null, suppressed: true },
+  ],
+  total: { count: 12, organizations: 3, suppressed: false },
+  ...overrides,
+}); // prettier-ignore
+
+describe('trendsCsv', () => {
+  it('writes the dimensions, count, organisations and suppressed, then the total, in English', () => {
+    const csv = trendsCsv(trends(), 'en');
+    expect(csv.startsWith('\ufeff')).toBe(true);
+    expect(csv).toContain('\r\n');
+    expect(read(csv)).toEqual([
+      ['Month', 'Category', 'Country', 'Count', 'Organisations', 'Suppressed (small numbers)'],
+      ['2026-03', 'Doxxing and exposure of private information', 'Bolivia', '7', '2', 'false'],
+      ['2026-03', 'Harassment and abuse', 'Mexico', '', '', 'true'],
+      ['Total', '', '', '12', '3', 'false'],
+    ]);
+  });
+
+  it('labels headers and values in Spanish for lang=es', () => {
+    const rows = read(trendsCsv(trends(), 'es'));
+    expect(rows[0]).toEqual([
+      'Mes',
+      'Categoría',
+      'País',
+      'Cantidad',
+      'Organizaciones',
+      'Oculto (cifras pequeñas)',
+    ]);
+    expect(rows[1]).toEqual([
+      '2026-03',
+      'Doxxing y exposición de información privada',
+      'Bolivia',
+      '7',
+      '2',
+      'false',
+    ]);
+    expect(rows[2].slice(0, 3)).toEqual(['2026-03', 'Acoso y abuso', 'México']);
+    expect(rows[3][0]).toBe('Total');
+  });
+
+  it('leaves suppressed cells empty (never "<5"), even if an answer carried a figure', () => {
+    const answer = trends({
+      groupBy: ['country'],
+      data: [{ country: 'BO', count: 3, organizations: 1, suppressed: true }],
+      total: { count: 3, organizations: 1, suppressed: true },
+    });
+    const csv = trendsCsv(answer, 'en');
+    expect(read(csv)).toEqual([
+      ['Country', 'Count', 'Organisations', 'Suppressed (small numbers)'],
+      ['Bolivia', '', '', 'true'],
+      ['Total', '', '', 'true'],
+    ]);
+    expect(csv).not.toMatch(/<\s*\d/);
+  });
+
+  it('labels every dimension kind and leaves a missing optional value empty', () => {
+    const answer = trends({
+      groupBy: ['platform', 'channelKind', 'subcategory', 'dsaCategory', 'targetGroup', 'outcome'],
+      data: [
+        {
+          platform: 'facebook',
+          channelKind: 'trusted_partner',
+          subcategory: 'abusive_messages',
+          dsaCategory: 'STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN',
+          targetGroup: 'journalists_media',
+          outcome: null,
+          count: 9,
+          organizations: 3,
+          suppressed: false,
+        },
+      ],
+      total: { count: 9, organizations: 3, suppressed: false },
+    });
+    expect(read(trendsCsv(answer, 'es'))).toEqual([
+      ['Plataforma', 'Tipo de canal', 'Subcategoría', 'Categoría DSA', 'Grupo afectado', 'Resultado', 'Cantidad', 'Organizaciones', 'Oculto (cifras pequeñas)'],
+      ['facebook', 'Canal de socio de confianza', 'Mensajes abusivos o insultantes', 'Ciberviolencia contra las mujeres', 'Periodistas y trabajadoras de medios', '', '9', '3', 'false'],
+      ['Total', '', '', '', '', '', '9', '3', 'false'],
+    ]); // prettier-ignore
+  });
+
+  it('writes the total alone when nothing is grouped', () => {
+    const answer = trends({
+      groupBy: [],
+      data: [{ count: 40, organizations: 4, suppressed: false }],
+      total: { count: 40, organizations: 4, suppressed: false },
+    });
+    expect(read(trendsCsv(answer, 'fr'))).toEqual([
+      [expect.any(String), expect.any(String), expect.any(String)],
+      ['40', '4', 'false'],
+    ]);
+  });
+
+  it('defuses values a spreadsheet would run as a formula', () => {
+    const answer = trends({
+      groupBy: ['platform', 'category'],
+      data: [
+        { platform: '=HYPERLINK("http://x")', category: '+1-2', count: 5, organizations: 2, suppressed: false },
+        { platform: '@SUM(A1)', category: '-3', count: 6, organizations: 2, suppressed: false },
+      ],
+      total: { count: 11, organizations: 2, suppressed: false },
+    }); // prettier-ignore
+    const rows = read(trendsCsv(answer, 'en'));
+    expect(rows[1].slice(0, 2)).toEqual(['\'=HYPERLINK("http://x")', "'+1-2"]);
+    expect(rows[2].slice(0, 2)).toEqual(["'@SUM(A1)", "'-3"]);
+    for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+  });
+});
+
+const scorecardRow = (overrides: Partial<ScorecardRowDto>): ScorecardRowDto => ({
+  platform: 'facebook',
+  channel: 'trusted_partner',
+  channelKind: 'trusted_partner',
+  cases: 6,
+  organizations: 2,
+  suppressed: false,
+  acknowledgedShare: 0.5,
+  medianFirstResponseHours: 12.5,
+  p90FirstResponseHours: 40,
+  medianResolutionHours: null,
+  p90ResolutionHours: null,
+  actionedShare: 0.167,
+  noResponseShare: 0,
+  overdueShare: 0.333,
+  pausedHours: 0,
+  reasonGivenShare: null,
+  contextUnderstoodShare: null,
+  harmRecognisedAsGenderedShare: null,
+  retraumatisingProofRequestedShare: null,
+  ...overrides,
+});
+
+describe('scorecardCsv', () => {
+  const answer: ScorecardResponseDto = {
+    from: '2026-01',
+    to: '2026-06',
+    k: 5,
+    data: [
+      scorecardRow({}),
+      {
+        ...scorecardRow({ channel: 'public_report_tool', channelKind: 'public_report' }),
+        ...Object.fromEntries(SCORECARD_FIGURES.map((f) => [f, null])),
+        suppressed: true,
+      } as ScorecardRowDto,
+    ],
+    platforms: [
+      { platform: 'facebook', contactDepartures: 2 },
+      { platform: 'tiktok', contactDepartures: 0 },
+    ],
+  };
+
+  it('writes a row per platform and channel, suppressed ones empty, then departures per platform', () => {
+    const rows = read(scorecardCsv(answer, 'en'));
+    expect(rows[0]).toEqual([
+      'Platform',
+      'Channel',
+      'Channel type',
+      'Cases',
+      'Organisations',
+      'Suppressed (small numbers)',
+      'Share acknowledged',
+      'Median time to first response (hours)',
+      '90th percentile time to first response (hours)',
+      'Median time to resolution (hours)',
+      '90th percentile time to resolution (hours)',
+      'Share actioned',
+      'Share with no response',
+      'Share overdue',
+      'Hours paused (waiting for information)',
+      'Share with a reason given',
+      'Share where the context was understood',
+      'Share where the harm was recognised as gender-based',
+      'Share where retraumatising proof was requested',
+      'Contact departures',
+    ]);
+    expect(rows[1]).toEqual(
+      ['facebook', 'trusted_partner', 'Trusted partner channel', '6', '2', 'false', '0.5', '12.5', '40', '', '', '0.167', '0', '0.333', '0', '', '', '', '', ''],
+    ); // prettier-ignore
+    expect(rows[2]).toEqual([
+      'facebook',
+      'public_report_tool',
+      'Public reporting tool',
+      '',
+      '',
+      'true',
+      ...Array(14).fill(''),
+    ]);
+    expect(rows[3]).toEqual(['facebook', ...Array(18).fill(''), '2']);
+    expect(rows[4]).toEqual(['tiktok', ...Array(18).fill(''), '0']);
+    expect(rows).toHaveLength(5);
+  });
+
+  it('labels the header and channel kinds in Spanish', () => {
+    const rows = read(scorecardCsv(answer, 'es'));
+    expect(rows[0].slice(0, 7)).toEqual([
+      'Plataforma',
+      'Canal',
+      'Tipo de canal',
+      'Casos',
+      'Organizaciones',
+      'Oculto (cifras pequeñas)',
+      'Proporción con acuse de recibo',
+    ]);
+    expect(rows[0][19]).toBe('Salidas de contactos');
+    expect(rows[1][2]).toBe('Canal de socio de confianza');
+    expect(rows[2][2]).toBe('Herramienta de denuncia pública');
+  });
+});
+
+describe('file names', () => {
+  it('are ASCII and quoted in the attachment header', () => {
+    const name = reportFilename('trends', { from: '2026-01', to: '2026-06' }, 'csv');
+    expect(name).toBe('trends-2026-01-2026-06.csv');
+    expect(attachment(name)).toBe('attachment; filename="trends-2026-01-2026-06.csv"');
+    expect(attachment('a"b\r\nc.csv')).toBe('attachment; filename="a_b__c.csv"');
+    expect(reportFilename('platform-scorecard', { from: '2026-0"1', to: '2026-06' }, 'json')).toBe(
+      'platform-scorecard-2026-01-2026-06.json',
+    );
+  });
+});

@@ -1,0 +1,166 @@
+import { CSV_CONTENT_TYPE, CsvCell, toCsv } from '../common/csv/csv-writer';
+import { label, LabelDomain, Lang } from '../i18n/labels';
+import { ScorecardResponseDto, ScorecardRowDto } from '../patterns/dto/scorecard.dto';
+import { TrendRowDto, TrendsResponseDto } from '../patterns/dto/trends.dto';
+import { Dimension } from '../patterns/pattern-grains';
+
+/**
+ * The trend and scorecard answers as spreadsheets: headers and codes as labels in `lang`,
+ * suppressed cells EMPTY with `suppressed` true (never "<5"), numbers as numbers. The answers
+ * come already suppressed; nothing here adds a figure they do not hold.
+ */
+
+/** How each dimension's values are shown (month and platform codes as they are). */
+const DIMENSION_DOMAIN: Record<Dimension, LabelDomain | null> = {
+  month: null,
+  platform: null,
+  channelKind: 'channelKind',
+  category: 'category',
+  // Subcategory codes are taxonomy codes too (unique across both levels).
+  subcategory: 'category',
+  dsaCategory: 'dsaCategory',
+  country: 'country',
+  targetGroup: 'targetGroup',
+  outcome: 'outcome',
+};
+
+const column = (lang: Lang, code: string) => label(lang, 'column', code);
+
+function dimensionValue(lang: Lang, d: Dimension, value: string | null | undefined): CsvCell {
+  if (value === null || value === undefined || value === '') return null;
+  const domain = DIMENSION_DOMAIN[d];
+  return domain ? label(lang, domain, value) : value;
+}
+
+/**
+ * Trends: the `groupBy` dimensions, then count, organisations and suppressed; a last row for
+ * the total (labelled in the first dimension column). Without dimensions, the total alone.
+ */
+export function trendsCsv(answer: TrendsResponseDto, lang: Lang): string {
+  const dims = answer.groupBy;
+  const header = [
+    ...dims.map((d) => column(lang, d)),
+    column(lang, 'count'),
+    column(lang, 'organizations'),
+    column(lang, 'suppressed'),
+  ];
+  const figures = (c: {
+    count: number | null;
+    organizations: number | null;
+    suppressed: boolean;
+  }) => (c.suppressed ? [null, null, true] : [c.count, c.organizations, false]);
+  const rows: CsvCell[][] = [];
+  if (dims.length > 0) {
+    for (const row of answer.data) {
+      rows.push([
+        ...dims.map((d) => dimensionValue(lang, d, row[d as keyof TrendRowDto] as string | null)),
+        ...figures(row),
+      ]);
+    }
+  }
+  const totalLabel =
+    dims.length > 0 ? [column(lang, 'total'), ...dims.slice(1).map(() => null)] : [];
+  rows.push([...totalLabel, ...figures(answer.total)]);
+  return toCsv(header, rows);
+}
+
+/** The scorecard's figures per platform and channel, in the order of the JSON answer. */
+export const SCORECARD_FIGURES = [
+  'cases',
+  'organizations',
+  'suppressed',
+  'acknowledgedShare',
+  'medianFirstResponseHours',
+  'p90FirstResponseHours',
+  'medianResolutionHours',
+  'p90ResolutionHours',
+  'actionedShare',
+  'noResponseShare',
+  'overdueShare',
+  'pausedHours',
+  'reasonGivenShare',
+  'contextUnderstoodShare',
+  'harmRecognisedAsGenderedShare',
+  'retraumatisingProofRequestedShare',
+] as const satisfies readonly (keyof ScorecardRowDto)[];
+
+/**
+ * Scorecard: one row per platform and channel (a suppressed row keeps only its names and
+ * `suppressed` true), then one row per platform with its contact departures alone (they are
+ * counted per platform, so repeating them on every channel would add them up twice).
+ */
+export function scorecardCsv(answer: ScorecardResponseDto, lang: Lang): string {
+  const header = [
+    column(lang, 'platform'),
+    column(lang, 'channel'),
+    column(lang, 'channelKind'),
+    ...SCORECARD_FIGURES.map((f) => column(lang, f)),
+    column(lang, 'contactDepartures'),
+  ];
+  const rows: CsvCell[][] = answer.data.map((r) => [
+    r.platform,
+    r.channel,
+    label(lang, 'channelKind', r.channelKind),
+    ...SCORECARD_FIGURES.map((f) =>
+      f === 'suppressed' ? r.suppressed : r.suppressed ? null : r[f],
+    ),
+    null,
+  ]);
+  for (const p of answer.platforms) {
+    rows.push([p.platform, null, null, ...SCORECARD_FIGURES.map(() => null), p.contactDepartures]);
+  }
+  return toCsv(header, rows);
+}
+
+/** `trends-2026-01-2026-06.csv`: ASCII only, safe in a Content-Disposition header. */
+export function reportFilename(
+  kind: 'trends' | 'platform-scorecard',
+  period: { from: string; to: string },
+  format: 'csv' | 'json',
+): string {
+  const safe = (s: string) => s.replace(/[^0-9A-Za-z-]/g, '');
+  return `${kind}-${safe(period.from)}-${safe(period.to)}.${format}`;
+}
+
+/** `attachment; filename="..."` for a name from `reportFilename`. */
+export const attachment = (filename: string) =>
+  `attachment; filename="${filename.replace(/[^0-9A-Za-z._-]/g, '_')}"`;
+
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** A report as a file: what `GET /v1/reports/trends` sends and a report job stores. */
+export interface ReportFile {
+  content: Buffer;
+  contentType: string;
+  filename: string;
+}
+
+export function trendsFile(
+  answer: TrendsResponseDto,
+  format: 'csv' | 'json',
+  lang: Lang,
+): ReportFile {
+  return {
+    content: Buffer.from(
+      format === 'csv' ? trendsCsv(answer, lang) : JSON.stringify(answer),
+      'utf8',
+    ),
+    contentType: format === 'csv' ? CSV_CONTENT_TYPE : JSON_CONTENT_TYPE,
+    filename: reportFilename('trends', answer, format),
+  };
+}
+
+export function scorecardFile(
+  answer: ScorecardResponseDto,
+  format: 'csv' | 'json',
+  lang: Lang,
+): ReportFile {
+  return {
+    content: Buffer.from(
+      format === 'csv' ? scorecardCsv(answer, lang) : JSON.stringify(answer),
+      'utf8',
+    ),
+    contentType: format === 'csv' ? CSV_CONTENT_TYPE : JSON_CONTENT_TYPE,
+    filename: reportFilename('platform-scorecard', answer, format),
+  };
+}
