@@ -80,6 +80,9 @@ describe('organizations', () => {
       expect(answer.body).toEqual({
         id: expect.stringMatching(UUID),
         ...body,
+        // Opt-ins of the shared repository: off unless the organisation says so.
+        namedInCampaigns: false,
+        publicStatistics: false,
         createdAt: expect.stringMatching(ISO),
         updatedAt: expect.stringMatching(ISO),
       });
@@ -122,6 +125,8 @@ describe('organizations', () => {
         id: expect.stringMatching(UUID),
         ...body,
         website: null,
+        namedInCampaigns: false,
+        publicStatistics: false,
         createdAt: expect.stringMatching(ISO),
         updatedAt: expect.stringMatching(ISO),
       });
@@ -496,6 +501,32 @@ describe('organizations', () => {
   });
 
   describe('PATCH /v1/organizations/:id', () => {
+    it('lets its org_admin opt in to be named in campaigns and to public statistics, never with null', async () => {
+      const organization = await createOrganization(t.app);
+      const admin = await createUser(t.app, organization.id, 'org_admin');
+      const answer = await patch(admin.token, organization.id, {
+        namedInCampaigns: true,
+        publicStatistics: true,
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ namedInCampaigns: true, publicStatistics: true });
+      await expect(row(organization.id)).resolves.toMatchObject({
+        named_in_campaigns: true,
+        public_statistics: true,
+      });
+      for (const body of [{ publicStatistics: null }, { namedInCampaigns: 'yes' }]) {
+        expect(fieldsOf(await patch(admin.token, organization.id, body))).toEqual(
+          Object.keys(body),
+        );
+      }
+      // Another organisation's member cannot switch it.
+      expectProblem(
+        await patch(c.inA.member.token, organization.id, { publicStatistics: false }),
+        403,
+      );
+      await expect(row(organization.id)).resolves.toMatchObject({ public_statistics: true });
+    });
+
     it('lets the community admin edit any organisation, auditing the fields changed', async () => {
       const organization = await createOrganization(t.app);
       const answer = await patch(c.admin.token, organization.id, {
