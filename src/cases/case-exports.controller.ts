@@ -3,11 +3,9 @@ import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../common/auth/actor';
 import { ApiProblems } from '../common/http/api-problems';
 import { UUID_PIPE } from '../common/validation/uuid.pipe';
-import { CaseExportInput, toCaseExportInput } from '../interop/case-export';
 import { buildCaseMispEvent, MispEvent } from '../interop/misp';
 import { buildCaseBundle, STIX_MEDIA_TYPE } from '../interop/stix';
-import { OrganizationsService } from '../organizations/organizations.service';
-import { PlatformsService } from '../platforms/platforms.service';
+import { CaseExportService } from './case-export.service';
 import { CasesService } from './cases.service';
 
 /**
@@ -21,8 +19,7 @@ import { CasesService } from './cases.service';
 export class CaseExportsController {
   constructor(
     private readonly cases: CasesService,
-    private readonly organizations: OrganizationsService,
-    private readonly platforms: PlatformsService,
+    private readonly exports: CaseExportService,
   ) {}
 
   /**
@@ -40,7 +37,9 @@ export class CaseExportsController {
   async stix(@CurrentActor() actor: Actor, @Param('id', UUID_PIPE) id: string): Promise<Buffer> {
     // Bytes, not a string: Fastify rewrites the content type of a string body (it quotes the
     // version and appends a charset, which JSON media types do not define).
-    const body = Buffer.from(JSON.stringify(buildCaseBundle(await this.exportInput(actor, id))));
+    const body = Buffer.from(
+      JSON.stringify(buildCaseBundle(await this.exports.exportInput(actor, id))),
+    );
     await this.cases.record(actor, 'case.exported', id, undefined, { format: 'stix' });
     return body;
   }
@@ -51,31 +50,8 @@ export class CaseExportsController {
   @ApiOkResponse({ description: 'A MISP event (MISP core format)', schema: { type: 'object' } })
   @ApiProblems(400, 401, 404)
   async misp(@CurrentActor() actor: Actor, @Param('id', UUID_PIPE) id: string): Promise<MispEvent> {
-    const event = buildCaseMispEvent(await this.exportInput(actor, id));
+    const event = buildCaseMispEvent(await this.exports.exportInput(actor, id));
     await this.cases.record(actor, 'case.exported', id, undefined, { format: 'misp' });
     return event;
-  }
-
-  /** The case under the TLP rule (404 otherwise), with the names the exports need. */
-  private async exportInput(actor: Actor, id: string): Promise<CaseExportInput> {
-    const answer = await this.cases.get(actor, id, false);
-    const [organization, platform, named] = await Promise.all([
-      this.organizations.require(answer.organizationId),
-      this.platforms.require(answer.platformCode),
-      answer.tlp === 'AMBER'
-        ? Promise.all(answer.shareWithOrganizationIds.map((o) => this.organizations.findById(o)))
-        : Promise.resolve([]),
-    ]);
-    const party = (p: { id: string; name: string; createdAt: Date; updatedAt: Date }) => ({
-      id: p.id,
-      name: p.name,
-      createdAt: p.createdAt.toISOString(),
-      updatedAt: p.updatedAt.toISOString(),
-    });
-    return toCaseExportInput(answer, {
-      organization: party(organization),
-      platform: { ...party(platform), code: platform.code },
-      sharedOrganizations: named.flatMap((o) => (o ? [{ id: o.id, name: o.name }] : [])),
-    });
   }
 }

@@ -7,6 +7,7 @@ import { OrganizationsModule } from '../organizations/organizations.module';
 import { PlatformsModule } from '../platforms/platforms.module';
 import { UsersModule } from '../users/users.module';
 import { CaseEventEntity } from './case-event.entity';
+import { CaseExportService } from './case-export.service';
 import { CaseExportsController } from './case-exports.controller';
 import { CaseImportController } from './case-import.controller';
 import { CaseImportService } from './case-import.service';
@@ -47,7 +48,13 @@ export const CASE_ENTITIES = [
     IndicatorsController,
     CaseExportsController,
   ],
-  providers: [CasesRepository, CasesService, CaseEventsService, CaseImportService],
-  exports: [CasesService],
+  providers: [
+    CasesRepository,
+    CasesService,
+    CaseEventsService,
+    CaseImportService,
+    CaseExportService,
+  ],
+  exports: [CasesService, CaseExportService],
 })
 export class CasesModule {}

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
+import { CaseExportService } from '../cases/case-export.service';
 import { Actor } from '../common/auth/actor';
 import { Clock } from '../common/clock';
 import { NotFoundError } from '../common/errors/domain-error';
@@ -7,6 +8,7 @@ import { Page, toPage } from '../common/pagination/cursor';
 import { AppConfig } from '../config/app-config';
 import { lockForTransaction, TransactionRunner } from '../database/transaction';
 import { PatternNotification } from '../notifications/notification';
+import { CampaignExportInput } from '../interop/case-export';
 import { NotificationsService } from '../notifications/notifications.service';
 import { linkCampaigns } from './campaign-linking';
 import { CampaignRow, CampaignsRepository } from './campaigns.repository';
@@ -28,6 +30,7 @@ export class CampaignsService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly caseExports: CaseExportService,
   ) {}
 
   /**
@@ -108,6 +111,36 @@ export class CampaignsService {
     const [campaign] = await this.withVisibleCases(actor, [row]);
     if (audited) await this.record(actor, 'patterns.read', { kind: 'campaign', campaignId: id });
     return campaign;
+  }
+
+  /**
+   * The campaign for STIX and MISP: its figures and the full export of each case the actor may
+   * see (each read again under the TLP rule). Audited as `campaign.exported`.
+   */
+  async exportInput(actor: Actor, id: string, format: string): Promise<CampaignExportInput> {
+    const campaign = await this.get(actor, id, false);
+    const visibleCases = await Promise.all(
+      campaign.visibleCases.map((c) => this.caseExports.exportInput(actor, c.id)),
+    );
+    await this.audit.record({
+      action: 'campaign.exported',
+      actorUserId: actor.userId,
+      organizationId: actor.organizationId,
+      targetType: 'campaign',
+      targetId: id,
+      details: { format, cases: visibleCases.length },
+    });
+    return {
+      id: campaign.id,
+      firstSeen: campaign.firstSeen,
+      lastSeen: campaign.lastSeen,
+      cases: campaign.cases,
+      organizations: campaign.organizations,
+      platforms: campaign.platforms,
+      categories: campaign.categories,
+      countries: campaign.countries,
+      visibleCases,
+    };
   }
 
   private async withVisibleCases(

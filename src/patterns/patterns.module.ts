@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { CasesModule } from '../cases/cases.module';
 import { ContactsModule } from '../contacts/contacts.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { CampaignExportsController } from './campaign-exports.controller';
 import { CampaignsRepository } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
 import { EmergingService } from './emerging.service';
@@ -14,8 +16,8 @@ import { TaxonomyDsaSync } from './taxonomy-dsa.sync';
 
 /** The shared aggression repository: trends, emerging patterns, campaigns, scorecard data. */
 @Module({
-  imports: [AuditModule, ContactsModule, NotificationsModule],
-  controllers: [PatternsController],
+  imports: [AuditModule, CasesModule, ContactsModule, NotificationsModule],
+  controllers: [PatternsController, CampaignExportsController],
   providers: [
     PatternsRepository,
     PatternsService,

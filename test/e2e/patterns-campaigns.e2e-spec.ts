@@ -12,6 +12,7 @@ import { QueueName } from '../../src/queue/queues';
 import { createCase } from '../factories/case.factory';
 import { createOrganization, createUser, TestUser } from '../factories/community.factory';
 import { call, expectProblem, fieldsOf } from '../support/http';
+import { stixProblems } from '../fixtures/stix2-schemas/validator';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /*
@@ -120,6 +121,41 @@ describe('patterns: campaigns (e2e)', () => {
     );
     expect(mine.status).toBe(200);
     expect(mine.body.cases).toBe(2);
+  });
+
+  it('exports the campaign as STIX and MISP with only the cases the reader may see', async () => {
+    const [campaign] = await campaignsOf(a);
+    const stix = await call(t.app, 'GET', `/v1/reports/campaigns/${campaign.id}/stix`, {
+      token: a.token,
+    });
+    expect(stix.status).toBe(200);
+    expect(stix.headers['content-type']).toBe('application/stix+json;version=2.1');
+    const bundle = JSON.parse(stix.text) as { objects: { type: string; name?: string }[] };
+    expect(stixProblems(bundle)).toEqual([]);
+    expect(bundle.objects.filter((o) => o.type === 'grouping')).toHaveLength(1);
+    const incidents = bundle.objects.filter((o) => o.type === 'incident');
+    expect(incidents.map((o) => o.name).join(' ')).toContain(caseA.reference);
+    expect(stix.text).not.toContain(caseB.reference);
+    expect(stix.text).not.toContain(orgB.name);
+    const misp = await call(t.app, 'GET', `/v1/reports/campaigns/${campaign.id}/misp`, {
+      token: a.token,
+    });
+    expect(misp.status).toBe(200);
+    expect(misp.text).not.toContain(caseB.reference);
+    const audited = await t.db.query(
+      `SELECT details FROM audit_entries WHERE action = 'campaign.exported' AND target_id = $1
+        ORDER BY occurred_at`,
+      [campaign.id],
+    );
+    expect(audited.map((r: { details: { format: string } }) => r.details.format)).toEqual([
+      'stix',
+      'misp',
+    ]);
+    // An organisation outside the campaign: 404, and nothing audited as an export.
+    expectProblem(
+      await call(t.app, 'GET', `/v1/reports/campaigns/${campaign.id}/stix`, { token: d.token }),
+      404,
+    );
   });
 
   it('names another organisation only when it opted in', async () => {
