@@ -7,7 +7,11 @@ import { TrendsResponseDto } from '../../src/patterns/dto/trends.dto';
 import { PatternRollupsRepository } from '../../src/patterns/pattern-rollups.repository';
 import { ReportResponseDto } from '../../src/reports/dto/report.dto';
 import { ReportsProcessor } from '../../src/reports/reports.processor';
-import { REPORT_ERRORS, ReportsService } from '../../src/reports/reports.service';
+import {
+  MAX_PENDING_REPORTS,
+  REPORT_ERRORS,
+  ReportsService,
+} from '../../src/reports/reports.service';
 import { createCase } from '../factories/case.factory';
 import { createOrganization, createUser, TestUser } from '../factories/community.factory';
 import { Answer, call, expectProblem, fieldsOf } from '../support/http';
@@ -651,6 +655,34 @@ describe('reports: exports and report jobs (e2e)', () => {
       expectProblem(await call(t.app, 'POST', '/v1/reports', { body }), 401);
       expectProblem(await call(t.app, 'GET', `/v1/reports/${id}`), 401);
       expectProblem(await call(t.app, 'GET', `/v1/reports/${id}/download`), 401);
+    });
+
+    it('refuses a sixth report while five are being built (429)', async () => {
+      const busy = await createUser(t.app, b.organizationId, 'viewer');
+      for (let i = 0; i < MAX_PENDING_REPORTS; i++) await ask(busy);
+      const refused = await call(t.app, 'POST', '/v1/reports', { token: busy.token, body });
+      expectProblem(refused, 429);
+      expect(refused.headers['retry-after']).toBe('60');
+      const [row] = await t.db.query(
+        'SELECT count(*)::int AS n FROM reports WHERE requested_by = $1',
+        [busy.id],
+      );
+      expect(row.n).toBe(MAX_PENDING_REPORTS);
+    });
+
+    it('queues again, in the cleanup sweep, a build whose job Redis lost', async () => {
+      const report = (await ask(a)).body;
+      const queue = t.app.get(ReportsService)['queue'];
+      const jobId = `report-build-${report.id}`;
+      await (await queue.getJob(jobId))!.remove();
+      expect(await queue.getJob(jobId)).toBeUndefined();
+      // Not yet: a report just asked for may still be on its way to the queue.
+      await t.app.get(ReportsService).cleanup();
+      expect(await queue.getJob(jobId)).toBeUndefined();
+      t.clock.advance(61_000);
+      const swept = await t.app.get(ReportsService).cleanup();
+      expect(swept.requeued).toBeGreaterThanOrEqual(1);
+      expect((await queue.getJob(jobId))?.data).toEqual({ reportId: report.id });
     });
 
     it('answers 404 once a report expired, and the cleanup deletes it', async () => {
