@@ -32,10 +32,12 @@ export class QueueMonitor {
     @InjectQueue(QueueName.Contacts) contacts: Queue,
     @InjectQueue(QueueName.Deadlines) deadlines: Queue,
     @InjectQueue(QueueName.Notifications) notifications: Queue,
+    @InjectQueue(QueueName.Patterns) patterns: Queue,
+    @InjectQueue(QueueName.Reports) reports: Queue,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {
-    this.queues = [contacts, deadlines, notifications];
+    this.queues = [contacts, deadlines, notifications, patterns, reports];
   }
 
   report(): Promise<QueueReport[]> {

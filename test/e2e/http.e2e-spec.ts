@@ -126,8 +126,13 @@ describe('HTTP conventions', () => {
       expect(operations.length).toBeGreaterThan(10);
       for (const { path, method, op } of operations.filter((o) => o.path.startsWith('/v1/'))) {
         const declared = Object.keys(op.responses);
-        // Public routes: login, and the calendar feed (its token is in the path; a bad one is 404).
-        const isPublic = path === '/v1/auth/login' || path === '/v1/calendar/{token}.ics';
+        // Public routes: login, the calendar feed (its token is in the path; a bad one is 404),
+        // and the public trends (opted-in aggregates, 404 unless PUBLIC_TRENDS=true).
+        const isPublic = [
+          '/v1/auth/login',
+          '/v1/calendar/{token}.ics',
+          '/v1/public/trends',
+        ].includes(path);
         expect({
           route: `${method} ${path}`,
           has401: declared.includes('401') || isPublic,
@@ -144,6 +149,8 @@ describe('HTTP conventions', () => {
         'countries',
         'languages',
         'name',
+        'namedInCampaigns',
+        'publicStatistics',
         'slug',
         'timezone',
         'website',

@@ -45,6 +45,8 @@ describe('queue monitor: GET /v1/admin/queues and readiness', () => {
       'contacts',
       'deadlines',
       'notifications',
+      'patterns',
+      'reports',
     ]);
     const ready = await call(t.app, 'GET', '/health');
     expect(ready.body).toMatchObject({ status: 'ok', checks: { queues: 'ok' } });
