@@ -24,21 +24,25 @@ export interface CampaignRow {
 export class CampaignsRepository {
   /**
    * Sightings of every indicator hash that two or more organisations' consenting cases carry
-   * (only the shared repository: a case without consent is never linked).
+   * (only the shared repository: a case without consent is never linked). TLP:RED cases stay
+   * out: a campaign would tell other organisations that such a case exists, which only its
+   * creator and named users may know (indicator matches count them the same way).
    */
   sightings(em: EntityManager): Promise<IndicatorSighting[]> {
     return em
       .query(
-        `WITH shared AS (
-           SELECT h FROM pattern_records p CROSS JOIN unnest(p.indicator_hashes) h
-            GROUP BY h HAVING count(DISTINCT p.organization_id) >= 2
+        `WITH sighted AS (
+           SELECT h, p.case_id, p.organization_id, c.escalated_at
+             FROM pattern_records p
+            CROSS JOIN unnest(p.indicator_hashes) h
+             JOIN cases c ON c.id = p.case_id
+            WHERE c.tlp <> 'RED'
+         ), shared AS (
+           SELECT h FROM sighted GROUP BY h HAVING count(DISTINCT organization_id) >= 2
          )
-         SELECT h AS hash, p.case_id AS "caseId", p.organization_id AS "organizationId",
-                c.escalated_at AS "escalatedAt"
-           FROM pattern_records p
-          CROSS JOIN unnest(p.indicator_hashes) h
-           JOIN cases c ON c.id = p.case_id
-          WHERE h IN (SELECT h FROM shared)`,
+         SELECT h AS hash, case_id AS "caseId", organization_id AS "organizationId",
+                escalated_at AS "escalatedAt"
+           FROM sighted WHERE h IN (SELECT h FROM shared)`,
       )
       .then((rows: IndicatorSighting[]) => rows);
   }
@@ -133,6 +137,8 @@ export class CampaignsRepository {
            FROM campaigns k
            JOIN campaign_cases cc ON cc.campaign_id = k.id
            JOIN pattern_records p ON p.case_id = cc.case_id
+           -- A case turned RED since the last scan leaves at once, not at the next scan.
+           JOIN cases c ON c.id = cc.case_id AND c.tlp <> 'RED'
           GROUP BY k.id
        )
        SELECT s.id, s.cases, s.organizations, s.involved, s.platforms, s.categories, s.countries,

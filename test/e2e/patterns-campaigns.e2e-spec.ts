@@ -68,6 +68,13 @@ describe('patterns: campaigns (e2e)', () => {
     });
     // Without consent: the shared repository never holds it, so it links nothing.
     await createCase(t.app, d.token, { consentToSharePattern: false, indicators: [shared] });
+    // TLP:RED, consenting: counted in aggregates, but never linked (its existence would leak).
+    await createCase(t.app, d.token, {
+      consentToSharePattern: true,
+      tlp: 'RED',
+      escalatedAt: '2026-03-05T10:00:00.000Z',
+      indicators: [shared],
+    });
   }, 60_000);
   afterAll(() => t.close());
 
