@@ -14,6 +14,8 @@ export interface Sample {
   seconds: number;
   reqPerSec: number;
   p50: number;
+  /** Measured by `load`; benches that build samples by hand may leave it out. */
+  p95?: number;
   p99: number;
   non2xx: number;
   errors: number;
@@ -109,6 +111,7 @@ export function load(target: Target, options: LoadOptions, round = 0): Promise<S
           seconds,
           reqPerSec: latencies.length / seconds,
           p50: percentile(latencies, 50),
+          p95: percentile(latencies, 95),
           p99: percentile(latencies, 99),
           non2xx: Math.max(non2xx, result.non2xx),
           errors: result.errors + result.timeouts,
@@ -138,8 +141,10 @@ export async function alternate(
     if (sample.non2xx > 0) problems.push(`${sample.label}: ${sample.non2xx} non-2xx in ${what}`);
     if (sample.errors > 0) problems.push(`${sample.label}: ${sample.errors} errors in ${what}`);
   };
+  // A slow answer may not come back within a short warm-up: only failures count there.
   for (const target of targets) {
-    check(await load(target, { ...options, seconds: options.warmupSeconds }), 'warm-up');
+    const warm = await load(target, { ...options, seconds: options.warmupSeconds });
+    check({ ...warm, requests: Math.max(warm.requests, 1) }, 'warm-up');
   }
   for (let round = 1; round <= options.rounds; round++) {
     for (const target of targets) {

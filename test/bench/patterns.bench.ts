@@ -4,7 +4,6 @@ import { isIP, type AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import autocannon from 'autocannon';
 import Fastify, { FastifyInstance } from 'fastify';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -20,7 +19,16 @@ import { tokenFor } from '../factories/community.factory';
 import { databaseUrl, TEST_REDIS_URL } from '../support/env';
 import { deleteRedisKeys } from '../support/redis';
 import { createEmptyDatabase, dropDatabase } from '../support/test-db';
-import { benchSeconds, BenchResult, onCleanup, ratio, Ratio, Sample } from './harness';
+import {
+  alternate,
+  benchSeconds,
+  BenchResult,
+  onCleanup,
+  ratio,
+  Ratio,
+  Sample,
+  Target,
+} from './harness';
 import {
   clearMeta,
   dataWindow,
@@ -167,9 +175,6 @@ function namedQuery(name: QueryName, from: string, to: string): [string, unknown
 export default async function patternsBench(): Promise<BenchResult[]> {
   const seconds = benchSeconds();
   const largeSize = benchPatterns();
-  onCleanup('stop load in progress', stopMyLoad);
-  process.on('SIGINT', stopMyLoad);
-  onCleanup('forget the SIGINT listener', () => process.off('SIGINT', stopMyLoad));
   const prefix = `bench${randomBytes(4).toString('hex')}`;
   onCleanup(`delete redis keys ${prefix}:*`, () => deleteRedisKeys(prefix));
 
@@ -203,16 +208,16 @@ export default async function patternsBench(): Promise<BenchResult[]> {
     `/v1/patterns/trends?from=${side.from}&to=${side.to}&groupBy=${GROUP_BY.join(',')}`;
   const scorecardPath = (side: Side) =>
     `/v1/reports/platform-scorecard?from=${side.from}&to=${side.to}`;
-  const apiShot = (side: Side, path: string, label = `api-${side.name}`): Shot => ({
+  const apiShot = (side: Side, path: string, label = `api-${side.name}`): Target => ({
     label,
     url: `${side.apiUrl}${path}`,
     headers: { authorization: `Bearer ${side.token}` },
   });
 
   // 1. Trends, large against 10k, at 10 connections then 1.
-  const trendsBySize: Record<number, Measured> = {};
+  const trendsBySize: Record<number, { samples: Sample[]; problems: string[] }> = {};
   for (const connections of [CONNECTIONS, 1]) {
-    const run = await alternate95(
+    const run = await alternate(
       sides.map((s) => apiShot(s, trendsPath(s))),
       options(connections),
     );
@@ -229,10 +234,10 @@ export default async function patternsBench(): Promise<BenchResult[]> {
   }
 
   // 3. Trends: API against its SQL by hand on the same pool, on each side.
-  const apiVsRaw: Record<string, Measured> = {};
+  const apiVsRaw: Record<string, { samples: Sample[]; problems: string[] }> = {};
   for (const side of sides) {
     const path = `/trends?from=${side.from}&to=${side.to}`;
-    const run = await alternate95(
+    const run = await alternate(
       [
         { label: 'raw', url: `${side.rawUrl}${path}` },
         { label: 'raw-all', url: `${side.rawUrl}${path}&all=1` },
@@ -259,9 +264,9 @@ export default async function patternsBench(): Promise<BenchResult[]> {
   }
 
   // 2. Scorecard, large (and 10k beside it), at 10 connections then 1.
-  const scorecards: Record<number, Measured> = {};
+  const scorecards: Record<number, { samples: Sample[]; problems: string[] }> = {};
   for (const connections of [CONNECTIONS, 1]) {
-    const run = await alternate95(
+    const run = await alternate(
       sides.map((s) => apiShot(s, scorecardPath(s))),
       options(connections),
     );
@@ -628,14 +633,16 @@ interface Figures {
   bestP95: number;
 }
 
-function figures(samples: Sample95[], label: string): Figures {
+function figures(samples: Sample[], label: string): Figures {
   const own = samples.filter((s) => s.label === label);
   const mean = (values: number[]) => values.reduce((s, v) => s + v, 0) / values.length;
+  // The harness's `load` measures p95 on every sample.
+  const p95s = own.map((s) => s.p95 ?? Number.NaN);
   return {
     p50: mean(own.map((s) => s.p50)),
-    p95: mean(own.map((s) => s.p95)),
+    p95: mean(p95s),
     reqPerSec: mean(own.map((s) => s.reqPerSec)),
-    bestP95: Math.min(...own.map((s) => s.p95)),
+    bestP95: Math.min(...p95s),
   };
 }
 
@@ -649,9 +656,9 @@ function machineLoad(): string {
 function printSummary(r: {
   small: Side;
   large: Side;
-  trendsBySize: Record<number, Measured>;
-  apiVsRaw: Record<string, Measured>;
-  scorecards: Record<number, Measured>;
+  trendsBySize: Record<number, { samples: Sample[]; problems: string[] }>;
+  apiVsRaw: Record<string, { samples: Sample[]; problems: string[] }>;
+  scorecards: Record<number, { samples: Sample[]; problems: string[] }>;
   loadBefore: string;
 }): void {
   const { small, large } = r;
@@ -717,114 +724,6 @@ function printSummary(r: {
     '   as the service sends them; the API adds Nest, auth, validation, suppression, JSON)',
   );
   for (const line of out) console.log(line);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Load with p95 (the harness's `load` reports p50 and p99 only).
-
-interface Shot {
-  label: string;
-  url: string;
-  headers?: Record<string, string>;
-}
-
-interface Sample95 extends Sample {
-  p95: number;
-}
-
-interface Measured {
-  samples: Sample95[];
-  problems: string[];
-}
-
-const running = new Set<{ stop: () => void }>();
-let stopped = false;
-
-function stopMyLoad(): void {
-  stopped = true;
-  for (const instance of running) instance.stop();
-  running.clear();
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index];
-}
-
-function load95(
-  shot: Shot,
-  options: { seconds: number; connections: number },
-  round = 0,
-): Promise<Sample95> {
-  if (stopped) return Promise.reject(new Error('load stopped'));
-  return new Promise((resolve, reject) => {
-    const latencies: number[] = [];
-    let non2xx = 0;
-    const started = process.hrtime.bigint();
-    const instance = autocannon(
-      {
-        url: shot.url,
-        ...(shot.headers ? { headers: shot.headers } : {}),
-        connections: options.connections,
-        duration: options.seconds,
-        timeout: 10,
-      },
-      (error, result) => {
-        setImmediate(() => running.delete(instance));
-        if (error) return reject(error);
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        latencies.sort((a, b) => a - b);
-        resolve({
-          label: shot.label,
-          round,
-          requests: latencies.length,
-          seconds,
-          reqPerSec: latencies.length / seconds,
-          p50: percentile(latencies, 50),
-          p95: percentile(latencies, 95),
-          p99: percentile(latencies, 99),
-          non2xx: Math.max(non2xx, result.non2xx),
-          errors: result.errors + result.timeouts,
-        });
-      },
-    );
-    running.add(instance);
-    instance.on('response', (_client, statusCode: number, _bytes: number, ms: number) => {
-      latencies.push(ms);
-      if (statusCode < 200 || statusCode > 299) non2xx++;
-    });
-  });
-}
-
-function checkSample(sample: Sample, what: string): string[] {
-  const problems: string[] = [];
-  if (sample.requests === 0) problems.push(`${sample.label}: no response during ${what}`);
-  if (sample.non2xx > 0) problems.push(`${sample.label}: ${sample.non2xx} non-2xx in ${what}`);
-  if (sample.errors > 0) problems.push(`${sample.label}: ${sample.errors} errors in ${what}`);
-  return problems;
-}
-
-/** A short warm-up of each, then a, b, a, b... (the harness's `alternate`, with p95). */
-async function alternate95(
-  shots: Shot[],
-  options: { seconds: number; connections: number; rounds: number; warmupSeconds: number },
-): Promise<Measured> {
-  const problems: string[] = [];
-  const samples: Sample95[] = [];
-  // A slow answer may not come back within a short warm-up: only errors count there.
-  for (const shot of shots) {
-    const warm = await load95(shot, { ...options, seconds: options.warmupSeconds });
-    problems.push(...checkSample({ ...warm, requests: 1 }, 'warm-up'));
-  }
-  for (let round = 1; round <= options.rounds; round++) {
-    for (const shot of shots) {
-      const sample = await load95(shot, options, round);
-      problems.push(...checkSample(sample, `round ${round}`));
-      samples.push(sample);
-    }
-  }
-  return { samples, problems };
 }
 
 // ---------------------------------------------------------------------------------------------
