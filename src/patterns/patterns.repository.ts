@@ -55,11 +55,13 @@ export class PatternsRepository {
   async trendCells(scope: PatternScope, groupBy: readonly Dimension[]): Promise<TrendCellRow[]> {
     const { where, params } = this.scopeSql(scope, groupBy);
     const columns = groupBy.map((d) => dimensionSelect(d));
+    // Grouped by the columns themselves (the month as a date, not its text): cheaper to sort.
+    const keys = groupBy.map((d) => `pattern_cells.${DIMENSION_COLUMN[d]}`).join(', ');
     const rows: Record<string, unknown>[] = await this.tx.manager.query(
       `SELECT ${[...columns, 'sum(cases)::int AS count', 'count(DISTINCT organization_id)::int AS organizations'].join(', ')}
          FROM pattern_cells
         WHERE ${where}
-        ${groupBy.length > 0 ? `GROUP BY ${groupBy.map((_, i) => i + 1).join(', ')} ORDER BY ${groupBy.map((_, i) => i + 1).join(', ')}` : ''}`,
+        ${groupBy.length > 0 ? `GROUP BY ${keys} ORDER BY ${keys}` : ''}`,
       params,
     );
     return rows
@@ -164,6 +166,6 @@ export class PatternsRepository {
 
 function dimensionSelect(d: Dimension): string {
   return d === 'month'
-    ? `to_char(month, 'YYYY-MM') AS "month"`
+    ? `to_char(pattern_cells.month, 'YYYY-MM') AS "month"`
     : `${DIMENSION_COLUMN[d]} AS "${d}"`;
 }

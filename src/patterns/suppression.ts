@@ -27,25 +27,24 @@ export function suppressedCells(cells: readonly CountedCell[], k: number): boole
   const hidden = cells.map((c) => isPrimarySuppressed(c, k));
   const dimensions = cells.length > 0 ? cells[0].key.length : 0;
   if (dimensions === 0 || !hidden.includes(true)) return hidden;
-  // Cell order for ties, so the same data always hides the same cells.
-  const order = cells.map((_, i) => i).sort((a, b) => compareCells(cells[a], cells[b]));
+  // Smallest first, ties by key, so the same data always hides the same cells.
+  const keys = cells.map((c) => c.key.join('\u0000'));
+  const order = cells
+    .map((_, i) => i)
+    .sort(
+      (a, b) =>
+        cells[a].count - cells[b].count || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0),
+    );
+  // The lines never change, only what is hidden in them: group them once.
+  const lines = Array.from({ length: dimensions }, (_, d) => linesAlong(cells, order, d)).flat();
   let changed = true;
   while (changed) {
     changed = false;
-    for (let d = 0; d < dimensions; d++) {
-      for (const line of linesAlong(cells, order, d)) {
-        if (protectLine(line, cells, hidden, k)) changed = true;
-      }
+    for (const line of lines) {
+      if (protectLine(line, cells, hidden, k)) changed = true;
     }
   }
   return hidden;
-}
-
-function compareCells(a: CountedCell, b: CountedCell): number {
-  if (a.count !== b.count) return a.count - b.count;
-  const ka = a.key.join('\u0000');
-  const kb = b.key.join('\u0000');
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 /** Cell indexes grouped by every dimension but `d`, each line in `order` (smallest first). */
