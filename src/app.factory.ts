@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import { INestApplicationContext, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,6 +9,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { CASE_IMPORT_ROUTE } from './cases/case-import.controller';
 import { Clock } from './common/clock';
+import { DOCS_PATH, registerHttpSecurity } from './common/http/http-security';
 import { PinoNestLogger } from './common/logging/logger';
 import { requestContext } from './common/logging/request-context';
 import { AppConfig } from './config/app-config';
@@ -47,6 +49,9 @@ export async function createHttpApp({
     },
   );
   const fastify = app.getHttpAdapter().getInstance();
+  // First, so that every route registered below (the docs included) is covered.
+  // (The adapter ships its own copy of fastify 5, whose types differ from the top-level one.)
+  await registerHttpSecurity(fastify as unknown as FastifyInstance, { hsts: config.http.hsts });
 
   // Only JSON bodies: anything else is 415 (imports add their own parsers later).
   fastify.removeContentTypeParser(['text/plain']);
@@ -78,7 +83,7 @@ export async function createHttpApp({
     done();
   });
 
-  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+  SwaggerModule.setup(DOCS_PATH.slice(1), app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',
   });

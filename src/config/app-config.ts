@@ -36,6 +36,8 @@ export class AppConfig {
       bodyLimit: this.env.BODY_LIMIT_BYTES,
       importBodyLimit: this.env.IMPORT_BODY_LIMIT_BYTES,
       trustProxy: this.env.TRUST_PROXY,
+      // Clients reach the service over TLS (terminated here or at the load balancer).
+      hsts: this.env.PUBLIC_BASE_URL.startsWith('https://'),
     };
   }
   get databaseUrl() {

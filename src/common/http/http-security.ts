@@ -1,0 +1,74 @@
+import fastifyHelmet, { FastifyHelmetOptions } from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+
+/** Where Swagger UI is served (SwaggerModule.setup's path). */
+export const DOCS_PATH = '/docs';
+
+/**
+ * A JSON API loads nothing, runs nothing and is never framed: every fetch directive falls back
+ * to `default-src 'none'`. A response rendered by mistake as HTML (an error echoing input, a
+ * sniffing browser) can then run no script and reach nothing.
+ */
+const API_CSP = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
+    frameAncestors: ["'none'"],
+  },
+};
+
+/**
+ * Swagger UI (bundled by @nestjs/swagger, served from DOCS_PATH) loads its scripts and styles
+ * from this origin, sets inline styles, draws data: images and calls this API ("Try it out").
+ * Nothing from another origin, and no inline script.
+ */
+const DOCS_CSP = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
+    frameAncestors: ["'none'"],
+  },
+};
+
+export interface HttpSecurityOptions {
+  /** Send Strict-Transport-Security: only when clients reach the service over HTTPS. */
+  hsts: boolean;
+}
+
+/**
+ * Security headers on every answer (routes, problem+json errors, 404s: helmet's hook runs on
+ * request, before any of them). Register
+ * before any route: the docs routes get their own CSP as they are added.
+ */
+export async function registerHttpSecurity(
+  fastify: FastifyInstance,
+  options: HttpSecurityOptions,
+): Promise<void> {
+  fastify.addHook('onRoute', (route) => {
+    if (route.url === DOCS_PATH || route.url.startsWith(`${DOCS_PATH}/`)) {
+      route.config = { ...route.config, helmet: { contentSecurityPolicy: DOCS_CSP } };
+    }
+  });
+
+  const helmetOptions: FastifyHelmetOptions = {
+    contentSecurityPolicy: API_CSP,
+    xFrameOptions: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    // Browsers ignore HSTS over plain HTTP, and a deployment reached over HTTP (development,
+    // a private network) must not pin itself to HTTPS: only behind TLS. No includeSubDomains:
+    // the service may share a domain with sites this setting must not decide for.
+    strictTransportSecurity: options.hsts
+      ? { maxAge: 31_536_000, includeSubDomains: false }
+      : false,
+  };
+  await fastify.register(fastifyHelmet, helmetOptions);
+}

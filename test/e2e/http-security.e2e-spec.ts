@@ -1,0 +1,109 @@
+import { createCommunity } from '../factories/community.factory';
+import { Answer, call, expectProblem } from '../support/http';
+import { createTestApp, TestApp } from '../support/test-app';
+
+const API_CSP = "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'";
+const DOCS_CSP =
+  "default-src 'none';script-src 'self';style-src 'self' 'unsafe-inline';img-src 'self' data:;" +
+  "font-src 'self' data:;connect-src 'self';base-uri 'none';form-action 'none';frame-ancestors 'none'";
+
+/** The headers every answer carries, whatever answered it. */
+function expectSecurityHeaders(answer: Answer<unknown>, csp = API_CSP) {
+  expect({
+    csp: answer.headers['content-security-policy'],
+    nosniff: answer.headers['x-content-type-options'],
+    referrer: answer.headers['referrer-policy'],
+    frame: answer.headers['x-frame-options'],
+    corp: answer.headers['cross-origin-resource-policy'],
+  }).toEqual({
+    csp,
+    nosniff: 'nosniff',
+    referrer: 'no-referrer',
+    frame: 'DENY',
+    corp: 'same-origin',
+  });
+}
+
+describe('security headers', () => {
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ BODY_LIMIT_BYTES: '4096' });
+    token = (await createCommunity(t.app)).inA.member.token;
+  });
+  afterAll(() => t.close());
+
+  it('are on successful JSON answers, without HSTS when the service is not reached over HTTPS', async () => {
+    for (const [url, auth] of [
+      ['/health/live', undefined],
+      ['/v1/me', token],
+      ['/v1/organizations', token],
+      ['/openapi.json', undefined],
+    ] as [string, string | undefined][]) {
+      const answer = await call(t.app, 'GET', url, { token: auth });
+      expect({ url, status: answer.status }).toEqual({ url, status: 200 });
+      expectSecurityHeaders(answer);
+      expect(answer.headers['strict-transport-security']).toBeUndefined();
+    }
+  });
+
+  it('are on problem+json errors and 404s', async () => {
+    const answers: [Answer, number][] = [
+      [await call(t.app, 'GET', '/v1/me'), 401],
+      [await call(t.app, 'GET', '/v1/no-such-route', { token }), 404],
+      [await call(t.app, 'GET', '/no-such-page'), 404],
+      [await call(t.app, 'DELETE', '/health'), 404],
+      [
+        await call(t.app, 'POST', '/v1/cases', {
+          token,
+          raw: '{"title": ',
+          headers: { 'content-type': 'application/json' },
+        }),
+        400,
+      ],
+      [await call(t.app, 'POST', '/v1/cases', { token, body: { title: 'x'.repeat(5000) } }), 413],
+      [await call(t.app, 'POST', '/v1/cases', { token, body: { unknown: 1 } }), 400],
+    ];
+    for (const [answer, status] of answers) {
+      expectProblem(answer, status);
+      expectSecurityHeaders(answer);
+    }
+  });
+
+  it('let the /docs page load its own scripts and styles, and nothing from elsewhere', async () => {
+    const page = await call(t.app, 'GET', '/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expectSecurityHeaders(page, DOCS_CSP);
+    // Every script the page loads is a file of this origin (no inline script is needed).
+    const scripts = [...page.text.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const attributes of scripts)
+      expect(attributes).toMatch(/src=["'](\.)?\/docs\/[\w.-]+\.js["']/);
+    for (const asset of [
+      '/docs/swagger-ui-init.js',
+      '/docs/swagger-ui-bundle.js',
+      '/docs/swagger-ui.css',
+    ]) {
+      const answer = await call(t.app, 'GET', asset);
+      expect({ asset, status: answer.status }).toEqual({ asset, status: 200 });
+      expectSecurityHeaders(answer, DOCS_CSP);
+    }
+  });
+
+  it('include HSTS when PUBLIC_BASE_URL is https (the service sits behind TLS)', async () => {
+    const tls = await createTestApp({ PUBLIC_BASE_URL: 'https://tracker.example.org' });
+    try {
+      for (const answer of [
+        await call(tls.app, 'GET', '/health/live'),
+        await call(tls.app, 'GET', '/v1/me'),
+      ]) {
+        expect(answer.headers['strict-transport-security']).toBe('max-age=31536000');
+        expectSecurityHeaders(answer);
+      }
+    } finally {
+      await tls.close();
+    }
+  });
+});
