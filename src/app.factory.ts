@@ -51,7 +51,10 @@ export async function createHttpApp({
   const fastify = app.getHttpAdapter().getInstance();
   // First, so that every route registered below (the docs included) is covered.
   // (The adapter ships its own copy of fastify 5, whose types differ from the top-level one.)
-  await registerHttpSecurity(fastify as unknown as FastifyInstance, { hsts: config.http.hsts });
+  await registerHttpSecurity(fastify as unknown as FastifyInstance, {
+    hsts: config.http.hsts,
+    corsOrigins: config.http.corsOrigins,
+  });
 
   // Only JSON bodies: anything else is 415 (imports add their own parsers later).
   fastify.removeContentTypeParser(['text/plain']);

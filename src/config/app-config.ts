@@ -5,6 +5,7 @@ import {
   AppRole,
   ConfigError,
   Env,
+  parseOriginList,
   SECRET_VARIABLES,
   SecretVariable,
   validateEnv,
@@ -38,6 +39,7 @@ export class AppConfig {
       trustProxy: this.env.TRUST_PROXY,
       // Clients reach the service over TLS (terminated here or at the load balancer).
       hsts: this.env.PUBLIC_BASE_URL.startsWith('https://'),
+      corsOrigins: parseOriginList(this.env.CORS_ORIGINS),
     };
   }
   get databaseUrl() {

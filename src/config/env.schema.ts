@@ -12,6 +12,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   validateSync,
 } from 'class-validator';
 
@@ -21,6 +22,27 @@ export type AppRole = (typeof APP_ROLES)[number];
 /** Variables whose values are secret: never logged, required in production. */
 export const SECRET_VARIABLES = ['JWT_SECRET', 'INDICATOR_HASH_KEY'] as const;
 export type SecretVariable = (typeof SECRET_VARIABLES)[number];
+
+/** `https://app.example.org` or `http://localhost:5173`: scheme, host and port, nothing else. */
+export function isExactOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      url.origin === value &&
+      // A host name or an IP address: URL accepts `*` in a host, which would read as a wildcard.
+      /^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/.test(url.hostname)
+    );
+  } catch {
+    return false;
+  }
+}
+
+export const parseOriginList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
 
 const toBoolean = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
@@ -93,6 +115,23 @@ export class Env {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /**
+   * Browser origins allowed to call the API (CORS), comma-separated exact origins. Empty: no
+   * cross-origin browser access at all.
+   */
+  @IsString()
+  @MaxLength(4000)
+  @ValidateBy({
+    name: 'isOriginList',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && parseOriginList(value).every(isExactOrigin),
+      defaultMessage: () =>
+        'CORS_ORIGINS must be comma-separated origins such as https://app.example.org (scheme, host and port; no path, no trailing slash, no wildcard)',
+    },
+  })
+  CORS_ORIGINS = '';
 
   /** Trust X-Forwarded-For from the load balancer (client IPs for throttling and audit). */
   @Transform(toBoolean)

@@ -2,6 +2,9 @@ import { createCommunity } from '../factories/community.factory';
 import { Answer, call, expectProblem } from '../support/http';
 import { createTestApp, TestApp } from '../support/test-app';
 
+const LISTED = 'https://app.example.org';
+const ALSO_LISTED = 'http://localhost:5173';
+
 const API_CSP = "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'";
 const DOCS_CSP =
   "default-src 'none';script-src 'self';style-src 'self' 'unsafe-inline';img-src 'self' data:;" +
@@ -91,8 +94,105 @@ describe('security headers', () => {
       expectSecurityHeaders(answer, DOCS_CSP);
     }
   });
+});
 
-  it('include HSTS when PUBLIC_BASE_URL is https (the service sits behind TLS)', async () => {
+describe('CORS', () => {
+  let open: TestApp;
+  let closed: TestApp;
+  let token: string;
+
+  const preflight = (t: TestApp, origin: string, url = '/v1/cases') =>
+    t.app.inject({
+      method: 'OPTIONS',
+      url,
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,idempotency-key',
+      },
+    });
+  const corsHeaders = (headers: Record<string, unknown>) =>
+    Object.keys(headers).filter((name) => name.startsWith('access-control-'));
+
+  beforeAll(async () => {
+    // Passport's strategies are process-wide: the app created last authenticates. Only `open`
+    // is called with a token.
+    closed = await createTestApp();
+    open = await createTestApp({ CORS_ORIGINS: `${LISTED}, ${ALSO_LISTED}` });
+    token = (await createCommunity(open.app)).inA.member.token;
+  });
+  afterAll(() => Promise.all([open.close(), closed.close()]));
+
+  it('answers the preflight of a listed origin with the methods and headers the API uses', async () => {
+    for (const origin of [LISTED, ALSO_LISTED]) {
+      const answer = await preflight(open, origin);
+      expect(answer.statusCode).toBe(204);
+      expect(answer.headers).toMatchObject({
+        'access-control-allow-origin': origin,
+        'access-control-allow-methods': 'GET, HEAD, POST, PATCH, DELETE',
+        'access-control-allow-headers': 'authorization, content-type, if-match, idempotency-key',
+        'access-control-max-age': '600',
+        'x-content-type-options': 'nosniff',
+      });
+      expect(answer.headers['access-control-allow-credentials']).toBeUndefined();
+      expect(String(answer.headers.vary)).toMatch(/\bOrigin\b/);
+    }
+    // A PATCH with If-Match, as the case updates need.
+    const patch = await open.app.inject({
+      method: 'OPTIONS',
+      url: '/v1/cases/00000000-0000-4000-8000-000000000000',
+      headers: {
+        origin: LISTED,
+        'access-control-request-method': 'PATCH',
+        'access-control-request-headers': 'authorization,content-type,if-match',
+      },
+    });
+    expect(patch.statusCode).toBe(204);
+    expect(patch.headers['access-control-allow-origin']).toBe(LISTED);
+  });
+
+  it('lets a listed origin read answers and the headers clients need', async () => {
+    const answer = await call(open.app, 'GET', '/v1/me', { token, headers: { origin: LISTED } });
+    expect(answer.status).toBe(200);
+    expect(answer.headers).toMatchObject({
+      'access-control-allow-origin': LISTED,
+      'access-control-expose-headers': 'etag, location, x-request-id, retry-after',
+    });
+    const problem = await call(open.app, 'GET', '/v1/me', { headers: { origin: LISTED } });
+    expectProblem(problem, 401);
+    expect(problem.headers['access-control-allow-origin']).toBe(LISTED);
+  });
+
+  it('gives an unlisted origin no CORS header at all, and its preflight a 404', async () => {
+    for (const origin of [
+      'https://evil.example.net',
+      'https://app.example.org.evil.example.net',
+      'http://app.example.org',
+      'https://app.example.org:8443',
+      'null',
+    ]) {
+      const answer = await call(open.app, 'GET', '/v1/me', { token, headers: { origin } });
+      expect({ origin, status: answer.status }).toEqual({ origin, status: 200 });
+      expect(corsHeaders(answer.headers)).toEqual([]);
+      const refused = await preflight(open, origin);
+      expect({ origin, status: refused.statusCode }).toEqual({ origin, status: 404 });
+      expect(corsHeaders(refused.headers)).toEqual([]);
+    }
+  });
+
+  it('is closed to every origin when CORS_ORIGINS is not set', async () => {
+    const answer = await call(closed.app, 'GET', '/health/live', { headers: { origin: LISTED } });
+    expect(answer.status).toBe(200);
+    expect(corsHeaders(answer.headers)).toEqual([]);
+    const refused = await preflight(closed, LISTED);
+    expect(refused.statusCode).toBe(404);
+    expect(corsHeaders(refused.headers)).toEqual([]);
+    expect(refused.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+  });
+});
+
+describe('HSTS', () => {
+  it('is sent when PUBLIC_BASE_URL is https (the service sits behind TLS)', async () => {
     const tls = await createTestApp({ PUBLIC_BASE_URL: 'https://tracker.example.org' });
     try {
       for (const answer of [

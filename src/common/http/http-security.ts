@@ -1,3 +1,4 @@
+import fastifyCors from '@fastify/cors';
 import fastifyHelmet, { FastifyHelmetOptions } from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 
@@ -42,11 +43,24 @@ const DOCS_CSP = {
 export interface HttpSecurityOptions {
   /** Send Strict-Transport-Security: only when clients reach the service over HTTPS. */
   hsts: boolean;
+  /** Exact origins (scheme://host[:port]) whose browser pages may call the API. */
+  corsOrigins: readonly string[];
 }
+
+/** Headers the API reads from browsers (CORS preflight) and those they may read back. */
+export const CORS_ALLOWED_HEADERS = [
+  'authorization',
+  'content-type',
+  'if-match',
+  'idempotency-key',
+];
+export const CORS_EXPOSED_HEADERS = ['etag', 'location', 'x-request-id', 'retry-after'];
+// The methods the API's routes use (it has no PUT).
+export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'];
 
 /**
  * Security headers on every answer (routes, problem+json errors, 404s: helmet's hook runs on
- * request, before any of them). Register
+ * request, before any of them), and CORS closed to all but the configured origins. Register
  * before any route: the docs routes get their own CSP as they are added.
  */
 export async function registerHttpSecurity(
@@ -71,4 +85,19 @@ export async function registerHttpSecurity(
       : false,
   };
   await fastify.register(fastifyHelmet, helmetOptions);
+
+  const allowed = new Set(options.corsOrigins);
+  await fastify.register(fastifyCors, {
+    // An origin not listed gets no CORS header at all (and its preflight a 404), rather than
+    // the plugin's preflight headers without Allow-Origin.
+    origin: (origin, callback) =>
+      callback(null, origin !== undefined && allowed.has(origin) ? origin : false),
+    methods: CORS_METHODS,
+    allowedHeaders: CORS_ALLOWED_HEADERS,
+    exposedHeaders: CORS_EXPOSED_HEADERS,
+    // Bearer tokens, never cookies: credentialed requests are not needed.
+    credentials: false,
+    maxAge: 600,
+    strictPreflight: true,
+  });
 }
