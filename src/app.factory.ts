@@ -4,9 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { INestApplicationContext, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, OperationObject, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
+import { isLimitedWrite } from './auth/write-rate-limit';
 import { CASE_IMPORT_ROUTE } from './cases/case-import.controller';
 import { Clock } from './common/clock';
 import { DOCS_PATH, registerHttpSecurity } from './common/http/http-security';
@@ -148,6 +149,19 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
       },
     },
   };
+  // Every write may meet the per-user rate limit (WriteRateLimitGuard), declared once here.
+  for (const [path, operations] of Object.entries(document.paths)) {
+    const route = path.replace(/\{(\w+)\}/g, ':$1');
+    for (const [method, operation] of Object.entries(operations) as [string, OperationObject][]) {
+      if (!isLimitedWrite(method.toUpperCase(), route) || operation.responses['429']) continue;
+      operation.responses['429'] = {
+        description: 'Too many changes in a minute (WRITE_RATE_LIMIT_PER_MINUTE); see Retry-After',
+        content: {
+          'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+        },
+      };
+    }
+  }
   document.security = [{ bearer: [] }];
   return document;
 }

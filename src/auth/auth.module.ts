@@ -14,9 +14,11 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { AuthenticationGuard } from './guards/authentication.guard';
 import { RolesGuard } from './guards/roles.guard';
+import { WriteRateLimitGuard } from './guards/write-rate-limit.guard';
 import { LoginThrottle } from './login-throttle';
 import { ApiTokenStrategy } from './strategies/api-token.strategy';
 import { JWT_ISSUER, JwtStrategy } from './strategies/jwt.strategy';
+import { WriteRateLimit } from './write-rate-limit';
 
 @Module({
   imports: [
@@ -43,10 +45,13 @@ import { JWT_ISSUER, JwtStrategy } from './strategies/jwt.strategy';
     ApiTokensService,
     ApiTokensRepository,
     LoginThrottle,
+    WriteRateLimit,
     JwtStrategy,
     ApiTokenStrategy,
-    // Order matters: authenticate first, then check the role.
+    // Order matters: authenticate first, then count the write (refused ones too), then check
+    // the role.
     { provide: APP_GUARD, useClass: AuthenticationGuard },
+    { provide: APP_GUARD, useClass: WriteRateLimitGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
 })

@@ -70,6 +70,10 @@ export class AppConfig {
       maxAttemptsPerIp: this.env.LOGIN_MAX_ATTEMPTS_PER_IP,
     };
   }
+  /** 0: no limit. */
+  get writeRateLimitPerMinute() {
+    return this.env.WRITE_RATE_LIMIT_PER_MINUTE;
+  }
   get authCacheMs() {
     return this.env.AUTH_CACHE_SECONDS * 1000;
   }

@@ -157,6 +157,16 @@ export class Env {
   LOGIN_MAX_ATTEMPTS_PER_IP = 100;
 
   /**
+   * Changes (POST, PATCH, PUT, DELETE under /v1, login aside) per user per minute, counted in
+   * Redis across replicas; 0: no limit. Generous: it stops runaway scripts, not people.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  WRITE_RATE_LIMIT_PER_MINUTE = 600;
+
+  /**
    * How long a process may reuse what it looked up about a token's user (organisation, role,
    * active). Changes made through this API take effect at once on the process that made them;
    * elsewhere (other processes, SQL by hand) within this time. 0: look up on every request.
