@@ -58,7 +58,12 @@ export class AppConfig {
     return this.env.LOG_LEVEL;
   }
   get jwt() {
-    return { secret: this.env.JWT_SECRET, expiresInSeconds: this.env.JWT_EXPIRES_IN_SECONDS };
+    return {
+      secret: this.env.JWT_SECRET,
+      /** Still accepted for verification (a rotation in progress); never used to sign. */
+      previousSecret: this.env.JWT_PREVIOUS_SECRET,
+      expiresInSeconds: this.env.JWT_EXPIRES_IN_SECONDS,
+    };
   }
   get indicatorHashKey() {
     return this.env.INDICATOR_HASH_KEY;

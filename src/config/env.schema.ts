@@ -87,6 +87,22 @@ export class Env {
   JWT_SECRET: string;
 
   /**
+   * The JWT_SECRET before a rotation: tokens it signed are still accepted until they expire
+   * (JWT_EXPIRES_IN_SECONDS); new ones are signed with JWT_SECRET. Remove it after that time.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_PREVIOUS_SECRET must be at least 32 characters' })
+  @ValidateBy({
+    name: 'differsFromJwtSecret',
+    validator: {
+      validate: (value: unknown, args) => value !== (args?.object as Env).JWT_SECRET,
+      defaultMessage: () => 'JWT_PREVIOUS_SECRET must differ from JWT_SECRET',
+    },
+  })
+  JWT_PREVIOUS_SECRET?: string;
+
+  /**
    * HMAC key of indicator hashes, the only thing organisations compare across the community.
    * Changing it makes earlier hashes unmatchable: set it once.
    */
@@ -288,7 +304,12 @@ export class ConfigError extends Error {
 export function validateEnv(raw: Record<string, string | undefined>): Env {
   const known = Object.fromEntries(
     Object.keys(new Env())
-      .concat(SECRET_VARIABLES, ['ADMIN_EMAIL', 'ADMIN_PASSWORD', 'SMTP_URL'])
+      .concat(SECRET_VARIABLES, [
+        'JWT_PREVIOUS_SECRET',
+        'ADMIN_EMAIL',
+        'ADMIN_PASSWORD',
+        'SMTP_URL',
+      ])
       .filter((key) => raw[key] !== undefined && raw[key] !== '')
       .map((key) => [key, raw[key]]),
   );

@@ -49,4 +49,23 @@ describe('security configuration', () => {
       expect(found[0]).toMatch(/^CORS_ORIGINS must be comma-separated origins/);
     });
   });
+
+  describe('JWT_PREVIOUS_SECRET', () => {
+    it('is optional, and read when set', () => {
+      expect(loadConfig(BASE).config.jwt.previousSecret).toBeUndefined();
+      const previous = 'p'.repeat(40);
+      expect(loadConfig({ ...BASE, JWT_PREVIOUS_SECRET: previous }).config.jwt.previousSecret).toBe(
+        previous,
+      );
+    });
+
+    it('must be 32 characters or more and differ from JWT_SECRET, named without its value', () => {
+      expect(problems({ JWT_PREVIOUS_SECRET: 'short-previous-secret' })).toEqual([
+        'JWT_PREVIOUS_SECRET must be at least 32 characters',
+      ]);
+      expect(problems({ JWT_PREVIOUS_SECRET: BASE.JWT_SECRET })).toEqual([
+        'JWT_PREVIOUS_SECRET must differ from JWT_SECRET',
+      ]);
+    });
+  });
 });
