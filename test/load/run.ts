@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatTable } from '../bench/harness';
@@ -213,6 +213,7 @@ async function main(): Promise<number> {
     `\nload: ${seconds} s, ${connections} connections (virtual users: ` +
       `${describeUsers(users, connections)}), node ${process.version}`,
   );
+  const loadBefore = loadavg()[0];
   const started = performance.now();
   const until = started + seconds * 1000;
   await Promise.all(
@@ -221,6 +222,11 @@ async function main(): Promise<number> {
     ),
   );
   const elapsed = (performance.now() - started) / 1000;
+  // Anything else running on the machine shares its cores: say how busy it was.
+  console.log(
+    `machine: ${cpus().length} cores, ${fixed(totalmem() / 2 ** 30, 0)} GiB; load average ` +
+      `${fixed(loadBefore, 2)} before the run, ${fixed(loadavg()[0], 2)} at its end`,
+  );
 
   const problems = [...rec.problems];
   printStats(rec, elapsed, problems);
