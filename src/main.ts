@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createHttpApp, createWorkerContext } from './app.factory';
+import { newPasswordProblem } from './auth/password-policy';
 import { loadConfig } from './config/app-config';
 import { ConfigError } from './config/env.schema';
 import { createRootLogger } from './common/logging/logger';
@@ -18,6 +19,14 @@ async function main() {
     throw error;
   }
   const { config, localSecrets } = loaded;
+  // The first admin's password meets the policy of every password; refuse to start otherwise.
+  const { email: adminEmail, password: adminPassword } = config.bootstrapAdmin;
+  const adminPasswordProblem =
+    adminPassword && newPasswordProblem(adminPassword, adminEmail, 'ADMIN_PASSWORD');
+  if (adminPasswordProblem) {
+    console.error(`Invalid configuration:\n  - ${adminPasswordProblem}`);
+    process.exit(1);
+  }
   const logger = createRootLogger(config.logLevel);
   for (const name of localSecrets) {
     logger.warn(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { emailPasswordMessage, isEmailAsPassword } from '../auth/password-policy';
 import { Actor, Role } from '../common/auth/actor';
 import {
   ConflictError,
@@ -148,6 +149,12 @@ export class UsersService {
     if (!(await this.hasher.verify(user.passwordHash, dto.currentPassword))) {
       throw new ValidationFailedError([
         { field: 'currentPassword', message: 'currentPassword is not correct' },
+      ]);
+    }
+    // The DTO cannot see the caller's address; the rest of the policy is checked there.
+    if (isEmailAsPassword(dto.newPassword, user.email)) {
+      throw new ValidationFailedError([
+        { field: 'newPassword', message: emailPasswordMessage('newPassword') },
       ]);
     }
     const passwordHash = await this.hasher.hash(dto.newPassword);

@@ -102,14 +102,6 @@ export const IsTimeZone = () =>
     },
   });
 
-/** Passwords: long enough to resist guessing, short enough not to make hashing a DoS vector. */
-export const IsNewPassword = () =>
-  applyDecorators(
-    IsString(),
-    MinLength(12, { message: '$property must be at least 12 characters' }),
-    MaxLength(256, { message: '$property must be at most 256 characters' }),
-  );
-
 /** A calendar date, `YYYY-MM-DD`, that exists. */
 export const IsDateOnly = () =>
   ValidateBy({

@@ -1,11 +1,12 @@
 import { IsString, MaxLength } from 'class-validator';
-import { IsNewPassword } from '../../common/validation/decorators';
+import { IsNewPassword } from '../../auth/password-policy';
 
 export class ChangePasswordDto {
   @IsString()
   @MaxLength(256)
   currentPassword: string;
 
+  /** 12 to 256 characters; not a common password, nor the caller's e-mail address or its local part. */
   @IsNewPassword()
   newPassword: string;
 }

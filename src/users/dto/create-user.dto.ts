@@ -1,10 +1,10 @@
 import { IsIn } from 'class-validator';
+import { IsNewPassword } from '../../auth/password-policy';
 import { Role, ROLES } from '../../common/auth/actor';
 import {
   IsLanguageTag,
   IsLowercaseEmail,
   IsOmittable,
-  IsNewPassword,
   IsText,
   IsTimeZone,
 } from '../../common/validation/decorators';
@@ -20,8 +20,8 @@ export class CreateUserDto {
   @IsIn(ROLES)
   role: Role;
 
-  /** 12 to 256 characters. */
-  @IsNewPassword()
+  /** 12 to 256 characters; not a common password, nor the e-mail address or its local part. */
+  @IsNewPassword({ emailField: 'email' })
   password: string;
 
   /** Interface language (BCP 47), default `en`. */
