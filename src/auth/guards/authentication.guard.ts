@@ -19,8 +19,14 @@ export class AuthenticationGuard extends AuthGuard(['jwt', 'api-token']) {
     return isPublic ? true : super.canActivate(context);
   }
 
+  /**
+   * Bad or missing credentials are a 401. An error while checking them (the database is down)
+   * is passed on as it is, so the error filter answers 503: a client must not take its valid
+   * credentials for wrong ones.
+   */
   override handleRequest<T>(err: unknown, user: T): T {
-    if (err || !user) throw new UnauthenticatedError();
+    if (err) throw err;
+    if (!user) throw new UnauthenticatedError();
     return user;
   }
 }
