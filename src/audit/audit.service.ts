@@ -15,6 +15,8 @@ export type AuditAction =
   | 'auth.login_failed'
   | 'auth.login_throttled'
   | 'auth.password_changed'
+  | 'auth.account_locked'
+  | 'auth.account_unlocked'
   | 'api_token.created'
   | 'api_token.revoked'
   | 'calendar_token.created'

@@ -55,9 +55,29 @@ export class AuthService {
       });
       throw error;
     }
+    const now = this.clock.now();
+    // The password is checked even for a locked account: a refusal takes the same time whatever
+    // the reason.
     const { user, knownUser } = await this.users.verifyCredentials(dto.email, dto.password);
-    if (!user) {
+    const locked = !!knownUser?.lockedUntil && knownUser.lockedUntil > now;
+    if (!user || locked) {
       await this.throttle.recordFailure(ip, dto.email);
+      // Every refusal runs this query (for nobody when there is nothing to count), so that an
+      // existing or locked account does not answer more slowly than an unknown address.
+      const countable = !locked && knownUser?.active ? knownUser.id : null;
+      const { failures } = this.config.loginLockout;
+      const lockedUntil = failures
+        ? await this.users.recordFailedLogin(countable, now, this.config.loginLockout)
+        : null;
+      if (lockedUntil && knownUser) {
+        await this.audit.record({
+          action: 'auth.account_locked',
+          organizationId: knownUser.organizationId,
+          targetType: 'user',
+          targetId: knownUser.id,
+          details: { failures, lockedUntil: lockedUntil.toISOString() },
+        });
+      }
       await this.audit.record({
         action: 'auth.login_failed',
         actorUserId: knownUser?.id,
@@ -67,15 +87,18 @@ export class AuthService {
         details: {
           reason: !knownUser
             ? 'unknown_user'
-            : knownUser.active
-              ? 'wrong_password'
-              : 'inactive_user',
+            : !knownUser.active
+              ? 'inactive_user'
+              : locked
+                ? 'account_locked'
+                : 'wrong_password',
         },
       });
+      // A locked account gets the answer of a wrong password: a distinct one (423) would tell
+      // anyone who tried ten passwords that the address has an account.
       throw new InvalidCredentialsError();
     }
     await this.throttle.recordSuccess(ip, dto.email);
-    const now = this.clock.now();
     await this.users.recordLogin(user.id, now);
     await this.audit.record({
       action: 'auth.login_succeeded',

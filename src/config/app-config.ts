@@ -75,6 +75,13 @@ export class AppConfig {
       maxAttemptsPerIp: this.env.LOGIN_MAX_ATTEMPTS_PER_IP,
     };
   }
+  /** `failures` 0: accounts never lock. */
+  get loginLockout() {
+    return {
+      failures: this.env.LOGIN_LOCKOUT_FAILURES,
+      durationMs: this.env.LOGIN_LOCKOUT_MINUTES * 60_000,
+    };
+  }
   /** 0: no limit. */
   get writeRateLimitPerMinute() {
     return this.env.WRITE_RATE_LIMIT_PER_MINUTE;

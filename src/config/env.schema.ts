@@ -173,6 +173,22 @@ export class Env {
   LOGIN_MAX_ATTEMPTS_PER_IP = 100;
 
   /**
+   * Consecutive failed logins that lock an account (for LOGIN_LOCKOUT_MINUTES, or until an admin
+   * unlocks it); 0: never lock.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  LOGIN_LOCKOUT_FAILURES = 10;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10080)
+  LOGIN_LOCKOUT_MINUTES = 15;
+
+  /**
    * Changes (POST, PATCH, PUT, DELETE under /v1, login aside) per user per minute, counted in
    * Redis across replicas; 0: no limit. Generous: it stops runaway scripts, not people.
    */

@@ -68,4 +68,31 @@ describe('security configuration', () => {
       ]);
     });
   });
+
+  describe('login lockout and write limit', () => {
+    it('default to 10 failures, 15 minutes and 600 writes a minute', () => {
+      const { config } = loadConfig(BASE);
+      expect(config.loginLockout).toEqual({ failures: 10, durationMs: 900_000 });
+      expect(config.writeRateLimitPerMinute).toBe(600);
+    });
+
+    it('accept 0 to switch lockout or the write limit off, and refuse nonsense by name', () => {
+      const { config } = loadConfig({
+        ...BASE,
+        LOGIN_LOCKOUT_FAILURES: '0',
+        WRITE_RATE_LIMIT_PER_MINUTE: '0',
+      });
+      expect(config.loginLockout.failures).toBe(0);
+      expect(config.writeRateLimitPerMinute).toBe(0);
+      expect(
+        problems({
+          LOGIN_LOCKOUT_FAILURES: '-1',
+          LOGIN_LOCKOUT_MINUTES: '0',
+          WRITE_RATE_LIMIT_PER_MINUTE: 'lots',
+        })
+          .map((p) => p.split(' ')[0])
+          .sort(),
+      ).toEqual(['LOGIN_LOCKOUT_FAILURES', 'LOGIN_LOCKOUT_MINUTES', 'WRITE_RATE_LIMIT_PER_MINUTE']);
+    });
+  });
 });

@@ -56,4 +56,14 @@ describe('user permissions', () => {
       canUpdateUser(actor('admin'), target('org_admin', ORG_B), { role: 'admin', profile: false }),
     ).toBe(true);
   });
+
+  it('lets those who manage a user lift a lock, never the user themself', () => {
+    const unlock = { unlock: true, profile: false };
+    expect(canUpdateUser(actor('member', ORG_A, 'u-target'), target('member'), unlock)).toBe(false);
+    expect(canUpdateUser(actor('org_admin'), target('member'), unlock)).toBe(true);
+    expect(canUpdateUser(actor('org_admin'), target('admin'), unlock)).toBe(false);
+    expect(canUpdateUser(actor('org_admin'), target('member', ORG_B), unlock)).toBe(false);
+    expect(canUpdateUser(actor('member'), target('viewer'), unlock)).toBe(false);
+    expect(canUpdateUser(actor('admin'), target('admin', ORG_B), unlock)).toBe(true);
+  });
 });

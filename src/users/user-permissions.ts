@@ -19,12 +19,14 @@ export function canCreateUser(actor: Actor, organizationId: string, role: Role):
 export interface UserChange {
   role?: Role;
   active?: boolean;
+  /** Lifting a lock set by failed logins. */
+  unlock?: boolean;
   profile: boolean;
 }
 
 /**
- * Can the actor apply this change to the target user? Nobody changes their own role or
- * deactivates themselves; an org_admin manages only non-admin users of its own organisation;
+ * Can the actor apply this change to the target user? Nobody changes their own role,
+ * deactivates or unlocks themselves; an org_admin manages only non-admin users of its own organisation;
  * everyone may edit their own profile (name, language, time zone).
  */
 export function canUpdateUser(
@@ -33,7 +35,7 @@ export function canUpdateUser(
   change: UserChange,
 ): boolean {
   const self = actor.userId === target.id;
-  const managing = change.role !== undefined || change.active !== undefined;
+  const managing = change.role !== undefined || change.active !== undefined || !!change.unlock;
   if (self) return !managing;
   if (actor.role === 'admin') return true;
   if (actor.role !== 'org_admin' || actor.organizationId !== target.organizationId) return false;

@@ -16,6 +16,7 @@ import { OrganizationEntity } from '../organizations/organization.entity';
 @Entity('users')
 @Unique('uq_users_email', ['email'])
 @Check('ck_users_email_lowercase', `"email" = lower("email")`)
+@Check('ck_users_failed_login_count', `"failed_login_count" >= 0`)
 @Index('idx_users_organization_id', ['organizationId'])
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_users' })
@@ -53,6 +54,14 @@ export class UserEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   lastLoginAt: Date | null;
+
+  /** Failed logins since the last success or lock (LOGIN_LOCKOUT_FAILURES locks the account). */
+  @Column({ type: 'integer', default: 0 })
+  failedLoginCount: number;
+
+  /** Logins are refused until then; null or past: not locked. */
+  @Column({ type: 'timestamptz', nullable: true })
+  lockedUntil: Date | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

@@ -55,6 +55,33 @@ export class UsersRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * Counts a failed login of an account that is not locked at `now`; the failure that reaches
+   * `failures` locks it until `lockedUntil` and starts the count again. Answers whether this
+   * call locked it (once, even under concurrent failures: the row lock serialises them, and the
+   * second no longer matches). Given an id that is no user, it costs the same and does nothing.
+   */
+  async recordFailedLogin(
+    id: string,
+    now: Date,
+    failures: number,
+    lockedUntil: Date,
+  ): Promise<boolean> {
+    const rows: { locked: boolean }[] = await this.tx.manager.query(
+      `UPDATE users SET
+         failed_login_count = CASE WHEN failed_login_count + 1 >= $2 THEN 0
+                                   ELSE failed_login_count + 1 END,
+         locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN $3::timestamptz
+                             ELSE locked_until END
+       WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $4)
+       RETURNING failed_login_count = 0 AS locked`,
+      [id, failures, lockedUntil, now],
+    );
+    // TypeORM answers [rows, count] for an UPDATE ... RETURNING on PostgreSQL.
+    const returned = (Array.isArray(rows[0]) ? rows[0] : rows) as { locked: boolean }[];
+    return returned[0]?.locked === true;
+  }
+
   async anyAdminExists(em: EntityManager = this.tx.manager): Promise<boolean> {
     return em.exists(UserEntity, { where: { role: 'admin' } });
   }

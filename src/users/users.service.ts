@@ -10,6 +10,7 @@ import {
   ValidationFailedError,
 } from '../common/errors/domain-error';
 import { TtlCache } from '../common/cache/ttl-cache';
+import { Clock } from '../common/clock';
 import { Page, toPage } from '../common/pagination/cursor';
 import { AppConfig } from '../config/app-config';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
@@ -35,6 +36,7 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
     config: AppConfig,
   ) {
     this.activeUsers = new TtlCache(config.authCacheMs);
@@ -112,8 +114,13 @@ export class UsersService {
   async update(actor: Actor, id: string, dto: UpdateUserDto): Promise<UserResponseDto> {
     const updated = await this.tx.run(async (em) => {
       const target = await this.requireVisible(actor, id, em);
-      const { role, active, ...profile } = dto;
-      const change = { role, active, profile: Object.keys(profile).length > 0 };
+      const { role, active, locked, ...profile } = dto;
+      const change = {
+        role,
+        active,
+        unlock: locked === false,
+        profile: Object.keys(profile).length > 0,
+      };
       if (!canUpdateUser(actor, target, change)) {
         throw new ForbiddenError(
           actor.userId === id
@@ -121,7 +128,29 @@ export class UsersService {
             : 'You cannot edit this user.',
         );
       }
-      await this.users.update(id, dto, em);
+      const wasLocked = !!target.lockedUntil && target.lockedUntil > this.clock.now();
+      await this.users.update(
+        id,
+        {
+          ...profile,
+          ...(role !== undefined ? { role } : {}),
+          ...(active !== undefined ? { active } : {}),
+          ...(change.unlock ? { failedLoginCount: 0, lockedUntil: null } : {}),
+        },
+        em,
+      );
+      if (change.unlock && wasLocked) {
+        await this.audit.record(
+          {
+            action: 'auth.account_unlocked',
+            actorUserId: actor.userId,
+            organizationId: target.organizationId,
+            targetType: 'user',
+            targetId: id,
+          },
+          em,
+        );
+      }
       await this.audit.record(
         {
           action: 'user.updated',
@@ -210,8 +239,29 @@ export class UsersService {
     return this.users.unknownActiveIds(ids, em);
   }
 
+  /** A successful login: the count of failures starts again. */
   async recordLogin(id: string, at: Date): Promise<void> {
-    await this.users.update(id, { lastLoginAt: at });
+    await this.users.update(id, { lastLoginAt: at, failedLoginCount: 0, lockedUntil: null });
+  }
+
+  /**
+   * A failed login of this account (null: of no account that can lock, which costs the same
+   * query, so that timing does not tell them apart). Answers the time it is now locked until
+   * if this failure locked it.
+   */
+  async recordFailedLogin(
+    id: string | null,
+    now: Date,
+    policy: { failures: number; durationMs: number },
+  ): Promise<Date | null> {
+    const lockedUntil = new Date(now.getTime() + policy.durationMs);
+    const locked = await this.users.recordFailedLogin(
+      id ?? NO_USER_ID,
+      now,
+      policy.failures,
+      lockedUntil,
+    );
+    return locked && id ? lockedUntil : null;
   }
 
   anyAdminExists(em?: EntityManager): Promise<boolean> {
@@ -225,6 +275,9 @@ export class UsersService {
     return user;
   }
 }
+
+/** No user has it (v4 UUIDs never do): a query about it matches nothing. */
+const NO_USER_ID = '00000000-0000-0000-0000-000000000000';
 
 /** E-mail addresses are compared and stored trimmed and in lower case. */
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
@@ -240,6 +293,7 @@ export function toUserResponse(u: UserEntity): UserResponseDto {
     timezone: u.timezone,
     active: u.active,
     lastLoginAt: u.lastLoginAt ? u.lastLoginAt.toISOString() : null,
+    lockedUntil: u.lockedUntil ? u.lockedUntil.toISOString() : null,
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
   };

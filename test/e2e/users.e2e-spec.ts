@@ -101,6 +101,7 @@ describe('users', () => {
           timezone: 'UTC',
           active: true,
           lastLoginAt: null,
+          lockedUntil: null,
           createdAt: expect.stringMatching(ISO),
           updatedAt: expect.stringMatching(ISO),
         });

@@ -1,4 +1,4 @@
-import { IsBoolean } from 'class-validator';
+import { Equals, IsBoolean } from 'class-validator';
 import { IsOmittable } from '../../common/validation/decorators';
 import { OmitType } from '@nestjs/swagger';
 import { PatchType } from '../../common/validation/patch-type';
@@ -11,4 +11,9 @@ export class UpdateUserDto extends PatchType(
   @IsOmittable()
   @IsBoolean()
   active?: boolean;
+
+  /** false unlocks an account locked by repeated failed logins (true is refused: locks come from failures only). */
+  @IsOmittable()
+  @Equals(false, { message: 'locked can only be set to false (to unlock the account)' })
+  locked?: false;
 }

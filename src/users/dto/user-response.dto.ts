@@ -10,6 +10,8 @@ export class UserResponseDto {
   timezone: string;
   active: boolean;
   lastLoginAt: string | null;
+  /** Logins are refused until then (repeated failed logins); a past time: the lock has expired. */
+  lockedUntil: string | null;
   createdAt: string;
   updatedAt: string;
 }
