@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import { fastify as createFastify } from 'fastify';
 import { INestApplicationContext, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -11,6 +11,7 @@ import { isLimitedWrite } from './auth/write-rate-limit';
 import { CASE_IMPORT_ROUTE } from './cases/case-import.controller';
 import { Clock } from './common/clock';
 import { DOCS_PATH, registerHttpSecurity } from './common/http/http-security';
+import { guardJsonBodies } from './common/http/json-body';
 import { PinoNestLogger } from './common/logging/logger';
 import { requestContext } from './common/logging/request-context';
 import { AppConfig } from './config/app-config';
@@ -29,7 +30,10 @@ export async function createHttpApp({
   logger,
   clock,
 }: CreateAppOptions): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({
+  // Our own fastify (the top-level dependency, kept patched), not the adapter's: Nest 11 pins an
+  // older fastify 5 with known advisories (see SECURITY.md, "Dependency audit"). The adapter
+  // adds a route constraint only for header or media-type API versioning, which we do not use.
+  const server = createFastify({
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     // Our own request log below: route template only, never the raw URL with its query.
@@ -40,6 +44,9 @@ export async function createHttpApp({
     },
     return503OnClosing: true,
   });
+  const adapter = new FastifyAdapter(
+    server as unknown as ConstructorParameters<typeof FastifyAdapter>[0],
+  );
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRole(config, clock),
     adapter,
@@ -49,16 +56,17 @@ export async function createHttpApp({
       bodyParser: false,
     },
   );
+  // The same instance as `server`, typed by the adapter's copy of fastify.
   const fastify = app.getHttpAdapter().getInstance();
   // First, so that every route registered below (the docs included) is covered.
-  // (The adapter ships its own copy of fastify 5, whose types differ from the top-level one.)
-  await registerHttpSecurity(fastify as unknown as FastifyInstance, {
+  await registerHttpSecurity(server, {
     hsts: config.http.hsts,
     corsOrigins: config.http.corsOrigins,
   });
 
   // Only JSON bodies: anything else is 415 (imports add their own parsers later).
-  fastify.removeContentTypeParser(['text/plain']);
+  server.removeContentTypeParser(['text/plain']);
+  guardJsonBodies(server);
   // CSV only for the import, which alone may be larger than BODY_LIMIT_BYTES; elsewhere 415.
   fastify.addHook('onRoute', (route) => {
     if (route.url === CASE_IMPORT_ROUTE) route.bodyLimit = config.http.importBodyLimit;

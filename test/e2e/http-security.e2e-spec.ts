@@ -207,3 +207,19 @@ describe('HSTS', () => {
     }
   });
 });
+
+describe('the HTTP server', () => {
+  it('is the top-level fastify (kept patched), not the older copy Nest 11 pins', async () => {
+    const t = await createTestApp();
+    try {
+      const version = (t.app.getHttpAdapter().getInstance() as { version: string }).version;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the installed version
+      expect(version).toBe((require('fastify/package.json') as { version: string }).version);
+      const [major, minor, patch] = version.split('.').map(Number);
+      // 5.12.2 fixed four high-severity advisories that 5.11.3 (Nest's pin) still has.
+      expect(major * 1e6 + minor * 1e3 + patch).toBeGreaterThanOrEqual(5_012_002);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import { IsText, IsTimestamp } from '../../common/validation/decorators';
 import { Answer, ANSWERS } from '../case-event.entity';
 import {
@@ -90,12 +90,14 @@ export class CreateCaseEventDto {
 
   /** Only with `platform_responded`. */
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ResponseQualityDto)
   quality?: ResponseQualityDto;
 
   /** Only with `platform_responded`. */
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => StatementOfReasonsDto)
   statementOfReasons?: StatementOfReasonsDto;

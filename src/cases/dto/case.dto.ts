@@ -7,6 +7,7 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsObject,
   IsOptional,
   IsUUID,
   Matches,
@@ -162,6 +163,8 @@ export class CreateCaseDto {
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(MAX_ITEMS)
+  // ValidateNested alone would walk into an inner array ([[...]]) and pass it.
+  @IsObject({ each: true, message: 'each value in $property must be an object' })
   @ValidateNested({ each: true })
   @Type(() => CaseItemDto)
   items?: CaseItemDto[];
@@ -169,6 +172,7 @@ export class CreateCaseDto {
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(MAX_INDICATORS)
+  @IsObject({ each: true, message: 'each value in $property must be an object' })
   @ValidateNested({ each: true })
   @Type(() => IndicatorDto)
   indicators?: IndicatorDto[];
