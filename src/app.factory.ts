@@ -15,6 +15,7 @@ import { guardJsonBodies } from './common/http/json-body';
 import { PinoNestLogger } from './common/logging/logger';
 import { requestContext } from './common/logging/request-context';
 import { AppConfig } from './config/app-config';
+import { registerWeb } from './web/web';
 
 export interface CreateAppOptions {
   config: AppConfig;
@@ -95,6 +96,7 @@ export async function createHttpApp({
     done();
   });
 
+  await registerWeb(app);
   SwaggerModule.setup(DOCS_PATH.slice(1), app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',

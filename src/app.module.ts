@@ -23,6 +23,7 @@ import { AnnualReportModule } from './reports/annual/annual-report.module';
 import { ReportsJobsModule } from './reports/reports-jobs.module';
 import { ReportsModule } from './reports/reports.module';
 import { UsersModule } from './users/users.module';
+import { WebModule } from './web/web.module';
 
 /** Feature modules serving HTTP. */
 const API_MODULES: Type[] = [
@@ -39,6 +40,7 @@ const API_MODULES: Type[] = [
   AnnualReportModule,
   PatternsModule,
   ReportsModule,
+  WebModule,
 ];
 
 /** Feature modules owning BullMQ processors and repeatable sweeps, loaded for APP_ROLE=worker|all. */

@@ -6,6 +6,7 @@ import { Clock } from '../common/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import { OrganizationsService } from '../organizations/organizations.service';
+import { UserEntity } from '../users/user.entity';
 import { toUserResponse, UsersService } from '../users/users.service';
 import { LoginDto } from './dto/login.dto';
 import { LoginResponseDto, MeResponseDto } from './dto/login-response.dto';
@@ -46,6 +47,22 @@ export class AuthService {
   ) {}
 
   async login(dto: LoginDto, ip: string): Promise<LoginResponseDto> {
+    const { user, at } = await this.authenticate(dto, ip);
+    const claims: AccessTokenClaims = { sub: user.id, typ: 'access' };
+    const accessToken = await this.jwt.signAsync(claims);
+    return {
+      accessToken,
+      expiresIn: this.config.jwt.expiresInSeconds,
+      user: toUserResponse({ ...user, lastLoginAt: at }),
+    };
+  }
+
+  /**
+   * The one credential check of the service (the API's login and the web sign-in): throttling,
+   * lockout, the audit trail. Answers the active user, or throws the same 401 for every refusal
+   * (429 when throttled).
+   */
+  async authenticate(dto: LoginDto, ip: string): Promise<{ user: UserEntity; at: Date }> {
     try {
       await this.throttle.beforeAttempt(ip, dto.email);
     } catch (error) {
@@ -107,13 +124,7 @@ export class AuthService {
       targetType: 'user',
       targetId: user.id,
     });
-    const claims: AccessTokenClaims = { sub: user.id, typ: 'access' };
-    const accessToken = await this.jwt.signAsync(claims);
-    return {
-      accessToken,
-      expiresIn: this.config.jwt.expiresInSeconds,
-      user: toUserResponse({ ...user, lastLoginAt: now }),
-    };
+    return { user, at: now };
   }
 
   /** The actor behind a verified access token, if its user still exists and is active. */

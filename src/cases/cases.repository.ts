@@ -32,6 +32,10 @@ export type CaseRow = Omit<
 
 export interface CaseFilter {
   status?: CaseStatus;
+  /** Any of these statuses (the web interface's open cases). */
+  statuses?: readonly CaseStatus[];
+  /** Cases owned by this organisation only (still within what the actor may see). */
+  organizationId?: string;
   platformId?: string;
   channel?: string;
   category?: string;
@@ -187,6 +191,8 @@ export class CasesRepository {
     const { p } = params;
     const where = [this.visible(actor, params)];
     if (filter.status) where.push(`c.status = ${p(filter.status)}`);
+    if (filter.statuses) where.push(`c.status = ANY(${p(filter.statuses)}::case_status[])`);
+    if (filter.organizationId) where.push(`c.organization_id = ${p(filter.organizationId)}`);
     if (filter.platformId) where.push(`c.platform_id = ${p(filter.platformId)}`);
     if (filter.channel) where.push(`ch.code = ${p(filter.channel)}`);
     if (filter.category) where.push(`c.category_code = ${p(filter.category)}`);

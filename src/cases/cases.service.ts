@@ -232,9 +232,14 @@ export class CasesService implements OnModuleInit {
     };
   }
 
-  async list(actor: Actor, query: CaseQueryDto): Promise<Page<CaseSummaryResponseDto>> {
+  /** `scope` narrows further for callers other than the API (the web interface's open cases). */
+  async list(
+    actor: Actor,
+    query: CaseQueryDto,
+    scope: Pick<CaseFilter, 'statuses' | 'organizationId'> = {},
+  ): Promise<Page<CaseSummaryResponseDto>> {
     const now = this.clock.now();
-    const rows = await this.cases.list(actor, await this.toFilter(query), now);
+    const rows = await this.cases.list(actor, { ...(await this.toFilter(query)), ...scope }, now);
     const shown = rows.slice(0, query.limit);
     await this.record(actor, 'case.listed', undefined, undefined, {
       count: shown.length,

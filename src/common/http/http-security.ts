@@ -40,6 +40,35 @@ const DOCS_CSP = {
   },
 };
 
+/** Where the server-rendered web interface lives (src/web). */
+export const WEB_PATH = '/web';
+
+/**
+ * The web pages load their own stylesheet and script (served from WEB_PATH/assets) and post
+ * forms to this origin: no inline script or style, nothing from elsewhere, never framed.
+ */
+const WEB_CSP = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'"],
+    formAction: ["'self'"],
+    baseUri: ["'none'"],
+    frameAncestors: ["'none'"],
+  },
+};
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+/**
+ * WEB_CSP as a header value, for answers helmet's route configuration does not reach (the web
+ * interface's 404 and error pages).
+ */
+export const WEB_CSP_HEADER = Object.entries(WEB_CSP.directives)
+  .map(([name, values]) => `${kebab(name)} ${values.join(' ')}`)
+  .join('; ');
+
 export interface HttpSecurityOptions {
   /** Send Strict-Transport-Security: only when clients reach the service over HTTPS. */
   hsts: boolean;
@@ -70,6 +99,8 @@ export async function registerHttpSecurity(
   fastify.addHook('onRoute', (route) => {
     if (route.url === DOCS_PATH || route.url.startsWith(`${DOCS_PATH}/`)) {
       route.config = { ...route.config, helmet: { contentSecurityPolicy: DOCS_CSP } };
+    } else if (route.url === WEB_PATH || route.url.startsWith(`${WEB_PATH}/`)) {
+      route.config = { ...route.config, helmet: { contentSecurityPolicy: WEB_CSP } };
     }
   });
 

@@ -65,6 +65,7 @@ describe('migrations', () => {
         // TypeORM's own record of generated columns (the cases' stored durations).
         'typeorm_metadata',
         'users',
+        'web_sessions',
         'webhook_deliveries',
         'webhooks',
       ]);

@@ -1,0 +1,18 @@
+// Progressive enhancement only: every page works without this file.
+// On the escalation form, the subcategory list shows only those of the chosen category.
+(function () {
+  'use strict';
+  var category = document.getElementById('categoryCode');
+  var sub = document.getElementById('subcategoryCode');
+  if (!category || !sub) return;
+  function filter() {
+    var groups = sub.querySelectorAll('optgroup');
+    for (var i = 0; i < groups.length; i++) {
+      var match = !category.value || groups[i].getAttribute('data-category') === category.value;
+      groups[i].hidden = !match;
+      groups[i].disabled = !match;
+    }
+  }
+  category.addEventListener('change', filter);
+  filter();
+})();

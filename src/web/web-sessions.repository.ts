@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { LessThan } from 'typeorm';
+import { TransactionRunner } from '../database/transaction';
+import { WebSessionEntity } from './web-session.entity';
+
+@Injectable()
+export class WebSessionsRepository {
+  constructor(private readonly tx: TransactionRunner) {}
+
+  async insert(values: Omit<WebSessionEntity, 'id' | 'user'>): Promise<void> {
+    await this.tx.manager.insert(WebSessionEntity, values);
+  }
+
+  /** The session with this hash and its user, in one query. */
+  findByHash(tokenHash: string): Promise<WebSessionEntity | null> {
+    return this.tx.manager.findOne(WebSessionEntity, {
+      where: { tokenHash },
+      relations: { user: true },
+    });
+  }
+
+  async touch(id: string, at: Date): Promise<void> {
+    await this.tx.manager.update(WebSessionEntity, { id }, { lastSeenAt: at });
+  }
+
+  async deleteByHash(tokenHash: string): Promise<void> {
+    await this.tx.manager.delete(WebSessionEntity, { tokenHash });
+  }
+
+  /** Sessions past their absolute end, and the user's other expired ones, go at each sign-in. */
+  async deleteExpired(now: Date): Promise<void> {
+    await this.tx.manager.delete(WebSessionEntity, { expiresAt: LessThan(now) });
+  }
+}

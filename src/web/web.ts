@@ -1,0 +1,161 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyView from '@fastify/view';
+import { Logger } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Eta } from 'eta';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { DomainError } from '../common/errors/domain-error';
+import { WEB_PATH } from '../common/http/http-security';
+import { AppConfig } from '../config/app-config';
+import { pickLang } from '../i18n/labels';
+import { registerAuthPages } from './pages/auth.pages';
+import { registerCasePages } from './pages/cases.pages';
+import {
+  assetUrls,
+  CookieOptions,
+  CSRF_FIELD,
+  csrfMatches,
+  csrfTokenFor,
+  errorPage,
+  PRE_SESSION_COOKIE,
+  readCookies,
+  SESSION_COOKIE,
+  setCookie,
+  WebRouteConfig,
+} from './web-context';
+import { WebSessionsService } from './web-sessions.service';
+
+const VIEWS_DIR = join(__dirname, 'views');
+const ASSETS_DIR = join(__dirname, 'assets');
+const ASSET_TYPES: Record<string, string> = {
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+};
+/** Asset URLs change with their content, so browsers may keep them for a year. */
+const ASSET_CACHE = 'public, max-age=31536000, immutable';
+
+/** What the page modules get: the Nest app (for services), the config, the cookie options. */
+export interface WebDeps {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  cookie: CookieOptions;
+}
+
+const logger = new Logger('Web');
+
+/**
+ * The web interface: every Fastify registration of it, in one encapsulated plugin under /web.
+ * Form bodies, cookies, templates, the session and CSRF checks and the HTML error pages exist
+ * only inside it, so the API keeps its JSON-only parsers, its problem+json errors and its
+ * bearer authentication. Call before app.init() (app.factory.ts does).
+ */
+export async function registerWeb(app: NestFastifyApplication): Promise<void> {
+  const server = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const config = app.get(AppConfig);
+  const sessions = app.get(WebSessionsService);
+  const deps: WebDeps = {
+    app,
+    config,
+    cookie: { path: WEB_PATH, httpOnly: true, sameSite: 'strict', secure: config.http.hsts },
+  };
+
+  server.get('/', { config: { webPublic: true } }, (_request, reply) =>
+    reply.redirect(`${WEB_PATH}/`, 302),
+  );
+
+  await server.register(
+    async (web) => {
+      // application/x-www-form-urlencoded here only: the API answers 415 to form bodies.
+      await web.register(fastifyFormbody);
+      await web.register(fastifyView, {
+        engine: { eta: new Eta({ views: VIEWS_DIR, autoEscape: true, cache: true }) },
+        templates: VIEWS_DIR,
+        production: true,
+      });
+      web.decorateRequest('web', null as unknown as FastifyRequest['web']);
+
+      registerAssets(web);
+
+      web.addHook('preHandler', async (request, reply) => {
+        const route = request.routeOptions.config as WebRouteConfig;
+        if (route.webAsset) return;
+        const cookies = readCookies(request);
+        const sessionToken = cookies[SESSION_COOKIE];
+        const signedIn = await sessions.resolve(sessionToken);
+        let secret = signedIn ? sessionToken! : cookies[PRE_SESSION_COOKIE];
+        if (!secret || secret.length > 100) {
+          secret = randomBytes(32).toString('base64url');
+          setCookie(reply, PRE_SESSION_COOKIE, secret, deps.cookie);
+        }
+        const query = request.query as Record<string, unknown> | undefined;
+        request.web = {
+          lang: pickLang(
+            typeof query?.lang === 'string' ? query.lang : undefined,
+            signedIn?.user.language,
+            request.headers['accept-language'],
+          ),
+          signedIn,
+          csrfToken: csrfTokenFor(secret),
+          sessionToken: signedIn ? sessionToken : undefined,
+        };
+        if (request.method === 'POST') {
+          const given = (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
+          if (!csrfMatches(request.web.csrfToken, given)) return errorPage(request, reply, 403);
+        }
+        if (!signedIn && !route.webPublic && !request.is404) {
+          return reply.redirect(`${WEB_PATH}/sign-in`, 303);
+        }
+      });
+
+      registerAuthPages(web, deps);
+      registerCasePages(web, deps);
+
+      web.setNotFoundHandler((request, reply) => errorPage(request, reply, 404));
+      web.setErrorHandler((error: FastifyError, request, reply) => {
+        const status =
+          error instanceof DomainError
+            ? error.status
+            : typeof error.statusCode === 'number'
+              ? error.statusCode
+              : 500;
+        if (status >= 500) {
+          // The error's class and stack frames only: messages may quote what was entered.
+          logger.error(
+            `web request ${request.id} failed: ${error.name}`,
+            error.stack?.split('\n').slice(1).join('\n'),
+          );
+        }
+        const forbidden = error instanceof DomainError && error.code === 'forbidden';
+        return errorPage(request, reply, status, forbidden ? 'ui.error.forbiddenRole' : undefined);
+      });
+    },
+    { prefix: WEB_PATH },
+  );
+}
+
+/** /web/assets/<content hash>/<file>: the few files of assets/, read once, cached for a year. */
+function registerAssets(web: FastifyInstance): void {
+  const files = new Map<string, { body: Buffer; type: string; version: string }>();
+  for (const name of readdirSync(ASSETS_DIR)) {
+    const type = ASSET_TYPES[extname(name)];
+    if (!type) continue;
+    const body = readFileSync(join(ASSETS_DIR, name));
+    const version = createHash('sha256').update(body).digest('hex').slice(0, 12);
+    files.set(name, { body, type, version });
+    assetUrls[name] = `${WEB_PATH}/assets/${version}/${name}`;
+  }
+  web.get<{ Params: { version: string; name: string } }>(
+    '/assets/:version/:name',
+    { config: { webAsset: true, webPublic: true } },
+    (request, reply) => {
+      const file = files.get(request.params.name);
+      if (!file || file.version !== request.params.version) {
+        return reply.code(404).header('cache-control', 'no-store').type('text/plain').send('');
+      }
+      return reply.header('cache-control', ASSET_CACHE).type(file.type).send(file.body);
+    },
+  );
+}
