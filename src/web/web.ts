@@ -13,6 +13,9 @@ import { AppConfig } from '../config/app-config';
 import { pickLang } from '../i18n/labels';
 import { registerAuthPages } from './pages/auth.pages';
 import { registerCasePages } from './pages/cases.pages';
+import { registerDirectoryPages } from './pages/directory.pages';
+import { registerInsightsPages } from './pages/insights.pages';
+import { registerSettingsPages } from './pages/settings.pages';
 import {
   assetUrls,
   CookieOptions,
@@ -112,6 +115,9 @@ export async function registerWeb(app: NestFastifyApplication): Promise<void> {
 
       registerAuthPages(web, deps);
       registerCasePages(web, deps);
+      registerDirectoryPages(web, deps);
+      registerInsightsPages(web, deps);
+      registerSettingsPages(web, deps);
 
       web.setNotFoundHandler((request, reply) => errorPage(request, reply, 404));
       web.setErrorHandler((error: FastifyError, request, reply) => {

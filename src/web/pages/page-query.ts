@@ -1,0 +1,47 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { FieldError, ValidationFailedError } from '../../common/errors/domain-error';
+import { assertValid } from '../../common/validation/validation.pipe';
+import { attachment, ReportFile } from '../../reports/report-csv';
+
+/**
+ * Helpers of the directory, insights, reports and settings pages (GET filter forms and
+ * downloads); the page framework itself is web-context.ts.
+ */
+
+/** The non-empty string parameters of the query (a filter form sends empty fields as ''). */
+export function queryParams(
+  request: FastifyRequest,
+  names: readonly string[],
+): Record<string, string> {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = query[name];
+    if (typeof value === 'string' && value.trim() !== '') out[name] = value.trim();
+  }
+  return out;
+}
+
+/** A DTO validated like the API does, or the field errors (a filter form shows them). */
+export function validOrErrors<T extends object>(
+  dtoClass: new () => T,
+  plain: object,
+): { value: T; errors: null } | { value: null; errors: FieldError[] } {
+  try {
+    return { value: assertValid(dtoClass, plain), errors: null };
+  } catch (error) {
+    if (error instanceof ValidationFailedError) return { value: null, errors: error.errors ?? [] };
+    throw error;
+  }
+}
+
+/** A file as a download: attachment, its own content type, never cached, never sniffed. */
+export function sendDownload(reply: FastifyReply, file: ReportFile): FastifyReply {
+  return reply
+    .code(200)
+    .header('content-type', file.contentType)
+    .header('content-disposition', attachment(file.filename))
+    .header('cache-control', 'no-store')
+    .header('x-content-type-options', 'nosniff')
+    .send(file.content);
+}

@@ -1,0 +1,373 @@
+import { ContactResponseDto } from '../../src/contacts/dto/contact.dto';
+import { CaseResponseDto } from '../../src/cases/dto/case.dto';
+import { MESSAGES } from '../../src/i18n/labels';
+import { TrendsResponseDto } from '../../src/patterns/dto/trends.dto';
+import { PatternRollupsRepository } from '../../src/patterns/pattern-rollups.repository';
+import { createCase } from '../factories/case.factory';
+import { createCommunity, TestUser } from '../factories/community.factory';
+import { createContact } from '../factories/contact.factory';
+import { call } from '../support/http';
+import { createTestApp, TestApp } from '../support/test-app';
+import { WebClient } from '../support/web-client';
+
+/*
+ * The directory, insights and downloads pages through a web session: rendered for every role,
+ * the TLP rule of the API (a contact or case of another organisation is a 404 page and absent
+ * from lists), the same suppression as the API, and downloads equal to the API's files.
+ */
+
+type Community = Awaited<ReturnType<typeof createCommunity>>;
+const en = MESSAGES.en;
+const PERIOD = { from: '2026-03', to: '2026-05' };
+
+describe('web: directory, insights and downloads', () => {
+  let t: TestApp;
+  let c: Community;
+  let departed: ContactResponseDto;
+  let successor: ContactResponseDto;
+  let secret: ContactResponseDto;
+  let caseOfA: CaseResponseDto;
+  const sessions = new Map<string, WebClient>();
+
+  /** A signed-in web client per user (one sign-in each). */
+  async function web(user: TestUser): Promise<WebClient> {
+    const known = sessions.get(user.id);
+    if (known) return known;
+    const w = new WebClient(t.app);
+    await w.get('/web/sign-in');
+    const answer = await w.post('/web/sign-in', { email: user.email, password: user.password });
+    expect(answer.status).toBe(303);
+    sessions.set(user.id, w);
+    return w;
+  }
+  const count = async (sql: string, params: unknown[]) =>
+    Number(((await t.db.query(sql, params)) as [{ n: number }])[0].n);
+  const audits = (action: string, userId: string, targetId: string) =>
+    count(
+      'SELECT count(*)::int AS n FROM audit_entries WHERE action = $1 AND actor_user_id = $2 AND target_id = $3',
+      [action, userId, targetId],
+    );
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    c = await createCommunity(t.app);
+    const token = c.inA.member.token;
+    // Turnover: a departed contact, its successor, and a contact only A may see.
+    departed = await createContact(t.app, token, {
+      fullName: 'Ana Departed',
+      countries: ['BO'],
+      languages: ['es'],
+      email: 'ana@platform.example',
+    });
+    successor = await createContact(t.app, token, {
+      fullName: 'Bea Successor',
+      countries: ['BO'],
+      languages: ['es'],
+      email: 'bea@platform.example',
+    });
+    secret = await createContact(t.app, token, {
+      fullName: 'Carla Strict',
+      countries: ['BO'],
+      languages: ['es'],
+      tlp: 'AMBER+STRICT',
+    });
+    for (const [id, title] of [
+      [departed.id, 'Public Policy Manager'],
+      [successor.id, 'Safety Policy Lead'],
+    ]) {
+      const tenure = await call(t.app, 'POST', `/v1/contacts/${id}/tenures`, {
+        token,
+        body: { title, team: 'LatAm', countries: ['BO'], startedOn: '2024-03-01' },
+      });
+      expect(tenure.status).toBe(201);
+    }
+    const departure = await call(t.app, 'POST', `/v1/contacts/${departed.id}/departure`, {
+      token,
+      body: {
+        leftOn: '2026-01-15',
+        reason: 'Moved to another company',
+        successorContactId: successor.id,
+        handoverNotes: 'Bea takes the open cases',
+      },
+    });
+    expect(departure.status).toBe(201);
+    // Trusted partner: A on Facebook's trusted partner channel in Bolivia.
+    const facebook = await call<{ channels: { id: string; code: string }[] }>(
+      t.app,
+      'GET',
+      '/v1/platforms/facebook',
+      { token },
+    );
+    const channel = facebook.body.channels.find((ch) => ch.code === 'trusted_partner')!;
+    const access = await call(t.app, 'POST', '/v1/channel-access', {
+      token: c.admin.token,
+      body: {
+        organizationId: c.a.id,
+        channelId: channel.id,
+        countries: ['BO'],
+        since: '2025-01-01',
+      },
+    });
+    expect(access.status).toBe(201);
+    // The shared repository: 6 cases from two organisations in March and in April, 2 from A
+    // alone in May (suppressed, and whatever the complementary suppression adds).
+    const log = async (user: TestUser, n: number, month: string) => {
+      for (let i = 0; i < n; i++) {
+        await createCase(t.app, user.token, {
+          consentToSharePattern: true,
+          categoryCode: 'sextortion',
+          subcategoryCode: null,
+          country: 'UY',
+          escalatedAt: `${month}-10T10:00:00.000Z`,
+        });
+      }
+    };
+    await log(c.inA.member, 3, '2026-03');
+    await log(c.inB.member, 3, '2026-03');
+    await log(c.inA.member, 3, '2026-04');
+    await log(c.inB.member, 3, '2026-04');
+    await log(c.inA.member, 2, '2026-05');
+    await t.app.get(PatternRollupsRepository).foldAll();
+    caseOfA = await createCase(t.app, token, { title: 'Only for A: doxxing of a journalist' });
+  }, 60_000);
+  afterAll(() => t.close());
+
+  it('sends a visitor without a session to sign in', async () => {
+    const w = new WebClient(t.app);
+    for (const path of [
+      '/web/contacts',
+      '/web/trends',
+      '/web/reports/trends.csv',
+      `/web/cases/${caseOfA.id}/stix`,
+    ]) {
+      const answer = await w.get(path);
+      expect({ path, status: answer.status, location: answer.headers.location }).toEqual({
+        path,
+        status: 303,
+        location: '/web/sign-in',
+      });
+    }
+  });
+
+  it('renders every page for every role, in the reader language, with the navigation', async () => {
+    const pages = [
+      ['/web/contacts', 'ui.directory.contacts.title'],
+      ['/web/contacts?platform=facebook&country=BO&language=es', 'ui.directory.best.title'],
+      [`/web/contacts/${successor.id}`, 'ui.directory.contact.history'],
+      ['/web/partners', 'ui.directory.partners.title'],
+      ['/web/partners?platform=facebook&country=BO', 'ui.directory.partners.caption'],
+      ['/web/organizations', 'ui.directory.organizations.title'],
+      [`/web/trends?from=${PERIOD.from}&to=${PERIOD.to}`, 'ui.insights.trends.figcaption'],
+      ['/web/scorecard', 'ui.insights.scorecard.title'],
+      ['/web/campaigns', 'ui.insights.campaigns.title'],
+      ['/web/emerging', 'ui.insights.emerging.title'],
+      ['/web/reports', 'ui.reports.title'],
+      ['/web/settings', 'ui.settings.title'],
+    ] as const;
+    for (const user of [c.inA.viewer, c.inA.member, c.inA.orgAdmin, c.admin]) {
+      const w = await web(user);
+      for (const [path, key] of pages) {
+        const answer = await w.get(path);
+        expect({ path, role: user.role, status: answer.status }).toEqual({
+          path,
+          role: user.role,
+          status: 200,
+        });
+        expect(answer.headers['cache-control']).toBe('no-store');
+        expect(answer.html).toContain(en[key].split('{')[0].trim());
+        expect(answer.html).toContain(`href="/web/trends"`);
+      }
+    }
+  }, 60_000);
+
+  it('shows the directory with current roles, who to write to now, and the turnover history', async () => {
+    const w = await web(c.inA.member);
+    const list = await w.get('/web/contacts?platform=facebook&country=BO&language=es');
+    const best = list.html.slice(
+      list.html.indexOf(en['ui.directory.best.title']),
+      list.html.indexOf(en['ui.directory.contacts.list']),
+    );
+    expect(best).toContain('Bea Successor');
+    expect(best).not.toContain('Ana Departed');
+    expect(list.html).toContain('Safety Policy Lead');
+    expect(list.html).toContain(en['ui.directory.status.left']);
+
+    const page = await w.get(`/web/contacts/${departed.id}`);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Public Policy Manager');
+    expect(page.html).toContain('2026-01-15');
+    expect(page.html).toContain('Moved to another company');
+    expect(page.html).toContain('Bea takes the open cases');
+    expect(page.html).toContain(`href="/web/contacts/${successor.id}"`);
+    const back = await w.get(`/web/contacts/${successor.id}`);
+    expect(back.html).toContain(`href="/web/contacts/${departed.id}"`);
+    // Read like GET /v1/contacts/:id: audited.
+    expect(await audits('contact.read', c.inA.member.id, departed.id)).toBe(1);
+  });
+
+  it('never shows an AMBER+STRICT contact or case of one organisation to another', async () => {
+    const mine = await web(c.inA.member);
+    expect((await mine.get(`/web/contacts/${secret.id}`)).status).toBe(200);
+    expect((await mine.get('/web/contacts')).html).toContain('Carla Strict');
+
+    const other = await web(c.inB.member);
+    const refused = await other.get(`/web/contacts/${secret.id}`);
+    expect(refused.status).toBe(404);
+    expect(refused.html).toContain(en['ui.error.title.404']);
+    expect(refused.html).not.toContain('Carla Strict');
+    for (const path of [
+      '/web/contacts',
+      '/web/contacts?platform=facebook&country=BO&language=es',
+    ]) {
+      const answer = await other.get(path);
+      expect(answer.status).toBe(200);
+      expect(answer.html).toContain('Bea Successor');
+      expect(answer.html).not.toContain('Carla Strict');
+      expect(answer.html).not.toContain(secret.id);
+    }
+    const reports = await other.get('/web/reports');
+    expect(reports.html).not.toContain(caseOfA.reference);
+    expect(reports.html).not.toContain(caseOfA.id);
+    expect((await mine.get('/web/reports')).html).toContain(`/web/cases/${caseOfA.id}/stix`);
+  });
+
+  it('lists the trusted partners of a platform in a country', async () => {
+    const w = await web(c.inB.viewer);
+    const answer = await w.get('/web/partners?platform=facebook&country=BO');
+    expect(answer.status).toBe(200);
+    expect(answer.html).toContain(c.a.name);
+    expect(answer.html).not.toContain(c.b.name);
+    const none = await w.get('/web/partners?platform=facebook&country=FR');
+    expect(none.html).toContain(en['ui.directory.partners.none']);
+    const bad = await w.get('/web/partners?platform=facebook&country=XX');
+    expect(bad.status).toBe(400);
+    expect(bad.html).toContain('aria-invalid="true"');
+  });
+
+  it('lists the community directory of organisations', async () => {
+    const w = await web(c.inB.viewer);
+    const answer = await w.get('/web/organizations?country=MX');
+    expect(answer.html).toContain(c.b.name);
+    expect(answer.html).not.toContain(c.a.name);
+  });
+
+  it('draws the trends with the suppression of /v1/patterns/trends, chart and table', async () => {
+    const api = await call<TrendsResponseDto>(t.app, 'GET', '/v1/patterns/trends', {
+      token: c.inA.viewer.token,
+      query: { ...PERIOD, groupBy: 'month', category: 'sextortion' },
+    });
+    const byMonth = Object.fromEntries(api.body.data.map((r) => [r.month!, r]));
+    expect(byMonth['2026-05'].suppressed).toBe(true);
+    expect(byMonth['2026-05'].count).toBeNull();
+    const shown = api.body.data.filter((r) => !r.suppressed);
+    expect(shown.length).toBeGreaterThan(0);
+
+    const w = await web(c.inA.viewer);
+    const page = await w.get(`/web/trends?from=${PERIOD.from}&to=${PERIOD.to}&category=sextortion`);
+    expect(page.status).toBe(200);
+    expect(page.html).toMatch(
+      /<svg [^>]*role="img"[^>]*aria-labelledby="trends-chart-title trends-chart-desc"/,
+    );
+    const rows = [
+      ...page.html.matchAll(/<tr>\s*<th scope="row">(\d{4}-\d{2})<\/th>\s*([\s\S]*?)<\/tr>/g),
+    ];
+    expect(rows.map((r) => r[1])).toEqual(['2026-03', '2026-04', '2026-05']);
+    for (const [, month, cells] of rows) {
+      const api = byMonth[month];
+      if (api.suppressed) {
+        expect(cells).toContain(en['ui.insights.suppressed']);
+        expect(page.html).toContain(`${month}: ${en['ui.insights.suppressed']}`);
+      } else {
+        expect(cells).toContain(`<td>${api.count}</td>`);
+        expect(page.html).toContain(`${month}: ${api.count}`);
+      }
+    }
+    expect(page.html).not.toContain('2026-05: 2');
+    expect(page.html).not.toContain('2026-05: 0');
+
+    const line = await w.get(`/web/trends?from=${PERIOD.from}&to=${PERIOD.to}&chart=line`);
+    expect(line.html).toContain('<circle ');
+    const wrong = await w.get('/web/trends?from=2026-13');
+    expect(wrong.status).toBe(400);
+    expect(wrong.html).toContain('aria-invalid="true"');
+  });
+
+  it('downloads the trend CSV the API gives (content type, header row, suppression)', async () => {
+    const query = { ...PERIOD, groupBy: 'month', category: 'sextortion' };
+    const api = await call(t.app, 'GET', '/v1/reports/trends', {
+      token: c.inA.viewer.token,
+      query: { ...query, format: 'csv', lang: 'en' },
+    });
+    expect(api.status).toBe(200);
+    const exports = () =>
+      count(
+        "SELECT count(*)::int AS n FROM audit_entries WHERE action = 'report.exported' AND actor_user_id = $1",
+        [c.inA.viewer.id],
+      );
+    const before = await exports();
+    const w = await web(c.inA.viewer);
+    const file = await w.get(`/web/reports/trends.csv?${new URLSearchParams(query).toString()}`);
+    expect(file.status).toBe(200);
+    expect(file.headers['content-type']).toBe(api.headers['content-type']);
+    expect(String(file.headers['content-type'])).toMatch(/^text\/csv/);
+    expect(file.headers['content-disposition']).toBe(
+      'attachment; filename="trends-2026-03-2026-05.csv"',
+    );
+    expect(file.html).toBe(api.text);
+    const lines = file.html.replace(/^\uFEFF/, '').split(/\r?\n/);
+    expect(lines[0]).toBe('Month,Count,Organisations,Suppressed (small numbers)');
+    const may = lines.find((l) => l.startsWith('2026-05'));
+    expect(may).toBe('2026-05,,,true');
+    expect(await exports()).toBe(before + 1);
+
+    const bad = await w.get('/web/reports/trends.csv?from=2026-13');
+    expect(bad.status).toBe(400);
+    expect(String(bad.headers['content-type'])).toMatch(/^text\/html/);
+  });
+
+  it('downloads the scorecard CSV the API gives', async () => {
+    const api = await call(t.app, 'GET', '/v1/reports/platform-scorecard', {
+      token: c.inA.member.token,
+      query: { ...PERIOD, format: 'csv', lang: 'en' },
+    });
+    const w = await web(c.inA.member);
+    const file = await w.get(`/web/reports/scorecard.csv?from=${PERIOD.from}&to=${PERIOD.to}`);
+    expect(file.status).toBe(200);
+    expect(String(file.headers['content-type'])).toMatch(/^text\/csv/);
+    expect(file.headers['content-disposition']).toMatch(
+      /^attachment; filename="platform-scorecard-2026-03-2026-05\.csv"$/,
+    );
+    expect(file.html).toBe(api.text);
+  });
+
+  it('downloads the STIX bundle of a visible case, audited, and 404 for an invisible one', async () => {
+    const mine = await web(c.inA.member);
+    const file = await mine.get(`/web/cases/${caseOfA.id}/stix`);
+    expect(file.status).toBe(200);
+    expect(file.headers['content-type']).toBe('application/stix+json;version=2.1');
+    expect(file.headers['content-disposition']).toBe(
+      `attachment; filename="${caseOfA.reference}.stix.json"`,
+    );
+    const bundle = JSON.parse(file.html) as { type: string; objects: { type: string }[] };
+    expect(bundle.type).toBe('bundle');
+    expect(bundle.objects.map((o) => o.type)).toContain('incident');
+    expect(file.html).not.toContain('Only for A');
+    expect(await audits('case.exported', c.inA.member.id, caseOfA.id)).toBe(1);
+
+    const other = await web(c.inB.member);
+    const refused = await other.get(`/web/cases/${caseOfA.id}/stix`);
+    expect(refused.status).toBe(404);
+    expect(String(refused.headers['content-type'])).toMatch(/^text\/html/);
+    expect(refused.headers['content-disposition']).toBeUndefined();
+    expect(refused.html).not.toContain(caseOfA.reference);
+    expect(await audits('case.exported', c.inB.member.id, caseOfA.id)).toBe(0);
+    expect((await other.get('/web/cases/not-a-uuid/stix')).status).toBe(404);
+  });
+
+  it('answers 404 for a campaign that does not exist or is not visible', async () => {
+    const w = await web(c.inA.member);
+    const answer = await w.get('/web/campaigns/00000000-0000-4000-8000-000000000000');
+    expect(answer.status).toBe(404);
+    expect(answer.html).toContain(en['ui.error.title.404']);
+  });
+});
