@@ -47,7 +47,7 @@ interface SettingsExtra {
  * oneself), personal API tokens (the service behind /v1/auth/tokens: a secret shown once) and
  * calendar feeds (/v1/calendar-tokens). The web session counts as a password session.
  */
-export function registerSettingsPages(web: FastifyInstance, { app }: WebDeps): void {
+export function registerSettingsPages(web: FastifyInstance, { app, config }: WebDeps): void {
   const users = app.get(UsersService);
   const apiTokens = app.get(ApiTokensService);
   const calendarTokens = app.get(CalendarTokensService);
@@ -170,7 +170,8 @@ export function registerSettingsPages(web: FastifyInstance, { app }: WebDeps): v
     }
     try {
       const created = await calendarTokens.create(actor, dto.value);
-      const absoluteUrl = `${request.protocol}://${request.host}${created.url}`;
+      // The configured public address, never the request's Host header.
+      const absoluteUrl = `${config.publicBaseUrl}${created.url}`;
       return settingsPage(request, reply, { createdFeed: { ...created, absoluteUrl } }, 201);
     } catch (error) {
       if (error instanceof DomainError && error.status === 409) {
