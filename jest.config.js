@@ -3,7 +3,13 @@ module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  testMatch: [
+    '<rootDir>/src/**/*.spec.ts',
+    '<rootDir>/test/**/*.int-spec.ts',
+    '<rootDir>/test/**/*.e2e-spec.ts',
+    // Real headless Chromium (Debian's chromium; CHROMIUM_PATH to override), see test/browser.
+    '<rootDir>/test/**/*.browser-spec.ts',
+  ],
   transform: {
     '/node_modules/content-disposition/.+\\.js$': [
       'ts-jest',
