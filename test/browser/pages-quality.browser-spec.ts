@@ -172,6 +172,34 @@ describe('web interface: accessibility, keyboard and language of the main pages 
     );
   });
 
+  // Fails today: src/web/assets/web.css, `header.site nav ul` is `display: flex` without
+  // `flex-wrap: wrap`, so the main navigation's 11 links stay on one line (~1,000 px wide,
+  // ~1,200 px in Spanish) and every signed-in page scrolls sideways on a 320 px screen (WCAG 2.1
+  // SC 1.4.10 Reflow, AA; axe-core does not check it). Make it `it` once the list wraps.
+  it.failing(
+    'no signed-in page scrolls sideways on a 320 px wide screen (WCAG 1.4.10 reflow)',
+    async () => {
+      const context = await browser.newContext({
+        baseURL: web.baseUrl,
+        viewport: { width: 320, height: 640 },
+      });
+      const wide: string[] = [];
+      try {
+        const page = await context.newPage();
+        await signIn(page, member);
+        for (const target of MAIN_PAGES) {
+          await open(page, target, ids);
+          const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+          if (width > 320) wide.push(`${target.name}: ${width} px`);
+        }
+      } finally {
+        await context.close();
+      }
+      expect(wide).toEqual([]);
+    },
+    BROWSER_TIMEOUT_MS,
+  );
+
   describe('Spanish: no English-only text', () => {
     it(
       'has English-only texts to look for, and finds them on an English page (control)',
