@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createOrganization } from '../factories/community.factory';
+import { createCase } from '../factories/case.factory';
+import { createOrganization, tokenFor } from '../factories/community.factory';
 import {
   BROWSER_TIMEOUT_MS,
   createWebUser,
@@ -89,10 +90,16 @@ describe('web interface: an escalation from the form to the response time (Chrom
       );
       expect(row).toEqual({ title: logged.title, organization_id: member.organizationId });
 
+      // Open, it heads the member's own list and is in the downloads page's list.
+      await page.goto('/web/cases');
+      await expect(page.locator('main').textContent()).resolves.toContain(logged.reference);
+      await page.goto('/web/reports');
+      expect(await page.content()).toContain(logged.reference);
+      await page.goto(`/web/cases/${logged.id}`);
+
       // The platform answers 47 minutes after the escalation (the app's clock moves; the
       // session's 60-minute idle limit is not reached).
       web.clock.advance(47 * 60_000);
-      await page.reload();
       const responded = page.locator('form:has(input[name="type"][value="platform_responded"])');
       await responded.getByLabel(enText('ui.case.stepOutcome')).selectOption('content_removed');
       await responded.getByLabel(enText('ui.case.note')).fill('Removed after the second message.');
@@ -121,14 +128,19 @@ describe('web interface: an escalation from the form to the response time (Chrom
     'a member of another organisation does not see the case: not in the list, its page answers not found',
     async () => {
       expect(logged.id).not.toBe('');
+      // A second case of the member's organisation, still open (the first one was resolved).
+      const open = await createCase(web.app, await tokenFor(web.app, member.id), {
+        escalatedAt: new Date().toISOString(),
+      });
       const context = await newContext(browser, web);
       try {
         const other = await context.newPage();
         await signIn(other, outsider);
         expect(new URL(other.url()).pathname).toBe('/web/cases');
         const list = (await other.locator('main').textContent()) ?? '';
-        expect(list).not.toContain(logged.reference);
-        expect(list).not.toContain(logged.title);
+        for (const hidden of [logged.reference, logged.title, open.reference, open.title]) {
+          expect(list).not.toContain(hidden);
+        }
         await expect(other.locator(`a[href*="${logged.id}"]`).count()).resolves.toBe(0);
 
         const answer = await other.goto(`/web/cases/${logged.id}`);
@@ -137,6 +149,14 @@ describe('web interface: an escalation from the form to the response time (Chrom
         const html = await other.content();
         expect(html).not.toContain(logged.reference);
         expect(html).not.toContain(logged.title);
+
+        // Nor in the downloads page's list of cases, nor as a STIX download.
+        await other.goto('/web/reports');
+        expect(await other.content()).not.toContain(logged.reference);
+        expect(await other.content()).not.toContain(open.reference);
+        const stix = await other.request.get(`/web/cases/${logged.id}/stix`, { maxRedirects: 0 });
+        expect(stix.status()).toBe(404);
+        expect(await stix.text()).not.toContain(logged.reference);
 
         // Nor can a step be recorded on it, even with the outsider's own valid CSRF token.
         await other.goto('/web/cases');
