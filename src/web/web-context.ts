@@ -44,8 +44,12 @@ export function csrfTokenFor(secret: string): string {
 }
 
 export function csrfMatches(expected: string, given: unknown): boolean {
-  if (typeof given !== 'string' || given.length !== expected.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+  if (typeof given !== 'string') return false;
+  // Compared as bytes: a field as long as the token in characters may be longer in UTF-8
+  // (timingSafeEqual throws on buffers of different lengths).
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Where the asset files are served from; set once by registerWeb (the URL carries a content hash). */
@@ -55,6 +59,8 @@ export const assetUrls: Record<string, string> = {};
 export interface PageContext extends WebI18n {
   title: string;
   user: WebSignedIn['user'] | null;
+  /** May log cases and record steps (viewers read only): the menu offers only what works. */
+  canWrite: boolean;
   csrfField: string;
   csrfToken: string;
   /** The current path, to mark the current navigation link. */
@@ -75,6 +81,7 @@ export function pageContext(
     ...i18n,
     title: i18n.t(titleKey, titleParams),
     user: state.signedIn?.user ?? null,
+    canWrite: Boolean(state.signedIn && state.signedIn.actor.role !== 'viewer'),
     csrfField: CSRF_FIELD,
     csrfToken: state.csrfToken,
     path: request.url.split('?')[0],

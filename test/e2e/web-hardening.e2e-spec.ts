@@ -1,0 +1,54 @@
+import { createCommunity, createUser, TestUser } from '../factories/community.factory';
+import { createTestApp, TestApp } from '../support/test-app';
+import { WebClient } from '../support/web-client';
+
+type Community = Awaited<ReturnType<typeof createCommunity>>;
+
+/*
+ * Findings of the web interface's security review, one describe per fix: hostile input that
+ * must be a 4xx page (never a 500), and session rules.
+ */
+describe('web: hardening', () => {
+  let t: TestApp;
+  let c: Community;
+
+  async function signedIn(user: TestUser): Promise<WebClient> {
+    const w = new WebClient(t.app);
+    await w.get('/web/sign-in');
+    expect(
+      (await w.post('/web/sign-in', { email: user.email, password: user.password })).status,
+    ).toBe(303);
+    await w.get('/web/settings');
+    return w;
+  }
+  const language = async (id: string) =>
+    (
+      (await t.db.query('SELECT language FROM users WHERE id = $1', [id])) as {
+        language: string;
+      }[]
+    )[0].language;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    c = await createCommunity(t.app);
+  });
+  afterAll(() => t.close());
+
+  describe('CSRF field', () => {
+    it('a field as long as the token in characters but not in bytes is a 403 page, not a 500', async () => {
+      const user = await createUser(t.app, c.a.id, 'member');
+      const w = await signedIn(user);
+      const length = w.csrfToken()!.length;
+      for (const forged of [`é${'a'.repeat(length - 1)}`, '€'.repeat(length)]) {
+        const answer = await w.post('/web/settings', {
+          _csrf: forged,
+          language: 'es',
+          timezone: 'UTC',
+        });
+        expect(answer.status).toBe(403);
+        expect(answer.headers['content-type']).toBe('text/html; charset=utf-8');
+      }
+      await expect(language(user.id)).resolves.toBe('en');
+    });
+  });
+});
