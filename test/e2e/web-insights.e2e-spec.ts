@@ -176,6 +176,8 @@ describe('web: directory, insights and downloads', () => {
         expect(answer.headers['cache-control']).toBe('no-store');
         expect(answer.html).toContain(en[key].split('{')[0].trim());
         expect(answer.html).toContain(`href="/web/trends"`);
+        // The menu offers logging a case only to those who may (viewers read only).
+        expect(answer.html.includes('href="/web/cases/new"')).toBe(user.role !== 'viewer');
       }
     }
   }, 60_000);
