@@ -9,6 +9,7 @@ import { Eta } from 'eta';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors/domain-error';
 import { WEB_PATH } from '../common/http/http-security';
+import { jsonBodyRefusals } from '../common/http/json-body';
 import { AppConfig } from '../config/app-config';
 import { pickLang } from '../i18n/labels';
 import { registerAuthPages } from './pages/auth.pages';
@@ -107,6 +108,11 @@ export async function registerWeb(app: NestFastifyApplication): Promise<void> {
         if (request.method === 'POST') {
           const given = (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
           if (!csrfMatches(request.web.csrfToken, given)) return errorPage(request, reply, 403);
+        }
+        // What PostgreSQL cannot store (NUL, unpaired surrogates): the API's JSON parser refuses
+        // it, form bodies and query strings reach the services here, so it is refused here.
+        if (jsonBodyRefusals(request.query).length || jsonBodyRefusals(request.body).length) {
+          return errorPage(request, reply, 400);
         }
         if (!signedIn && !route.webPublic && !request.is404) {
           return reply.redirect(`${WEB_PATH}/sign-in`, 303);

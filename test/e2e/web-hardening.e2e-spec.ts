@@ -51,4 +51,28 @@ describe('web: hardening', () => {
       await expect(language(user.id)).resolves.toBe('en');
     });
   });
+
+  describe('NUL characters in forms and query strings', () => {
+    it('are a 400 page before any service sees them (PostgreSQL refuses NUL: it was a 500)', async () => {
+      const user = await createUser(t.app, c.a.id, 'member');
+      const anonymous = new WebClient(t.app);
+      await anonymous.get('/web/sign-in');
+      const signIn = await anonymous.post('/web/sign-in', {
+        email: 'a\u0000b@example.org',
+        password: 'not-the-password-at-all',
+      });
+      expect(signIn.status).toBe(400);
+      expect(signIn.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(signIn.headers['cache-control']).toBe('no-store');
+      const w = await signedIn(user);
+      expect((await w.get('/web/partners?platform=%00&country=BO')).status).toBe(400);
+      expect(
+        (await w.get('/web/contacts?platform=facebook&country=BO&language=e%00s')).status,
+      ).toBe(400);
+      await w.get('/web/settings');
+      const saved = await w.post('/web/settings', { language: 'es\u0000', timezone: 'UTC' });
+      expect(saved.status).toBe(400);
+      await expect(language(user.id)).resolves.toBe('en');
+    });
+  });
 });
