@@ -30,6 +30,14 @@ export class UsersRepository {
     await em.update(UserEntity, { id }, values);
   }
 
+  /**
+   * Deletes the user's web interface sessions (src/web: web_sessions), by SQL so that users do
+   * not import the web module that builds on them.
+   */
+  async endWebSessions(userId: string, em: EntityManager = this.tx.manager): Promise<void> {
+    await em.query('DELETE FROM web_sessions WHERE user_id = $1', [userId]);
+  }
+
   /** Of these ids, those that are not an active user. */
   async unknownActiveIds(ids: string[], em: EntityManager = this.tx.manager): Promise<string[]> {
     if (ids.length === 0) return [];

@@ -189,6 +189,8 @@ export class UsersService {
     const passwordHash = await this.hasher.hash(dto.newPassword);
     await this.tx.run(async (em) => {
       await this.users.update(user.id, { passwordHash }, em);
+      // Whoever held a web session of this user (a shared or stolen browser) signs in again.
+      await this.users.endWebSessions(user.id, em);
       await this.audit.record(
         {
           action: 'auth.password_changed',

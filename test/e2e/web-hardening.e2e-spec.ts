@@ -1,4 +1,5 @@
 import { createCommunity, createUser, TestUser } from '../factories/community.factory';
+import { call } from '../support/http';
 import { createTestApp, TestApp } from '../support/test-app';
 import { WebClient } from '../support/web-client';
 
@@ -73,6 +74,38 @@ describe('web: hardening', () => {
       const saved = await w.post('/web/settings', { language: 'es\u0000', timezone: 'UTC' });
       expect(saved.status).toBe(400);
       await expect(language(user.id)).resolves.toBe('en');
+    });
+  });
+
+  describe('password change', () => {
+    it("ends the user's web sessions (a stolen session cookie must not outlive the password)", async () => {
+      const user = await createUser(t.app, c.a.id, 'member');
+      const other = await createUser(t.app, c.a.id, 'member');
+      const [laptop, phone, colleague] = [
+        await signedIn(user),
+        await signedIn(user),
+        await signedIn(other),
+      ];
+      const changed = await call(t.app, 'POST', '/v1/me/password', {
+        token: user.token,
+        body: { currentPassword: user.password, newPassword: 'a-brand-new-long-passphrase' },
+      });
+      expect(changed.status).toBe(204);
+      for (const w of [laptop, phone]) {
+        const page = await w.get('/web/cases');
+        expect(page.status).toBe(303);
+        expect(page.headers.location).toBe('/web/sign-in');
+      }
+      expect((await colleague.get('/web/cases')).status).toBe(200);
+      const sessions = (await t.db.query(
+        'SELECT count(*)::int AS n FROM web_sessions WHERE user_id = $1',
+        [user.id],
+      )) as [{ n: number }];
+      expect(sessions[0].n).toBe(0);
+      // The new password opens a new session.
+      expect(
+        (await signedIn({ ...user, password: 'a-brand-new-long-passphrase' })).last!.status,
+      ).toBe(200);
     });
   });
 });
