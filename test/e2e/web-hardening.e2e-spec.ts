@@ -108,4 +108,32 @@ describe('web: hardening', () => {
       ).toBe(200);
     });
   });
+
+  describe('signing in again', () => {
+    it('ends the session the browser held before (no orphan session stays valid)', async () => {
+      const first = await createUser(t.app, c.a.id, 'member');
+      const second = await createUser(t.app, c.a.id, 'member');
+      const w = await signedIn(first);
+      const before = w.cookies.get('et_session')!;
+      // A sign-in form left open in another tab, posted with the session's CSRF token.
+      const again = await w.post('/web/sign-in', {
+        email: second.email,
+        password: second.password,
+      });
+      expect(again.status).toBe(303);
+      expect(w.cookies.get('et_session')).not.toBe(before);
+      const stale = await t.app.inject({
+        method: 'GET',
+        url: '/web/cases',
+        headers: { cookie: `et_session=${before}` },
+      });
+      expect(stale.statusCode).toBe(303);
+      expect(stale.headers.location).toBe('/web/sign-in');
+      const left = (await t.db.query(
+        'SELECT count(*)::int AS n FROM web_sessions WHERE user_id = $1',
+        [first.id],
+      )) as [{ n: number }];
+      expect(left[0].n).toBe(0);
+    });
+  });
 });

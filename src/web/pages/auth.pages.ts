@@ -65,7 +65,9 @@ export function registerAuthPages(web: FastifyInstance, { app, cookie }: WebDeps
         error.status === 429 ? 429 : 401,
       );
     }
-    // A new random id at every sign-in: nothing the browser held before becomes a session.
+    // A new random id at every sign-in: nothing the browser held before becomes a session, and
+    // a session it held (a sign-in form posted from a stale tab) ends.
+    await sessions.end(request.web.sessionToken);
     const token = await sessions.start(userId);
     setCookie(reply, SESSION_COOKIE, token, cookie);
     return seeOther(reply, '/web/cases');
