@@ -2,7 +2,11 @@ import { createCommunity, createUser } from '../factories/community.factory';
 import { createTestApp, TestApp } from '../support/test-app';
 import { WebClient } from '../support/web-client';
 
-// Its own file: a second app in the same jest worker would share Nest's static logger.
+// Its own file: @nestjs/passport registers the 'jwt' and 'api-token' strategies on the
+// process-wide passport instance, so a second app created in this file would authenticate the
+// first app's bearer tokens against its own database (401), and after closing it, against a
+// destroyed pool (500). Nothing in src/web is shared between apps (registerWeb's state lives in
+// its plugin; assetUrls is the same for every app); production runs one app per process.
 describe('web interface behind TLS', () => {
   let t: TestApp;
   beforeAll(async () => {
