@@ -19,6 +19,8 @@ export interface WebRouteConfig {
   webPublic?: boolean;
   /** A static asset: no session lookup at all. */
   webAsset?: boolean;
+  /** Signing out: never refused by the write budget. */
+  webSignOut?: boolean;
 }
 
 /** Who is asking, in which language, and the CSRF token their forms must carry. */
@@ -142,6 +144,32 @@ export function fieldErrors(
   return out;
 }
 
+/**
+ * The form field of a DTO path inside a list (`items.2.url`, `indicators.0.kind`): `rows` names,
+ * per list, the form field of each property of a row (`{ items: { url: 'itemUrl' } }` gives
+ * `itemUrl2`). Forms render rows in the order of the DTO's list, so the index carries over; a
+ * path with no row (`items`, the list itself) is the first row's field. Other paths: undefined.
+ */
+export function rowField(
+  apiField: string,
+  rows: Record<string, Record<string, string>>,
+): string | undefined {
+  const [list, index, property] = apiField.split('.');
+  const fields = Object.hasOwn(rows, list) ? rows[list] : undefined;
+  if (!fields) return undefined;
+  const names = Object.values(fields);
+  const name = property && Object.hasOwn(fields, property) ? fields[property] : names[0];
+  return /^\d+$/.test(index ?? '') ? `${name}${index}` : `${names[0]}0`;
+}
+
+/** A repeated form field (checkboxes, a multiple select) as its strings; absent is []. */
+export function formStrings(body: unknown, name: string): string[] {
+  if (!body || typeof body !== 'object') return [];
+  const value = (body as Record<string, unknown>)[name];
+  const values = Array.isArray(value) ? value : [value];
+  return values.filter((v): v is string => typeof v === 'string');
+}
+
 /** A form field as a string (forms post strings; anything else counts as absent). */
 export function formString(body: unknown, name: string): string | undefined {
   if (!body || typeof body !== 'object') return undefined;
@@ -160,7 +188,7 @@ export function errorPage(
   status: number,
   messageKey?: string,
 ): Promise<FastifyReply> {
-  const shown = status === 403 || status === 404 ? status : status >= 500 ? 500 : 400;
+  const shown = [403, 404, 429].includes(status) ? status : status >= 500 ? 500 : 400;
   // Errors before the preHandler (an unreadable body) have no web state yet.
   request.web ??= {
     lang: pickLang(undefined, undefined, request.headers['accept-language']),

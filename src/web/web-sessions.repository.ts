@@ -27,8 +27,11 @@ export class WebSessionsRepository {
     await this.tx.manager.delete(WebSessionEntity, { tokenHash });
   }
 
-  /** Sessions past their absolute end, and the user's other expired ones, go at each sign-in. */
-  async deleteExpired(now: Date): Promise<void> {
-    await this.tx.manager.delete(WebSessionEntity, { expiresAt: LessThan(now) });
+  /** Every session that can no longer be used (past its end, or idle too long), at each sign-in. */
+  async deleteUnusable(now: Date, idleSince: Date): Promise<void> {
+    await this.tx.manager.delete(WebSessionEntity, [
+      { expiresAt: LessThan(now) },
+      { lastSeenAt: LessThan(idleSince) },
+    ]);
   }
 }

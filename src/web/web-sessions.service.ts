@@ -32,7 +32,7 @@ export class WebSessionsService {
   async start(userId: string): Promise<string> {
     const now = this.clock.now();
     const token = randomBytes(32).toString('base64url');
-    await this.sessions.deleteExpired(now);
+    await this.sessions.deleteUnusable(now, new Date(now.getTime() - SESSION_IDLE_MS));
     await this.sessions.insert({
       userId,
       tokenHash: hashSessionToken(token),

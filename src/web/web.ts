@@ -7,6 +7,7 @@ import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Eta } from 'eta';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { WriteRateLimit } from '../auth/write-rate-limit';
 import { DomainError } from '../common/errors/domain-error';
 import { WEB_PATH } from '../common/http/http-security';
 import { jsonBodyRefusals } from '../common/http/json-body';
@@ -60,6 +61,7 @@ export async function registerWeb(app: NestFastifyApplication): Promise<void> {
   const server = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   const config = app.get(AppConfig);
   const sessions = app.get(WebSessionsService);
+  const writeLimit = app.get(WriteRateLimit);
   const deps: WebDeps = {
     app,
     config,
@@ -117,6 +119,11 @@ export async function registerWeb(app: NestFastifyApplication): Promise<void> {
         if (!signedIn && !route.webPublic && !request.is404) {
           return reply.redirect(`${WEB_PATH}/sign-in`, 303);
         }
+        // The API's per-user write budget counts the forms too (signing in and out aside: the
+        // sign-in has its own throttle); beyond it, a 429 page with Retry-After.
+        if (signedIn && request.method === 'POST' && !route.webPublic && !route.webSignOut) {
+          await writeLimit.consume(signedIn.actor.userId);
+        }
       });
 
       registerAuthPages(web, deps);
@@ -140,6 +147,7 @@ export async function registerWeb(app: NestFastifyApplication): Promise<void> {
             error.stack?.split('\n').slice(1).join('\n'),
           );
         }
+        if (error instanceof DomainError) void reply.headers(error.headers);
         const forbidden = error instanceof DomainError && error.code === 'forbidden';
         return errorPage(request, reply, status, forbidden ? 'ui.error.forbiddenRole' : undefined);
       });

@@ -136,4 +136,23 @@ describe('web: hardening', () => {
       expect(left[0].n).toBe(0);
     });
   });
+
+  describe('sessions that can no longer be used', () => {
+    it('are deleted at the next sign-in, idle ones included, and the others kept', async () => {
+      const idle = await createUser(t.app, c.a.id, 'member');
+      const fresh = await createUser(t.app, c.a.id, 'member');
+      await signedIn(idle);
+      t.clock.advance(61 * 60_000); // past the 60 minutes of idleness, not the 12 h end
+      try {
+        const active = await signedIn(fresh);
+        const rows = (await t.db.query('SELECT user_id FROM web_sessions WHERE user_id = ANY($1)', [
+          [idle.id, fresh.id],
+        ])) as { user_id: string }[];
+        expect(rows.map((r) => r.user_id)).toEqual([fresh.id]);
+        expect((await active.get('/web/cases')).status).toBe(200);
+      } finally {
+        t.clock.advance(-61 * 60_000);
+      }
+    });
+  });
 });

@@ -73,7 +73,7 @@ export function registerAuthPages(web: FastifyInstance, { app, cookie }: WebDeps
     return seeOther(reply, '/web/cases');
   });
 
-  web.post('/sign-out', async (request, reply) => {
+  web.post('/sign-out', { config: { webSignOut: true } }, async (request, reply) => {
     await sessions.end(request.web.sessionToken);
     setCookie(reply, SESSION_COOKIE, '', cookie);
     return seeOther(reply, '/web/sign-in?signedOut=1');
