@@ -13,15 +13,7 @@ describe('web: hardening', () => {
   let t: TestApp;
   let c: Community;
 
-  async function signedIn(user: TestUser): Promise<WebClient> {
-    const w = new WebClient(t.app);
-    await w.get('/web/sign-in');
-    expect(
-      (await w.post('/web/sign-in', { email: user.email, password: user.password })).status,
-    ).toBe(303);
-    await w.get('/web/settings');
-    return w;
-  }
+  const signedIn = (user: TestUser) => WebClient.signedIn(t.app, user);
   const language = async (id: string) =>
     (
       (await t.db.query('SELECT language FROM users WHERE id = $1', [id])) as {

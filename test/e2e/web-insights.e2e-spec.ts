@@ -33,10 +33,7 @@ describe('web: directory, insights and downloads', () => {
   async function web(user: TestUser): Promise<WebClient> {
     const known = sessions.get(user.id);
     if (known) return known;
-    const w = new WebClient(t.app);
-    await w.get('/web/sign-in');
-    const answer = await w.post('/web/sign-in', { email: user.email, password: user.password });
-    expect(answer.status).toBe(303);
+    const w = await WebClient.signedIn(t.app, user);
     sessions.set(user.id, w);
     return w;
   }

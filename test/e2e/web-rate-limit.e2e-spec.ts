@@ -14,12 +14,7 @@ describe('web: write rate limit', () => {
   it('refuses a form beyond the budget shared with the API, with a 429 page, and changes nothing', async () => {
     const c = await createCommunity(t.app);
     const user = c.inA.member;
-    const w = new WebClient(t.app, { 'accept-language': 'es' });
-    await w.get('/web/sign-in');
-    expect(
-      (await w.post('/web/sign-in', { email: user.email, password: user.password })).status,
-    ).toBe(303);
-    await w.get('/web/settings');
+    const w = await WebClient.signedIn(t.app, user, { 'accept-language': 'es' });
     // Two writes through the API and one form: the budget of 3 is spent.
     for (let i = 0; i < 2; i += 1) {
       const token = await call(t.app, 'POST', '/v1/calendar-tokens', {

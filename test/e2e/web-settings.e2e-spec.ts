@@ -12,15 +12,7 @@ import { WebClient } from '../support/web-client';
 describe('web: account settings', () => {
   let t: TestApp;
 
-  async function signedIn(user: TestUser): Promise<WebClient> {
-    const w = new WebClient(t.app);
-    await w.get('/web/sign-in');
-    expect(
-      (await w.post('/web/sign-in', { email: user.email, password: user.password })).status,
-    ).toBe(303);
-    await w.get('/web/settings');
-    return w;
-  }
+  const signedIn = (user: TestUser) => WebClient.signedIn(t.app, user);
   const userRow = async (id: string) =>
     (
       (await t.db.query('SELECT language, timezone FROM users WHERE id = $1', [id])) as {

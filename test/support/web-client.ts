@@ -20,6 +20,20 @@ export class WebClient {
     private readonly headers: Record<string, string> = {},
   ) {}
 
+  /** A client signed in through the form, on the page the sign-in leads to (with its token). */
+  static async signedIn(
+    app: NestFastifyApplication,
+    user: { email: string; password: string },
+    headers: Record<string, string> = {},
+  ): Promise<WebClient> {
+    const w = new WebClient(app, headers);
+    await w.get('/web/sign-in');
+    const answer = await w.post('/web/sign-in', { email: user.email, password: user.password });
+    if (answer.status !== 303) throw new Error(`sign-in answered ${answer.status}`);
+    await w.get(String(answer.headers.location));
+    return w;
+  }
+
   async get(url: string, headers: Record<string, string> = {}): Promise<WebAnswer> {
     return this.send('GET', url, undefined, headers);
   }
