@@ -30,12 +30,19 @@ export interface StatementOfReasons {
   puid?: string;
 }
 
-/** The case's timeline. Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE. */
+/**
+ * The case's timeline. Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE. Read in
+ * (occurredAt, seq) order: events of the same instant keep the order they were recorded in.
+ */
 @Entity('case_events')
-@Index('idx_case_events_case_id', ['caseId', 'occurredAt', 'id'])
+@Index('idx_case_events_case_id', ['caseId', 'occurredAt', 'seq'])
 export class CaseEventEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_case_events' })
   id: string;
+
+  /** The order of recording (bigint, read as a string): the timeline's tie-breaker. */
+  @Column({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS' })
+  seq: string;
 
   @Column({ type: 'uuid' })
   caseId: string;

@@ -99,7 +99,11 @@ export class CaseEventsService {
     await this.casesService.requireVisible(actor, caseId);
     const rows = await this.cases.events(caseId, query);
     await this.casesService.record(actor, 'case.read', caseId, undefined, { part: 'events' });
-    return toPage(rows, query.limit, toEventResponse, (e) => [e.occurredAt.toISOString(), e.id]);
+    // The same order as the query (CasesRepository.events): time, then the order of recording.
+    return toPage(rows, query.limit, toEventResponse, (e) => [
+      e.occurredAt.toISOString(),
+      Number(e.seq),
+    ]);
   }
 }
 

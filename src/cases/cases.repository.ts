@@ -288,7 +288,9 @@ export class CasesRepository {
           x.status::case_status, CASE WHEN x.type = 'escalated' THEN ${p(c.platformReference)} END
         FROM c, unnest(${p(c.events.map((e) => e.type))}::text[],
           ${p(c.events.map((e) => e.occurredAt))}::timestamptz[],
-          ${p(c.events.map((e) => e.statusAfter))}::text[]) AS x(type, at, status)),
+          ${p(c.events.map((e) => e.statusAfter))}::text[])
+          WITH ORDINALITY AS x(type, at, status, position)
+        ORDER BY x.position),
       i AS (
         INSERT INTO case_items (case_id, position, url, kind, content_sha256, captured_at)
         SELECT c.id, x.position, x.url, x.kind::case_item_kind, x.sha, x.captured
@@ -487,7 +489,10 @@ export class CasesRepository {
     return rows[0].id;
   }
 
-  /** The timeline, oldest first (the order it happened in). */
+  /**
+   * The timeline, oldest first (the order it happened in); events of the same instant in the
+   * order they were recorded (`seq`), never in the random order of their uuids.
+   */
   async events(
     caseId: string,
     page: { cursor?: string; limit: number },
@@ -495,7 +500,7 @@ export class CasesRepository {
     const qb = this.tx.manager
       .createQueryBuilder(CaseEventEntity, 'e')
       .where('e.case_id = :caseId', { caseId });
-    return byTimeAndId(qb, 'occurred_at', page, 'ASC').getMany();
+    return byTimeAndId(qb, 'occurred_at', page, 'ASC', 'seq').getMany();
   }
 
   /**
@@ -641,7 +646,9 @@ export class CasesRepository {
          x.outcome::case_outcome, CASE WHEN x.type = 'escalated' THEN x.platform_reference END
        FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::uuid[],
          $6::text[], $7::text[], $8::text[])
-         AS x(case_id, type, at, recorded, actor, status, outcome, platform_reference)`,
+         WITH ORDINALITY AS x(case_id, type, at, recorded, actor, status, outcome,
+           platform_reference, position)
+       ORDER BY x.position`,
       [
         events.map(({ c }) => c.id),
         events.map(({ e }) => e.type),

@@ -38,13 +38,18 @@ export class WebClient {
     return this.send('GET', url, undefined, headers);
   }
 
-  /** Posts a form; `_csrf` is the token of the last page unless the fields give one (or null). */
-  async post(url: string, fields: Record<string, string | null>): Promise<WebAnswer> {
-    const form: Record<string, string> = {};
+  /**
+   * Posts a form; `_csrf` is the token of the last page unless the fields give one (or null). A
+   * list is sent as the field repeated, as a browser sends checked checkboxes of one name.
+   */
+  async post(url: string, fields: Record<string, string | string[] | null>): Promise<WebAnswer> {
+    const form = new URLSearchParams();
     const token = this.csrfToken();
-    if (token && !('_csrf' in fields)) form._csrf = token;
-    for (const [k, v] of Object.entries(fields)) if (v !== null) form[k] = v;
-    return this.send('POST', url, new URLSearchParams(form).toString(), {
+    if (token && !('_csrf' in fields)) form.append('_csrf', token);
+    for (const [k, v] of Object.entries(fields)) {
+      for (const value of v === null ? [] : [v].flat()) form.append(k, value);
+    }
+    return this.send('POST', url, form.toString(), {
       'content-type': 'application/x-www-form-urlencoded',
     });
   }

@@ -16,3 +16,19 @@
   category.addEventListener('change', filter);
   filter();
 })();
+
+// On the escalation form, the organisations to share with show for TLP:AMBER only, the people
+// to name for TLP:RED only (the server ignores the lists of other levels anyway).
+(function () {
+  'use strict';
+  var tlp = document.getElementById('tlp');
+  var organizations = document.getElementById('share-organizations');
+  var people = document.getElementById('share-users');
+  if (!tlp || !organizations || !people) return;
+  function toggle() {
+    organizations.hidden = tlp.value !== 'AMBER';
+    people.hidden = tlp.value !== 'RED';
+  }
+  tlp.addEventListener('change', toggle);
+  toggle();
+})();

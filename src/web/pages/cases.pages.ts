@@ -10,7 +10,9 @@ import {
   CaseState,
   OPEN_STATUSES,
 } from '../../cases/case-status.machine';
-import { CasesService } from '../../cases/cases.service';
+import { CasesService, categoryErrors, sharingErrors } from '../../cases/cases.service';
+import { INDICATOR_KINDS, IndicatorKind, normalizeIndicator } from '../../cases/indicator';
+import { TARGET_GROUPS } from '../../cases/taxonomy';
 import { CreateCaseEventDto } from '../../cases/dto/case-event.dto';
 import {
   CaseQueryDto,
@@ -19,24 +21,29 @@ import {
   CreateCaseDto,
 } from '../../cases/dto/case.dto';
 import { Actor } from '../../common/auth/actor';
+import { Clock } from '../../common/clock';
 import { DomainError, FieldError, ValidationFailedError } from '../../common/errors/domain-error';
 import { ListQueryDto } from '../../common/pagination/list-query.dto';
 import { COUNTRY_CODES } from '../../common/reference/countries';
-import { TLP_LEVELS } from '../../common/sharing/tlp';
+import { Tlp, TLP_LEVELS } from '../../common/sharing/tlp';
 import { assertValid } from '../../common/validation/validation.pipe';
 import { ContactsService } from '../../contacts/contacts.service';
 import { ContactQueryDto, ContactSummaryResponseDto } from '../../contacts/dto/contact.dto';
+import { OrganizationQueryDto } from '../../organizations/dto/organization-query.dto';
 import { OrganizationsService } from '../../organizations/organizations.service';
 import { PlatformQueryDto } from '../../platforms/dto/platform.dto';
 import { PlatformsService } from '../../platforms/platforms.service';
+import { UsersService } from '../../users/users.service';
 import type { WebDeps } from '../web';
 import {
   errorPage,
   fieldErrors,
   formString,
+  formStrings,
   PageContext,
   pageContext,
   render,
+  rowField,
   seeOther,
   signedIn,
 } from '../web-context';
@@ -51,13 +58,142 @@ export const WEB_STEPS: readonly CaseEventType[] = [
   'closed',
   'reopened',
 ];
-/** TLP levels the form offers: AMBER needs a list of organisations this form does not ask for. */
-const FORM_TLP = TLP_LEVELS.filter((t) => t !== 'AMBER');
 const CASE_FIELDS = [
   'channel', 'categoryCode', 'subcategoryCode', 'country', 'contentLanguage', 'urgency', 'tlp',
-  'title', 'summary', 'itemUrl', 'contactId', 'escalatedNow', 'consentToSharePattern',
+  'title', 'summary', 'contactId', 'platformReference', 'escalatedNow', 'consentToSharePattern',
 ] as const; // prettier-ignore
-type CaseForm = Partial<Record<(typeof CASE_FIELDS)[number], string>>;
+/** Checkboxes posted under one name: the DTO's lists. */
+const LIST_FIELDS = ['targetGroups', 'shareWithOrganizationIds', 'shareWithUserIds'] as const;
+type ListField = (typeof LIST_FIELDS)[number];
+/** Rows of links and indicators the form shows at least, and reads at most. */
+const FORM_ROWS = 3;
+const MAX_FORM_ROWS = 20;
+/** The form fields of a row of the DTO's lists (`items.2.url` is `itemUrl2`). */
+const ROW_FIELDS = {
+  items: { url: 'itemUrl' },
+  indicators: { value: 'indicatorValue', kind: 'indicatorKind' },
+};
+
+/** The escalation form as posted: one-value fields, checkbox lists and the filled rows. */
+interface CaseForm {
+  fields: Partial<Record<(typeof CASE_FIELDS)[number], string>>;
+  lists: Record<ListField, string[]>;
+  itemUrls: string[];
+  indicators: { kind: string; value: string }[];
+}
+
+const emptyForm = (fields: CaseForm['fields'] = {}): CaseForm => ({
+  fields,
+  lists: { targetGroups: [], shareWithOrganizationIds: [], shareWithUserIds: [] },
+  itemUrls: [],
+  indicators: [],
+});
+
+/** The form of a POST: trimmed values, rows left empty dropped (the DTO's lists in form order). */
+function readCaseForm(body: unknown): CaseForm {
+  const form = emptyForm();
+  for (const field of CASE_FIELDS) {
+    const value = formString(body, field)?.trim();
+    if (value) form.fields[field] = value;
+  }
+  for (const field of LIST_FIELDS) {
+    form.lists[field] = [...new Set(formStrings(body, field).map((v) => v.trim()))].filter(Boolean);
+  }
+  for (let i = 0; i < MAX_FORM_ROWS; i++) {
+    const url = formString(body, `itemUrl${i}`)?.trim();
+    if (url) form.itemUrls.push(url);
+    const kind = formString(body, `indicatorKind${i}`)?.trim() ?? '';
+    const value = formString(body, `indicatorValue${i}`)?.trim() ?? '';
+    if (kind || value) form.indicators.push({ kind, value });
+  }
+  return form;
+}
+
+/** The form's values by form field (rows numbered), to tell a missing value from a wrong one. */
+function formValues(form: CaseForm): Record<string, string | undefined> {
+  return {
+    ...form.fields,
+    ...Object.fromEntries(LIST_FIELDS.map((f) => [f, form.lists[f].join(' ') || undefined])),
+    ...Object.fromEntries(form.itemUrls.map((url, i) => [`itemUrl${i}`, url])),
+    ...Object.fromEntries(
+      form.indicators.flatMap((row, i) => [
+        [`indicatorKind${i}`, row.kind || undefined],
+        [`indicatorValue${i}`, row.value || undefined],
+      ]),
+    ),
+  };
+}
+
+/** The field of the form that shows an error of the DTO or the service. */
+function caseFieldOf(apiField: string): string {
+  if (apiField === 'platformCode' || apiField === 'channelCode') return 'channel';
+  const list = LIST_FIELDS.find((f) => apiField === f || apiField.startsWith(`${f}.`));
+  return list ?? rowField(apiField, ROW_FIELDS) ?? apiField;
+}
+
+/** What POST /v1/cases would get for this form: sharing lists only for the level they serve. */
+function caseBody(form: CaseForm, now: Date): Record<string, unknown> {
+  const f = form.fields;
+  const [platformCode, channelCode] = (f.channel ?? '').split('/');
+  return {
+    platformCode: platformCode ?? '',
+    channelCode: channelCode ?? '',
+    title: f.title ?? '',
+    summary: f.summary ?? '',
+    categoryCode: f.categoryCode ?? '',
+    country: f.country ?? '',
+    ...(f.subcategoryCode && { subcategoryCode: f.subcategoryCode }),
+    ...(f.contentLanguage && { contentLanguage: f.contentLanguage }),
+    ...(f.contactId && { contactId: f.contactId }),
+    ...(f.platformReference && { platformReference: f.platformReference }),
+    ...(f.urgency && { urgency: f.urgency }),
+    ...(f.tlp && { tlp: f.tlp }),
+    targetGroups: form.lists.targetGroups,
+    ...(f.tlp === 'AMBER' && { shareWithOrganizationIds: form.lists.shareWithOrganizationIds }),
+    ...(f.tlp === 'RED' && { shareWithUserIds: form.lists.shareWithUserIds }),
+    consentToSharePattern: f.consentToSharePattern === 'on',
+    ...(f.escalatedNow === 'on' && { escalatedAt: now.toISOString() }),
+    items: form.itemUrls.map((url) => ({ url, kind: 'other' })),
+    indicators: form.indicators,
+  };
+}
+
+/** The checks CasesService.create makes after the DTO's, on what of them is checkable. */
+function serviceChecks(body: Record<string, unknown>): FieldError[] {
+  const errors: FieldError[] = [];
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  if (body.subcategoryCode) {
+    errors.push(...categoryErrors(text(body.categoryCode), text(body.subcategoryCode)));
+  }
+  if ((TLP_LEVELS as readonly unknown[]).includes(body.tlp)) {
+    const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+    errors.push(
+      ...sharingErrors(
+        body.tlp as Tlp,
+        list(body.shareWithOrganizationIds),
+        list(body.shareWithUserIds),
+      ),
+    );
+  }
+  (body.indicators as { kind: string; value: string }[]).forEach(({ kind, value }, i) => {
+    if (!(INDICATOR_KINDS as readonly string[]).includes(kind) || !value) return;
+    const normalized = normalizeIndicator(kind as IndicatorKind, value);
+    if ('error' in normalized) {
+      errors.push({ field: `indicators.${i}.value`, message: `value ${normalized.error}` });
+    }
+  });
+  return errors;
+}
+
+/**
+ * The filled rows and enough empty ones to add a few (one more at least, `more` more when asked
+ * for, up to the limit).
+ */
+function rows<T>(filled: T[], empty: T, more: boolean): T[] {
+  const wanted = Math.max(FORM_ROWS, filled.length + (more ? FORM_ROWS : 1));
+  const count = Math.min(MAX_FORM_ROWS, wanted);
+  return [...filled, ...Array.from({ length: count - filled.length }, () => empty)];
+}
 
 /** The steps the status machine allows now (tried on the pure machine, nothing written). */
 export function allowedSteps(c: CaseSummaryResponseDto, now: Date): CaseEventType[] {
@@ -96,6 +232,8 @@ export function registerCasePages(web: FastifyInstance, { app }: WebDeps): void 
   const platforms = app.get(PlatformsService);
   const contacts = app.get(ContactsService);
   const organizations = app.get(OrganizationsService);
+  const users = app.get(UsersService);
+  const clock = app.get(Clock);
 
   const platformList = async () =>
     (await platforms.list(assertValid(PlatformQueryDto, { limit: 200 }))).data;
@@ -143,15 +281,15 @@ export function registerCasePages(web: FastifyInstance, { app }: WebDeps): void 
 
   async function suggestions(
     actor: Actor,
-    form: CaseForm,
+    fields: CaseForm['fields'],
   ): Promise<ContactSummaryResponseDto[] | null> {
-    const [platform] = (form.channel ?? '').split('/');
-    if (!platform || !form.country) return null;
+    const [platform] = (fields.channel ?? '').split('/');
+    if (!platform || !fields.country) return null;
     try {
       const query = assertValid(ContactQueryDto, {
         platform,
-        country: form.country,
-        ...(form.contentLanguage ? { language: form.contentLanguage } : {}),
+        country: fields.country,
+        ...(fields.contentLanguage ? { language: fields.contentLanguage } : {}),
         best: true,
         limit: 3,
       });
@@ -162,86 +300,161 @@ export function registerCasePages(web: FastifyInstance, { app }: WebDeps): void 
     }
   }
 
+  /** The other organisations of the community (AMBER) and my active colleagues (RED). */
+  async function sharingChoices(actor: Actor, lang: string) {
+    const [orgs, colleagues] = await Promise.all([
+      organizations.list(assertValid(OrganizationQueryDto, { limit: 200 })),
+      users.listForOrganization(
+        actor,
+        actor.organizationId,
+        assertValid(ListQueryDto, { limit: 200 }),
+      ),
+    ]);
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name, lang);
+    return {
+      organizations: orgs.data
+        .filter((o) => o.id !== actor.organizationId)
+        .map((o) => ({ id: o.id, name: o.name }))
+        .sort(byName),
+      colleagues: colleagues.data
+        .filter((u) => u.active && u.id !== actor.userId)
+        .map((u) => ({ id: u.id, name: u.displayName, email: u.email }))
+        .sort(byName),
+    };
+  }
+
   async function caseForm(
     request: FastifyRequest,
     reply: FastifyReply,
     form: CaseForm,
     errors: Record<string, string> = {},
     status = 200,
+    moreRows = false,
   ) {
     const { actor } = signedIn(request);
     const page = pageContext(request, 'ui.new.title');
     const countries = [...COUNTRY_CODES]
       .map((code) => ({ code, name: page.label('country', code) }))
       .sort((a, b) => a.name.localeCompare(b.name, page.lang));
+    const [platforms, suggested, sharing] = await Promise.all([
+      platformList(),
+      suggestions(actor, form.fields),
+      sharingChoices(actor, page.lang),
+    ]);
     return render(
       reply,
       'case-new',
       {
         ...page,
-        form,
+        form: form.fields,
+        lists: form.lists,
+        itemRows: rows(form.itemUrls, '', moreRows),
+        indicatorRows: rows(form.indicators, { kind: '', value: '' }, moreRows),
+        maxRows: MAX_FORM_ROWS,
         errors,
         hasErrors: Object.keys(errors).length > 0,
-        platforms: await platformList(),
+        platforms,
         categories: taxonomy.categories,
         countries,
         urgencies: CASE_URGENCIES,
-        tlps: FORM_TLP,
-        suggested: await suggestions(actor, form),
+        tlps: TLP_LEVELS,
+        targetGroups: TARGET_GROUPS,
+        indicatorKinds: INDICATOR_KINDS,
+        ...sharing,
+        suggested,
       },
       status,
     );
   }
 
-  web.get('/cases/new', (request, reply) =>
-    caseForm(request, reply, { urgency: 'normal', tlp: 'AMBER+STRICT', escalatedNow: 'on' }),
-  );
+  /** Viewers read and export; the form is not theirs (as POST /v1/cases answers them 403). */
+  const refuseViewer = (request: FastifyRequest, reply: FastifyReply) =>
+    signedIn(request).actor.role === 'viewer'
+      ? errorPage(request, reply, 403, 'ui.error.forbiddenRole')
+      : undefined;
+
+  web.get('/cases/new', (request, reply) => {
+    return (
+      refuseViewer(request, reply) ??
+      caseForm(
+        request,
+        reply,
+        emptyForm({ urgency: 'normal', tlp: 'AMBER+STRICT', escalatedNow: 'on' }),
+      )
+    );
+  });
 
   web.post('/cases', async (request, reply) => {
+    const refused = refuseViewer(request, reply);
+    if (refused) return refused;
     const { actor } = signedIn(request);
-    const form: CaseForm = {};
-    for (const field of CASE_FIELDS) {
-      const value = formString(request.body, field)?.trim();
-      if (value) form[field] = value;
+    const form = readCaseForm(request.body);
+    // The form's other buttons: suggest a contact, more rows (nothing is written).
+    const action = formString(request.body, 'action');
+    if (action === 'suggest' || action === 'rows') {
+      return caseForm(request, reply, form, {}, 200, action === 'rows');
     }
-    if (formString(request.body, 'action') === 'suggest') return caseForm(request, reply, form);
-    const [platformCode, channelCode] = (form.channel ?? '').split('/');
-    const toField = (apiField: string) =>
-      apiField === 'platformCode' || apiField === 'channelCode'
-        ? 'channel'
-        : apiField.startsWith('items')
-          ? 'itemUrl'
-          : apiField;
     let created: CaseResponseDto;
+    // The service's clock: "sent now" is the instant the case is logged, not a moment before.
+    const body = caseBody(form, clock.now());
     try {
-      const dto = assertValid(CreateCaseDto, {
-        platformCode: platformCode ?? '',
-        channelCode: channelCode ?? '',
-        title: form.title ?? '',
-        summary: form.summary ?? '',
-        categoryCode: form.categoryCode ?? '',
-        country: form.country ?? '',
-        ...(form.subcategoryCode && { subcategoryCode: form.subcategoryCode }),
-        ...(form.contentLanguage && { contentLanguage: form.contentLanguage }),
-        ...(form.contactId && { contactId: form.contactId }),
-        ...(form.urgency && { urgency: form.urgency }),
-        ...(form.tlp && { tlp: form.tlp }),
-        consentToSharePattern: form.consentToSharePattern === 'on',
-        ...(form.escalatedNow === 'on' && { escalatedAt: new Date().toISOString() }),
-        ...(form.itemUrl && { items: [{ url: form.itemUrl, kind: 'other' }] }),
-      });
+      const dto = assertValid(CreateCaseDto, body);
       created = (await cases.create(actor, dto)).body;
     } catch (error) {
       if (!(error instanceof ValidationFailedError)) throw error;
       const page = pageContext(request, 'ui.new.title');
-      const errors = fieldErrors(page, error.errors ?? [], form, toField);
-      if (errors.subcategoryCode && form.subcategoryCode)
-        errors.subcategoryCode = page.t('ui.error.subcategory');
-      if (errors.itemUrl && form.itemUrl) errors.itemUrl = page.t('ui.error.url');
+      const values = formValues(form);
+      // The DTO's refusal comes before the service's own checks: run those pure ones too, so
+      // the form shows every mistake at once (create() checks them again on the next post).
+      const found = [...(error.errors ?? []), ...serviceChecks(body)];
+      const errors = fieldErrors(page, found, values, caseFieldOf);
+      // Where the generic "not valid" would not say what to fix, a message that does.
+      for (const field of Object.keys(errors)) {
+        if (!values[field] && field !== 'shareWithOrganizationIds') continue;
+        if (field === 'subcategoryCode') errors[field] = page.t('ui.error.subcategory');
+        if (field.startsWith('itemUrl')) errors[field] = page.t('ui.error.url');
+        if (field.startsWith('indicatorValue')) {
+          const kind = form.indicators[Number(field.slice('indicatorValue'.length))]?.kind;
+          errors[field] = (INDICATOR_KINDS as readonly string[]).includes(kind)
+            ? page.t(`ui.indicatorHint.${kind}`)
+            : page.t('ui.error.invalid');
+        }
+        if (field === 'shareWithOrganizationIds' && !values[field])
+          errors[field] = page.t('ui.error.shareOrganizations');
+      }
       return caseForm(request, reply, form, errors, 400);
     }
     return seeOther(reply, `/web/cases/${created.id}?done=created`);
   });
+
+  /**
+   * Who the case is shared with, by name: AMBER's organisations (the community's directory) and
+   * RED's people as far as the reader may list them (colleagues); the others are counted.
+   */
+  async function sharedNames(
+    actor: Actor,
+    c: CaseResponseDto,
+  ): Promise<{ names: string[]; others: number }> {
+    if (c.tlp === 'AMBER') {
+      const found = await Promise.all(
+        c.shareWithOrganizationIds.map((id) => organizations.findById(id)),
+      );
+      const names = found.flatMap((o) => (o ? [o.name] : []));
+      return { names, others: c.shareWithOrganizationIds.length - names.length };
+    }
+    if (c.tlp === 'RED' && c.shareWithUserIds.length > 0) {
+      const colleagues = await users.listForOrganization(
+        actor,
+        actor.organizationId,
+        assertValid(ListQueryDto, { limit: 200 }),
+      );
+      const names = colleagues.data
+        .filter((u) => c.shareWithUserIds.includes(u.id))
+        .map((u) => u.displayName);
+      return { names, others: c.shareWithUserIds.length - names.length };
+    }
+    return { names: [], others: 0 };
+  }
 
   async function casePage(
     request: FastifyRequest,
@@ -260,6 +473,7 @@ export function registerCasePages(web: FastifyInstance, { app }: WebDeps): void 
     const platform = known.find((p) => p.code === c.platformCode);
     const channel = platform?.channels.find((ch) => ch.code === c.channelCode);
     const page: PageContext = pageContext(request, 'ui.case.details');
+    const sharedWith = await sharedNames(actor, c);
     const done = (request.query as Record<string, unknown>).done;
     return render(
       reply,
@@ -271,6 +485,7 @@ export function registerCasePages(web: FastifyInstance, { app }: WebDeps): void 
         platformName: platform?.name ?? c.platformCode,
         channelName: channel?.name ?? c.channelCode,
         timeline: timeline.data,
+        sharedWith,
         steps: actor.role === 'viewer' ? [] : allowedSteps(c, new Date()),
         outcomes: CASE_OUTCOMES.filter((o) => o !== 'no_response'),
         refused: extra.refused ?? false,
