@@ -33,7 +33,7 @@ export class CaseExportsController {
   @Header('cache-control', 'no-store')
   @ApiProduces(STIX_MEDIA_TYPE)
   @ApiOkResponse({ description: 'A STIX 2.1 bundle', schema: { type: 'object' } })
-  @ApiProblems(400, 401, 404)
+  @ApiProblems(400, 401, 403, 404)
   async stix(@CurrentActor() actor: Actor, @Param('id', UUID_PIPE) id: string): Promise<Buffer> {
     // Bytes, not a string: Fastify rewrites the content type of a string body (it quotes the
     // version and appends a charset, which JSON media types do not define).
@@ -48,7 +48,7 @@ export class CaseExportsController {
   @Get(':id/misp')
   @Header('cache-control', 'no-store')
   @ApiOkResponse({ description: 'A MISP event (MISP core format)', schema: { type: 'object' } })
-  @ApiProblems(400, 401, 404)
+  @ApiProblems(400, 401, 403, 404)
   async misp(@CurrentActor() actor: Actor, @Param('id', UUID_PIPE) id: string): Promise<MispEvent> {
     const event = buildCaseMispEvent(await this.exports.exportInput(actor, id));
     await this.cases.record(actor, 'case.exported', id, undefined, { format: 'misp' });

@@ -51,6 +51,12 @@ export interface WebDeps {
 
 const logger = new Logger('Web');
 
+/** Refusals whose page says more than the status's own message. */
+const ERROR_MESSAGES: Record<string, string | undefined> = {
+  forbidden: 'ui.error.forbiddenRole',
+  'tlp-red-not-exported': 'ui.error.redNotExported',
+};
+
 /**
  * The web interface: every Fastify registration of it, in one encapsulated plugin under /web.
  * Form bodies, cookies, templates, the session and CSRF checks and the HTML error pages exist
@@ -148,8 +154,8 @@ export async function registerWeb(app: NestFastifyApplication): Promise<void> {
           );
         }
         if (error instanceof DomainError) void reply.headers(error.headers);
-        const forbidden = error instanceof DomainError && error.code === 'forbidden';
-        return errorPage(request, reply, status, forbidden ? 'ui.error.forbiddenRole' : undefined);
+        const code = error instanceof DomainError ? error.code : undefined;
+        return errorPage(request, reply, status, ERROR_MESSAGES[code ?? '']);
       });
     },
     { prefix: WEB_PATH },

@@ -185,6 +185,14 @@ const changesCase = (tlp: Tlp) => (a: Caller) =>
   tlp === 'RED' ? visibleUnder('RED')(a) : inOrgA(a);
 /** Case reads: the TLP rule. */
 const CASE_READ = (tlp: Tlp) => rule(200, signedIn, sees(visibleUnder(tlp)));
+/** Case exports: read under TLP, and never a TLP:RED case (403 to those who may read it). */
+const CASE_EXPORT = (tlp: Tlp) =>
+  rule(
+    200,
+    signedIn,
+    sees(visibleUnder(tlp)),
+    may(() => tlp !== 'RED'),
+  );
 /**
  * Case writes: visibility first (404), then the viewer refusal (403), then the change right
  * (403 for the partners who only read it).
@@ -555,13 +563,13 @@ const CHECKS: Check[] = [
       {
         route: 'GET /v1/cases/{id}/stix',
         subject,
-        expect: CASE_READ(tlp),
+        expect: CASE_EXPORT(tlp),
         request: (w) => ({ params: fixture(w) }),
       },
       {
         route: 'GET /v1/cases/{id}/misp',
         subject,
-        expect: CASE_READ(tlp),
+        expect: CASE_EXPORT(tlp),
         request: (w) => ({ params: fixture(w) }),
       },
     ];

@@ -227,7 +227,7 @@ describe('case exports: STIX 2.1 and MISP (e2e)', () => {
     for (const format of FORMATS) {
       const op = doc.paths[`/v1/cases/{id}/${format}`]?.get;
       expect(op?.operationId).toMatch(/^[A-Za-z]+_[A-Za-z]+$/);
-      expect(Object.keys(op?.responses ?? {}).sort()).toEqual(['200', '400', '401', '404']);
+      expect(Object.keys(op?.responses ?? {}).sort()).toEqual(['200', '400', '401', '403', '404']);
     }
     expect(
       Object.keys(
@@ -267,7 +267,6 @@ describe('case exports: STIX 2.1 and MISP (e2e)', () => {
       ['GREEN', 'a member of another organisation', () => c.inB.member, '1'],
       ['CLEAR', 'a viewer of another organisation', () => c.inB.viewer, '3'],
       ['AMBER', 'a member of the named organisation', () => memberOfNamed, '4'],
-      ['RED', 'its creator', () => c.inA.member, '0'],
     ] as const)('lets a %s case go to %s', async (tlp, _who, user, distribution) => {
       const id = cases[tlp].id;
       const stix = await exportOf<StixBundle>('stix', id, user().token);
@@ -289,6 +288,29 @@ describe('case exports: STIX 2.1 and MISP (e2e)', () => {
       expect((await exportsAudited(id, user().id)).slice(-2)).toEqual(
         FORMATS.map((format) => expect.objectContaining({ details: { format } })),
       );
+    });
+
+    it('never exports a RED case, not even to its creator or a named user: 403, nothing audited', async () => {
+      const named = await createUser(t.app, c.a.id, 'member');
+      const red = await createCase(t.app, c.inA.member.token, {
+        ...secret('RED'),
+        tlp: 'RED',
+        shareWithUserIds: [named.id],
+      });
+      for (const user of [c.inA.member, named]) {
+        // They may read it...
+        expect(
+          (await call(t.app, 'GET', `/v1/cases/${red.id}`, { token: user.token })).status,
+        ).toBe(200);
+        // ...but no file of it leaves.
+        for (const format of FORMATS) {
+          const answer = await exportOf(format, red.id, user.token);
+          const problem = expectProblem(answer, 403);
+          expect(problem.type).toBe('urn:problem:escalation-tracker:tlp-red-not-exported');
+          expectNoSurvivorData(answer, 'RED');
+        }
+      }
+      await expect(countExports(red.id)).resolves.toBe(0);
     });
 
     it.each(FORMATS)('answers 401 to %s without a token, and audits nothing', async (format) => {

@@ -363,6 +363,24 @@ describe('web: directory, insights and downloads', () => {
     expect((await other.get('/web/cases/not-a-uuid/stix')).status).toBe(404);
   });
 
+  it('offers and gives no STIX bundle of a TLP:RED case, even to its creator (403 page)', async () => {
+    const red = await createCase(t.app, c.inA.member.token, {
+      title: 'Only for the creator',
+      tlp: 'RED',
+    });
+    const mine = await web(c.inA.member);
+    const page = await mine.get(`/web/cases/${red.id}`);
+    expect(page.status).toBe(200);
+    expect(page.html).not.toContain(`/web/cases/${red.id}/stix`);
+    expect((await mine.get('/web/reports')).html).not.toContain(`/web/cases/${red.id}/stix`);
+    const refused = await mine.get(`/web/cases/${red.id}/stix`);
+    expect(refused.status).toBe(403);
+    expect(refused.headers['content-disposition']).toBeUndefined();
+    expect(refused.html).toContain(en['ui.error.redNotExported']);
+    expect(refused.html).not.toContain('Only for the creator');
+    expect(await audits('case.exported', c.inA.member.id, red.id)).toBe(0);
+  });
+
   it('answers 404 for a campaign that does not exist or is not visible', async () => {
     const w = await web(c.inA.member);
     const answer = await w.get('/web/campaigns/00000000-0000-4000-8000-000000000000');

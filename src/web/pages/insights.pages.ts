@@ -221,9 +221,10 @@ export function registerInsightsPages(web: FastifyInstance, { app }: WebDeps): v
   ) {
     const { actor } = signedIn(request);
     const page = pageContext(request, 'ui.reports.title');
+    // TLP:RED cases are never exported (CaseExportService): no link to offer.
     const recent: CaseSummaryResponseDto[] = (
       await cases.list(actor, assertValid(CaseQueryDto, { limit: 20 }))
-    ).data;
+    ).data.filter((c) => c.tlp !== 'RED');
     return render(
       reply,
       'reports',
