@@ -11,6 +11,7 @@ import { isLimitedWrite } from './auth/write-rate-limit';
 import { CASE_IMPORT_ROUTE } from './cases/case-import.controller';
 import { Clock } from './common/clock';
 import { DOCS_PATH, registerHttpSecurity } from './common/http/http-security';
+import { PROBLEM_CONTENT_TYPE } from './common/errors/problem-details.filter';
 import { guardJsonBodies } from './common/http/json-body';
 import { PinoNestLogger } from './common/logging/logger';
 import { requestContext } from './common/logging/request-context';
@@ -43,7 +44,8 @@ export async function createHttpApp({
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    return503OnClosing: true,
+    // Requests that still arrive while the server closes get our 503 problem+json (below).
+    return503OnClosing: false,
   });
   const adapter = new FastifyAdapter(
     server as unknown as ConstructorParameters<typeof FastifyAdapter>[0],
@@ -77,8 +79,31 @@ export async function createHttpApp({
     else done(Object.assign(new Error('Unsupported Media Type'), { statusCode: 415 }), undefined);
   });
 
+  // While closing (SIGTERM), in-flight requests finish; a request arriving on a kept-alive
+  // connection meanwhile is turned away at once, for the load balancer to send it elsewhere.
+  let closing = false;
+  server.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    if (closing) {
+      void reply
+        .code(503)
+        .headers({ connection: 'close', 'retry-after': '1', 'cache-control': 'no-store' })
+        .type(PROBLEM_CONTENT_TYPE)
+        .send(
+          JSON.stringify({
+            type: 'urn:problem:escalation-tracker:service-unavailable',
+            title: 'Service unavailable',
+            status: 503,
+            detail: 'This instance is shutting down; try again.',
+            requestId: request.id,
+          }),
+        );
+      return;
+    }
     requestContext.run({ requestId: request.id, ip: request.ip }, done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -714,6 +714,10 @@ async function apiSigterm(ctx: Context): Promise<string[]> {
     );
   }
   if (exit.code !== 0) problems.push(`the API exited with ${exit.code ?? exit.signal}, want 0`);
+  const plain503 = fiveOhThrees.filter((s) => !isProblem(s.answer));
+  if (plain503.length) {
+    problems.push(`${plain503.length} 503 answers during the shutdown were not problem+json`);
+  }
   if (inFlight.length === 0)
     problems.push('no request was in flight at the signal: nothing was tested');
   if (notOk.length) {
