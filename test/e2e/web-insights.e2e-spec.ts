@@ -250,6 +250,17 @@ describe('web: directory, insights and downloads', () => {
     expect(answer.html).not.toContain(c.a.name);
   });
 
+  it('fills the empty period fields with the period shown (the API default)', async () => {
+    const api = await call<TrendsResponseDto>(t.app, 'GET', '/v1/patterns/trends', {
+      token: c.inA.viewer.token,
+      query: { groupBy: 'month' },
+    });
+    const page = await (await web(c.inA.viewer)).get('/web/trends');
+    expect(page.status).toBe(200);
+    expect(page.html).toMatch(new RegExp(`id="from" name="from"[^>]*value="${api.body.from}"`));
+    expect(page.html).toMatch(new RegExp(`id="to" name="to"[^>]*value="${api.body.to}"`));
+  });
+
   it('draws the trends with the suppression of /v1/patterns/trends, chart and table', async () => {
     const api = await call<TrendsResponseDto>(t.app, 'GET', '/v1/patterns/trends', {
       token: c.inA.viewer.token,

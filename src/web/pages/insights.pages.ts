@@ -113,7 +113,10 @@ export function registerInsightsPages(web: FastifyInstance, { app }: WebDeps): v
       'trends',
       {
         ...page,
-        filters,
+        // The period the answer covers fills empty month fields (the API's default period).
+        filters: answer
+          ? { ...filters, from: filters.from || answer.from, to: filters.to || answer.to }
+          : filters,
         kind,
         errors: fieldErrors(page, errors, filters),
         ...(await filterChoices(page)),
