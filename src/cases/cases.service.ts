@@ -89,11 +89,18 @@ export class CasesService implements OnModuleInit {
     actor: Actor,
     dto: CreateCaseDto,
     idempotencyKey?: string,
+    /**
+     * 'same-body' (the API's Idempotency-Key): a key sent again with another body is refused.
+     * 'key' (a key the server minted for one web form): whatever comes with it again is that
+     * same submission re-sent (its "sent now" time differs), answered with the case it made.
+     */
+    replayBy: 'same-body' | 'key' = 'same-body',
   ): Promise<{ body: CaseResponseDto; replayed: boolean }> {
     requireWriter(actor);
     const requestHash = idempotencyKey ? hashRequest(dto) : undefined;
+    const expectedHash = replayBy === 'key' ? undefined : requestHash;
     if (idempotencyKey) {
-      const replay = await this.replay(actor, idempotencyKey, requestHash!);
+      const replay = await this.replay(actor, idempotencyKey, expectedHash);
       if (replay) return { body: replay, replayed: true };
     }
     const now = this.clock.now();
@@ -189,7 +196,7 @@ export class CasesService implements OnModuleInit {
     } catch (error) {
       // The same key raced in from a parallel retry: answer as that one did.
       if (idempotencyKey && isConstraint(error, 'pk_idempotency_keys')) {
-        const replay = await this.replay(actor, idempotencyKey, requestHash!);
+        const replay = await this.replay(actor, idempotencyKey, expectedHash);
         if (replay) return { body: replay, replayed: true };
       }
       throw error;
@@ -412,10 +419,11 @@ export class CasesService implements OnModuleInit {
     );
   }
 
+  /** The case an earlier request with this key made; `requestHash` undefined: any body. */
   private async replay(
     actor: Actor,
     key: string,
-    requestHash: string,
+    requestHash: string | undefined,
   ): Promise<CaseResponseDto | null> {
     const notBefore = new Date(this.clock.now().getTime() - IDEMPOTENCY_WINDOW_MS);
     const earlier = await this.cases.findIdempotent(actor.userId, key, notBefore);
@@ -423,7 +431,9 @@ export class CasesService implements OnModuleInit {
       await this.cases.forgetIdempotencyKey(actor.userId, key, notBefore);
       return null;
     }
-    if (earlier.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
+    if (requestHash !== undefined && earlier.requestHash !== requestHash) {
+      throw new IdempotencyKeyReusedError();
+    }
     return this.get(actor, earlier.caseId, false);
   }
 

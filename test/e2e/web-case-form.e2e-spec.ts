@@ -353,4 +353,39 @@ describe('web interface: the escalation form and the case page', () => {
     expect(positions.every((p) => p > -1)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
+
+  it('gives back the same case when a form is posted again (a retry over a flaky connection)', async () => {
+    const w = await member(c.inA.member);
+    const page = await w.get('/web/cases/new');
+    const submission = /name="submission" value="([0-9a-f-]{36})"/.exec(page.html)?.[1];
+    expect(submission).toBeDefined();
+    const before = await casesOf(c.inA.member.id);
+    const fields = { ...FORM, title: 'Sent twice', submission: submission! };
+
+    // A mistake first: the re-shown form keeps its key.
+    const refused = await w.post('/web/cases', { ...fields, title: '' });
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain(`name="submission" value="${submission}"`);
+
+    const first = await w.post('/web/cases', fields);
+    expect(first.status).toBe(303);
+    // The same post a little later ("sent now" is now another time): the same case, no second.
+    t.clock.advance(5_000);
+    try {
+      const again = await w.post('/web/cases', fields);
+      expect(again.status).toBe(303);
+      expect(caseIdOf(again.headers.location)).toBe(caseIdOf(first.headers.location));
+    } finally {
+      t.clock.advance(-5_000);
+    }
+    expect(await casesOf(c.inA.member.id)).toBe(before + 1);
+
+    // Another form is another case.
+    const other = await w.get('/web/cases/new');
+    const otherKey = /name="submission" value="([0-9a-f-]{36})"/.exec(other.html)?.[1];
+    expect(otherKey).not.toBe(submission);
+    const second = await w.post('/web/cases', { ...fields, submission: otherKey! });
+    expect(caseIdOf(second.headers.location)).not.toBe(caseIdOf(first.headers.location));
+    expect(await casesOf(c.inA.member.id)).toBe(before + 2);
+  });
 });

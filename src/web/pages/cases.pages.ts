@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isUUID } from 'class-validator';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import taxonomy from '../../cases/data/taxonomy.json';
@@ -61,6 +62,7 @@ export const WEB_STEPS: readonly CaseEventType[] = [
 const CASE_FIELDS = [
   'channel', 'categoryCode', 'subcategoryCode', 'country', 'contentLanguage', 'urgency', 'tlp',
   'title', 'summary', 'contactId', 'platformReference', 'escalatedNow', 'consentToSharePattern',
+  'submission',
 ] as const; // prettier-ignore
 /** Checkboxes posted under one name: the DTO's lists. */
 const LIST_FIELDS = ['targetGroups', 'shareWithOrganizationIds', 'shareWithUserIds'] as const;
@@ -379,7 +381,13 @@ export function registerCasePages(web: FastifyInstance, { app }: WebDeps): void 
       caseForm(
         request,
         reply,
-        emptyForm({ urgency: 'normal', tlp: 'AMBER+STRICT', escalatedNow: 'on' }),
+        // One key per form: a post re-sent over a flaky connection gives back the same case.
+        emptyForm({
+          urgency: 'normal',
+          tlp: 'AMBER+STRICT',
+          escalatedNow: 'on',
+          submission: randomUUID(),
+        }),
       )
     );
   });
@@ -399,7 +407,10 @@ export function registerCasePages(web: FastifyInstance, { app }: WebDeps): void 
     const body = caseBody(form, clock.now());
     try {
       const dto = assertValid(CreateCaseDto, body);
-      created = (await cases.create(actor, dto)).body;
+      const submission = form.fields.submission;
+      created = isUUID(submission)
+        ? (await cases.create(actor, dto, `web-form:${submission}`, 'key')).body
+        : (await cases.create(actor, dto)).body;
     } catch (error) {
       if (!(error instanceof ValidationFailedError)) throw error;
       const page = pageContext(request, 'ui.new.title');
