@@ -217,6 +217,20 @@ export class ContactsRepository {
     });
   }
 
+  /** The open tenures (current roles) of these contacts, of those the actor may see. */
+  openTenures(actor: Actor, contactIds: string[]): Promise<ContactTenureEntity[]> {
+    if (contactIds.length === 0) return Promise.resolve([]);
+    return this.tx.manager
+      .createQueryBuilder(ContactTenureEntity, 't')
+      .innerJoin(ContactEntity, 'c', 'c.id = t.contact_id')
+      .where(CONTACT_VISIBILITY, visibilityParams(actor))
+      .andWhere('t.contact_id IN (:...contactIds)', { contactIds })
+      .andWhere('t.ended_on IS NULL')
+      .orderBy('t.started_on', 'ASC')
+      .addOrderBy('t.created_at', 'ASC')
+      .getMany();
+  }
+
   insertTenure(
     values: Partial<ContactTenureEntity>,
     em: EntityManager,

@@ -138,6 +138,19 @@ export class ContactsService {
     };
   }
 
+  /**
+   * The current role of each of these contacts that the actor may see (the latest open tenure),
+   * in one query: for lists that show roles (the web directory) without reading each contact.
+   */
+  async currentTenures(
+    actor: Actor,
+    contactIds: string[],
+  ): Promise<Map<string, TenureResponseDto>> {
+    const open = await this.contacts.openTenures(actor, contactIds);
+    // Oldest first: the latest open tenure of a contact is set last.
+    return new Map(open.map((t) => [t.contactId, toTenureResponse(t)]));
+  }
+
   async list(actor: Actor, query: ContactQueryDto): Promise<Page<ContactSummaryResponseDto>> {
     const platformId = query.platform
       ? (await this.platforms.resolveForInput(query.platform, 'platform')).id

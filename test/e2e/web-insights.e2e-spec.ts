@@ -3,6 +3,7 @@ import { CaseResponseDto } from '../../src/cases/dto/case.dto';
 import { MESSAGES } from '../../src/i18n/labels';
 import { TrendsResponseDto } from '../../src/patterns/dto/trends.dto';
 import { PatternRollupsRepository } from '../../src/patterns/pattern-rollups.repository';
+import { ContactsService } from '../../src/contacts/contacts.service';
 import { createCase } from '../factories/case.factory';
 import { createCommunity, TestUser } from '../factories/community.factory';
 import { createContact } from '../factories/contact.factory';
@@ -224,6 +225,24 @@ describe('web: directory, insights and downloads', () => {
       expect(answer.html).not.toContain('Carla Strict');
       expect(answer.html).not.toContain(secret.id);
     }
+    // The roles the directory shows come from one query under the same rule.
+    const tenure = await call(t.app, 'POST', `/v1/contacts/${secret.id}/tenures`, {
+      token: c.inA.member.token,
+      body: { title: 'Strict Lead', countries: ['BO'], startedOn: '2025-01-01' },
+    });
+    expect(tenure.status).toBe(201);
+    const roles = (user: typeof c.inA.member) =>
+      t.app
+        .get(ContactsService)
+        .currentTenures(
+          { userId: user.id, organizationId: user.organizationId, role: user.role, via: 'jwt' },
+          [secret.id],
+        );
+    expect((await roles(c.inA.member)).get(secret.id)?.title).toBe('Strict Lead');
+    expect((await roles(c.inB.member)).size).toBe(0);
+    expect((await mine.get('/web/contacts')).html).toContain('Strict Lead');
+    expect((await other.get('/web/contacts')).html).not.toContain('Strict Lead');
+
     const reports = await other.get('/web/reports');
     expect(reports.html).not.toContain(caseOfA.reference);
     expect(reports.html).not.toContain(caseOfA.id);

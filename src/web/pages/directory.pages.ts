@@ -66,10 +66,13 @@ export function registerDirectoryPages(web: FastifyInstance, { app }: WebDeps): 
     throw error;
   };
 
-  /** Contacts of a page with their open tenure (each read under the same visibility rule). */
+  /** Contacts of a page with their current role (one query, under the same visibility rule). */
   async function withTenures(actor: Actor, rows: ContactSummaryResponseDto[]) {
-    const full = await Promise.all(rows.map((c) => contacts.get(actor, c.id, false)));
-    return rows.map((c, i) => ({ ...c, tenure: currentTenure(full[i].tenures) }));
+    const roles = await contacts.currentTenures(
+      actor,
+      rows.map((c) => c.id),
+    );
+    return rows.map((c) => ({ ...c, tenure: roles.get(c.id) ?? null }));
   }
 
   web.get('/contacts', async (request, reply) => {
