@@ -135,32 +135,22 @@ export interface ReportFile {
   filename: string;
 }
 
-export function trendsFile(
-  answer: TrendsResponseDto,
-  format: 'csv' | 'json',
-  lang: Lang,
-): ReportFile {
-  return {
-    content: Buffer.from(
-      format === 'csv' ? trendsCsv(answer, lang) : JSON.stringify(answer),
-      'utf8',
-    ),
-    contentType: format === 'csv' ? CSV_CONTENT_TYPE : JSON_CONTENT_TYPE,
-    filename: reportFilename('trends', answer, format),
-  };
-}
+export const trendsFile = (answer: TrendsResponseDto, format: 'csv' | 'json', lang: Lang) =>
+  reportFile('trends', answer, format, () => trendsCsv(answer, lang));
 
-export function scorecardFile(
-  answer: ScorecardResponseDto,
+export const scorecardFile = (answer: ScorecardResponseDto, format: 'csv' | 'json', lang: Lang) =>
+  reportFile('platform-scorecard', answer, format, () => scorecardCsv(answer, lang));
+
+/** The answer as the file of its format: CSV (built only when asked) or the JSON itself. */
+function reportFile(
+  kind: 'trends' | 'platform-scorecard',
+  answer: { from: string; to: string },
   format: 'csv' | 'json',
-  lang: Lang,
+  csv: () => string,
 ): ReportFile {
   return {
-    content: Buffer.from(
-      format === 'csv' ? scorecardCsv(answer, lang) : JSON.stringify(answer),
-      'utf8',
-    ),
+    content: Buffer.from(format === 'csv' ? csv() : JSON.stringify(answer), 'utf8'),
     contentType: format === 'csv' ? CSV_CONTENT_TYPE : JSON_CONTENT_TYPE,
-    filename: reportFilename('platform-scorecard', answer, format),
+    filename: reportFilename(kind, answer, format),
   };
 }
