@@ -32,13 +32,7 @@ describe('web interface: the escalation form and the case page', () => {
   /** A third organisation: neither the owner nor named on AMBER cases. */
   let inC: { member: Awaited<ReturnType<typeof createUser>> };
 
-  const member = async (user: { email: string; password: string }) => {
-    const w = new WebClient(t.app);
-    await w.get('/web/sign-in');
-    const answer = await w.post('/web/sign-in', { email: user.email, password: user.password });
-    expect(answer.status).toBe(303);
-    return w;
-  };
+  const member = (user: { email: string; password: string }) => WebClient.signedIn(t.app, user);
   const caseIdOf = (location: unknown) =>
     /\/web\/cases\/([0-9a-f-]{36})\?done=created$/.exec(String(location))![1];
   const countRows = async (sql: string, params: unknown[] = []) =>
