@@ -49,6 +49,7 @@ import {
 // Full-text search over reference, title and summary: an expression index made by migration.
 @Index('idx_cases_search', { synchronize: false })
 @Check('ck_cases_paused_seconds', `"paused_seconds" >= 0`)
+@Check('ck_cases_pattern_key', `"pattern_key" BETWEEN 0 AND 4095`)
 export class CaseEntity {
   /** Chosen by the service, so one statement can write the case and its parts. */
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'pk_cases' })
@@ -191,6 +192,19 @@ export class CaseEntity {
     update: false,
   })
   timeToResolutionSeconds: number | null;
+  /**
+   * The secret record key of the case's pattern record (the cell key method, DISCLOSURE.md):
+   * drawn once by PostgreSQL when the case is written, never changed, never answered by any
+   * route or export. A cell's noise is read from the sum of its records' keys.
+   */
+  @Column({
+    type: 'smallint',
+    default: () => 'pattern_record_key()',
+    insert: false,
+    update: false,
+    select: false,
+  })
+  patternKey: number;
   /** The contact the case went through has left the platform; someone should pick a new one. */
   @Column({ type: 'boolean', default: false })
   needsContact: boolean;

@@ -22,6 +22,7 @@ export type CaseRow = Omit<
   | 'nextReminderAt'
   | 'remindersSent'
   | 'timeToFirstResponseSeconds'
+  | 'patternKey'
   | 'timeToResolutionSeconds'
 > & {
   platformCode: string;
@@ -531,6 +532,9 @@ export class CasesRepository {
   /**
    * Cases of other organisations carrying the indicator: counted over every case except RED
    * ones the actor may not see (RED is for named people only), and listed only where visible.
+   * Only for a value the actor's organisation logged itself, in a case the actor may see: for
+   * any other value the answer is the one for a value nobody logged, so nobody can ask whether
+   * other helplines saw a handle, phone or URL they never met themselves.
    */
   async matches(
     actor: Actor,
@@ -554,7 +558,11 @@ export class CasesRepository {
              ORDER BY c.created_at DESC) FILTER (WHERE ${visible}) AS visible
          FROM case_indicators i JOIN cases c ON c.id = i.case_id
          WHERE i.value_hash = ${hash} AND c.organization_id <> ${org}
-           AND (c.tlp <> 'RED' OR ${visible})`,
+           AND (c.tlp <> 'RED' OR ${visible})
+           -- The inner c (the visibility fragment names it so) is the asker's own case.
+           AND EXISTS (SELECT 1 FROM case_indicators mine JOIN cases c ON c.id = mine.case_id
+                        WHERE mine.value_hash = ${hash} AND c.organization_id = ${org}
+                          AND ${visible})`,
       params.values,
     );
     return {

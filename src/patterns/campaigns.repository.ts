@@ -4,11 +4,19 @@ import { caseVisibleTo } from '../cases/case-sql';
 import { Actor } from '../common/auth/actor';
 import { decodeCursor } from '../common/pagination/cursor';
 import { IndicatorSighting, LinkedCases } from './campaign-linking';
+import { CellCounts } from './disclosure';
 
-export interface CampaignRow {
+/** A campaign's cases per platform, category or country, as cells (for outsiders' views). */
+export interface CampaignValueCell extends CellCounts {
+  campaignId: string;
+  dimension: 'platform' | 'category' | 'country';
+  value: string;
+}
+
+export interface CampaignRow extends CellCounts {
   id: string;
+  /** Cases (the cell's count). */
   cases: number;
-  organizations: number;
   involved: boolean;
   platforms: string[];
   categories: string[];
@@ -102,16 +110,17 @@ export class CampaignsRepository {
   }
 
   /**
-   * Campaigns the organisation is part of, and any other campaign of at least `k` cases
-   * (an aggregate like a trend cell). Newest first, keyset-paginated.
+   * Campaigns the organisation is part of, and any other campaign of at least `k` cases that no
+   * single organisation dominates (the caller protects them further). Newest first, after the
+   * cursor; every one of them (campaigns are few): the caller filters and pages.
    */
   list(
     em: EntityManager,
     organizationId: string,
     k: number,
-    page: { cursor?: string; limit: number; id?: string },
+    page: { cursor?: string; id?: string },
   ): Promise<CampaignRow[]> {
-    const params: unknown[] = [organizationId, k, page.limit + 1];
+    const params: unknown[] = [organizationId, k];
     const where: string[] = [];
     if (page.id) {
       params.push(page.id);
@@ -125,34 +134,68 @@ export class CampaignsRepository {
       );
     }
     return em.query(
-      `WITH s AS (
-         SELECT k.id, k.first_seen, k.last_seen, k.created_at,
-                count(*)::int AS cases,
-                count(DISTINCT p.organization_id)::int AS organizations,
-                bool_or(p.organization_id = $1) AS involved,
-                array_agg(DISTINCT p.platform ORDER BY p.platform) AS platforms,
-                array_agg(DISTINCT p.category ORDER BY p.category) AS categories,
-                array_agg(DISTINCT p.country ORDER BY p.country) AS countries,
-                array_agg(DISTINCT p.organization_id) AS organization_ids
-           FROM campaigns k
-           JOIN campaign_cases cc ON cc.campaign_id = k.id
+      `WITH per_organization AS (
+         SELECT cc.campaign_id, p.organization_id, count(*)::int AS n,
+                sum(p.record_key)::float8 AS key_sum
+           FROM campaign_cases cc
            JOIN pattern_records p ON p.case_id = cc.case_id
            -- A case turned RED since the last scan leaves at once, not at the next scan.
            JOIN cases c ON c.id = cc.case_id AND c.tlp <> 'RED'
+          GROUP BY 1, 2
+       ), s AS (
+         SELECT k.id, k.first_seen, k.last_seen, k.created_at,
+                sum(o.n)::int AS cases, sum(o.key_sum)::float8 AS key_sum,
+                count(*)::int AS organizations, max(o.n)::int AS largest,
+                bool_or(o.organization_id = $1) AS involved,
+                array_agg(o.organization_id) AS organization_ids
+           FROM campaigns k JOIN per_organization o ON o.campaign_id = k.id
           GROUP BY k.id
        )
-       SELECT s.id, s.cases, s.organizations, s.involved, s.platforms, s.categories, s.countries,
+       SELECT s.id, s.cases, s.cases AS count, s.key_sum AS "keySum", s.organizations,
+              s.largest, s.involved,
+              ARRAY(SELECT DISTINCT p.platform FROM campaign_cases cc
+                      JOIN pattern_records p ON p.case_id = cc.case_id
+                      JOIN cases c ON c.id = cc.case_id AND c.tlp <> 'RED'
+                     WHERE cc.campaign_id = s.id ORDER BY 1) AS platforms,
+              ARRAY(SELECT DISTINCT p.category FROM campaign_cases cc
+                      JOIN pattern_records p ON p.case_id = cc.case_id
+                      JOIN cases c ON c.id = cc.case_id AND c.tlp <> 'RED'
+                     WHERE cc.campaign_id = s.id ORDER BY 1) AS categories,
+              ARRAY(SELECT DISTINCT p.country FROM campaign_cases cc
+                      JOIN pattern_records p ON p.case_id = cc.case_id
+                      JOIN cases c ON c.id = cc.case_id AND c.tlp <> 'RED'
+                     WHERE cc.campaign_id = s.id ORDER BY 1) AS countries,
               to_char(s.first_seen, 'YYYY-MM-DD') AS "firstSeen",
               to_char(s.last_seen, 'YYYY-MM-DD') AS "lastSeen", s.created_at AS "createdAt",
               ARRAY(SELECT o.name FROM organizations o
                      WHERE o.id = ANY(s.organization_ids) AND o.named_in_campaigns AND o.id <> $1
                      ORDER BY o.name) AS "namedOrganizations"
          FROM s
-        WHERE s.organizations >= 2 AND (s.involved OR s.cases >= $2)
+        WHERE s.organizations >= 2 AND (s.involved OR s.cases - s.largest >= $2)
           ${where.length ? `AND ${where.join(' AND ')}` : ''}
-        ORDER BY s.created_at DESC, s.id DESC
-        LIMIT $3`,
+        ORDER BY s.created_at DESC, s.id DESC`,
       params,
+    );
+  }
+
+  /** The cases of each campaign per platform, category and country, as cells. */
+  valueCells(em: EntityManager, campaignIds: string[]): Promise<CampaignValueCell[]> {
+    return em.query(
+      `SELECT campaign_id AS "campaignId", dimension, value, sum(n)::int AS count,
+              sum(key_sum)::float8 AS "keySum", count(*)::int AS organizations,
+              max(n)::int AS largest
+         FROM (SELECT cc.campaign_id, d.dimension, d.value, p.organization_id, count(*) AS n,
+                      sum(p.record_key) AS key_sum
+                 FROM campaign_cases cc
+                 JOIN pattern_records p ON p.case_id = cc.case_id
+                 JOIN cases c ON c.id = cc.case_id AND c.tlp <> 'RED'
+                CROSS JOIN LATERAL (VALUES ('platform', p.platform), ('category', p.category),
+                                           ('country', p.country)) d (dimension, value)
+                WHERE cc.campaign_id = ANY($1::uuid[])
+                GROUP BY 1, 2, 3, 4) per_organization
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2, 3`,
+      [campaignIds],
     );
   }
 

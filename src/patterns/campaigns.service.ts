@@ -11,13 +11,14 @@ import { PatternNotification } from '../notifications/notification';
 import { CampaignExportInput } from '../interop/case-export';
 import { NotificationsService } from '../notifications/notifications.service';
 import { linkCampaigns } from './campaign-linking';
-import { CampaignRow, CampaignsRepository } from './campaigns.repository';
+import { CampaignRow, CampaignsRepository, CampaignValueCell } from './campaigns.repository';
+import { isSafe, perturbed } from './disclosure';
 import { CampaignResponseDto } from './dto/campaign.dto';
 
 /**
  * Cross-helpline campaigns: found by the campaign-scan job from the shared repository's
- * indicator hashes, listed to the organisations involved (and, as an aggregate, to everyone once
- * they hold k cases), with only the cases each reader may see.
+ * indicator hashes, listed to the organisations involved (and, as a protected aggregate, to
+ * everyone once their cases are a safe cell), with only the cases each reader may see.
  */
 @Injectable()
 export class CampaignsService {
@@ -79,14 +80,9 @@ export class CampaignsService {
     actor: Actor,
     page: { cursor?: string; limit: number },
   ): Promise<Page<CampaignResponseDto>> {
-    const rows = await this.campaigns.list(
-      this.tx.manager,
-      actor.organizationId,
-      this.config.patterns.kAnonymity,
-      page,
-    );
+    const rows = await this.shownTo(actor.organizationId, { cursor: page.cursor });
     const answer = toPage(
-      rows.slice(),
+      rows,
       page.limit,
       (r) => r,
       (r) => [r.createdAt.toISOString(), r.id],
@@ -98,19 +94,51 @@ export class CampaignsService {
 
   /** One campaign, or 404 when the actor may not see it (existence not leaked). */
   async get(actor: Actor, id: string, audited = true): Promise<CampaignResponseDto> {
-    const [row] = await this.campaigns.list(
-      this.tx.manager,
-      actor.organizationId,
-      this.config.patterns.kAnonymity,
-      {
-        limit: 1,
-        id,
-      },
-    );
+    const [row] = await this.shownTo(actor.organizationId, { id });
     if (!row) throw new NotFoundError('campaign');
     const [campaign] = await this.withVisibleCases(actor, [row]);
     if (audited) await this.record(actor, 'patterns.read', { kind: 'campaign', campaignId: id });
     return campaign;
+  }
+
+  /**
+   * The campaigns an organisation may see, as it may see them. Its own campaigns in full. Any
+   * other only as an aggregate of the shared repository (DISCLOSURE.md): shown when its cases
+   * are a safe cell, with their perturbed count, the platforms, categories and countries that
+   * are safe cells themselves, and months instead of days.
+   */
+  private async shownTo(
+    organizationId: string,
+    page: { cursor?: string; id?: string },
+  ): Promise<CampaignRow[]> {
+    const k = this.config.patterns.kAnonymity;
+    const rows = await this.campaigns.list(this.tx.manager, organizationId, k, page);
+    const outside = rows.filter((r) => !r.involved && isSafe(r, k));
+    const cells = outside.length
+      ? await this.campaigns.valueCells(
+          this.tx.manager,
+          outside.map((r) => r.id),
+        )
+      : [];
+    const safeValues = (id: string, dimension: CampaignValueCell['dimension']) =>
+      cells
+        .filter((c) => c.campaignId === id && c.dimension === dimension && isSafe(c, k))
+        .map((c) => c.value);
+    return rows.flatMap((r) => {
+      if (r.involved) return [r];
+      if (!outside.includes(r)) return [];
+      return [
+        {
+          ...r,
+          cases: perturbed(r),
+          platforms: safeValues(r.id, 'platform'),
+          categories: safeValues(r.id, 'category'),
+          countries: safeValues(r.id, 'country'),
+          firstSeen: r.firstSeen.slice(0, 7),
+          lastSeen: r.lastSeen.slice(0, 7),
+        },
+      ];
+    });
   }
 
   /**
@@ -172,15 +200,7 @@ export class CampaignsService {
   }
 
   private async alert(campaignId: string, organizationId: string): Promise<void> {
-    const [row] = await this.campaigns.list(
-      this.tx.manager,
-      organizationId,
-      this.config.patterns.kAnonymity,
-      {
-        limit: 1,
-        id: campaignId,
-      },
-    );
+    const [row] = await this.shownTo(organizationId, { id: campaignId });
     if (!row) return;
     const notification: PatternNotification = {
       type: 'campaign.detected',

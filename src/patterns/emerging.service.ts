@@ -10,13 +10,15 @@ import { CampaignsRepository } from './campaigns.repository';
 import { EmergingQueryDto, EmergingResponseDto, EmergingRowDto } from './dto/emerging.dto';
 import { isEmerging, rateRatioTest, windowMonths } from './emerging.stats';
 import { shiftMonth } from './pattern-period';
+import { isSafe, perturbed, unsafeBecause } from './disclosure';
 import { PatternsRepository } from './patterns.repository';
 
 /**
  * (category, country) pairs whose monthly rate in the recent window is significantly above the
  * baseline before it: the exact conditional test of two Poisson rates. Months are whole and end
  * with the last complete month (the current one is still filling). Counted from the rollups;
- * a pair is listed only from k cases and two organisations in the window.
+ * the window and the baseline are protected cells (`disclosure.ts`): a pair is listed only when
+ * its window is a safe cell, and a baseline that is not safe is shown as hidden.
  */
 @Injectable()
 export class EmergingService {
@@ -53,24 +55,31 @@ export class EmergingService {
     const windowFrom = shiftMonth(windowTo, -(recentMonths - 1));
     const baselineFrom = shiftMonth(windowFrom, -baselineMonths);
     const minCount = Math.max(query.minCount, k);
-    const counts = await this.patterns.emergingCounts(
+    const cells = await this.patterns.emergingCells(
       `${baselineFrom}-01`,
       `${windowFrom}-01`,
       `${windowTo}-01`,
     );
     const data: EmergingRowDto[] = [];
-    for (const c of counts) {
-      if (c.recent < k || c.recentOrganizations < 2) continue;
-      const baselineSuppressed = c.baseline > 0 && c.baseline < k;
-      const baseline = baselineSuppressed ? k : c.baseline;
-      const result = rateRatioTest({ recent: c.recent, baseline, recentMonths, baselineMonths });
-      if (!isEmerging(result, { recent: c.recent, minCount, alpha: query.alpha })) continue;
+    for (const c of cells) {
+      // Both counts are protected cells; the test runs on the published (perturbed) values, so
+      // neither the rate ratio nor the p-value tells more than the counts shown.
+      if (!isSafe(c.recent, k)) continue;
+      const recent = perturbed(c.recent);
+      const hiddenBecause = c.baseline.count === 0 ? null : unsafeBecause(c.baseline, k);
+      // A baseline held by one organisation may be large: no stand-in would be honest, and the
+      // real one would show through the p-value. A small one stands in as k (conservative).
+      if (hiddenBecause === 'dominated') continue;
+      const baselineShown = hiddenBecause === null;
+      const baseline = baselineShown ? perturbed(c.baseline) : k;
+      const result = rateRatioTest({ recent, baseline, recentMonths, baselineMonths });
+      if (!isEmerging(result, { recent, minCount, alpha: query.alpha })) continue;
       data.push({
         category: c.category,
         country: c.country,
-        recentCount: c.recent,
-        baselineCount: baselineSuppressed ? null : c.baseline,
-        baselineSuppressed,
+        recentCount: recent,
+        baselineCount: baselineShown ? baseline : null,
+        baselineSuppressed: !baselineShown,
         rateRatio:
           result.ratio === null || !Number.isFinite(result.ratio) ? null : round(result.ratio),
         pValue: result.pValue,

@@ -25,6 +25,10 @@ export class PatternRecordEntity {
   @Column({ type: 'uuid' })
   organizationId: string;
 
+  /** The case's secret record key (0-4095): internal, like the organisation. */
+  @Column({ type: 'smallint' })
+  recordKey: number;
+
   /** First day of the month (UTC) the case was escalated in. */
   @Column({ type: 'date' })
   month: string;

@@ -64,23 +64,34 @@ export class PatternCellEntity {
 
   @Column({ type: 'integer' })
   cases: number;
+
+  /** Sum of the record keys of the cases counted (the cell key is this modulo 4096). */
+  @Column({ type: 'bigint' })
+  keySum: string;
 }
 
-/** Scorecard sums per month, platform, channel and organisation. */
-@Entity('pattern_scorecard_cells')
-@Index('idx_pattern_scorecard_cells_empty', ['month'], { where: 'cases = 0' })
-export class PatternScorecardCellEntity {
-  @PrimaryColumn('date', { primaryKeyConstraintName: 'pk_pattern_scorecard_cells' })
+/**
+ * Scorecard counts per month, platform, channel, organisation and measure (`SCORECARD_MEASURES`:
+ * all cases, acknowledged, resolved, ...): every numerator and denominator of the scorecard is a
+ * cell of its own, with its key sum and its organisations, so each is protected like a trend cell.
+ */
+@Entity('pattern_scorecard_counts')
+@Index('idx_pattern_scorecard_counts_empty', ['month'], { where: 'cases = 0' })
+export class PatternScorecardCountEntity {
+  @PrimaryColumn('date', { primaryKeyConstraintName: 'pk_pattern_scorecard_counts' })
   month: string;
 
-  @PrimaryColumn('varchar', { length: 60, primaryKeyConstraintName: 'pk_pattern_scorecard_cells' })
+  @PrimaryColumn('varchar', { length: 60, primaryKeyConstraintName: 'pk_pattern_scorecard_counts' })
   platform: string;
 
-  @PrimaryColumn('varchar', { length: 60, primaryKeyConstraintName: 'pk_pattern_scorecard_cells' })
+  @PrimaryColumn('varchar', { length: 60, primaryKeyConstraintName: 'pk_pattern_scorecard_counts' })
   channel: string;
 
-  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'pk_pattern_scorecard_cells' })
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'pk_pattern_scorecard_counts' })
   organizationId: string;
+
+  @PrimaryColumn('varchar', { length: 40, primaryKeyConstraintName: 'pk_pattern_scorecard_counts' })
+  measure: string;
 
   @Column({ type: 'varchar', length: 40 })
   channelKind: string;
@@ -88,41 +99,9 @@ export class PatternScorecardCellEntity {
   @Column({ type: 'integer' })
   cases: number;
 
-  @Column({ type: 'integer' })
-  acknowledged: number;
-
-  @Column({ type: 'integer' })
-  resolved: number;
-
-  @Column({ type: 'integer' })
-  actioned: number;
-
-  @Column({ type: 'integer' })
-  noResponse: number;
-
-  @Column({ type: 'integer' })
-  overdue: number;
-
+  /** Sum of the record keys of the cases counted (the cell key is this modulo 4096). */
   @Column({ type: 'bigint' })
-  pausedSeconds: string;
-
-  /** Per quality question: answers 'yes' and answers given ('yes' or 'no'). */
-  @Column({ type: 'integer' })
-  reasonGivenYes: number;
-  @Column({ type: 'integer' })
-  reasonGivenAnswered: number;
-  @Column({ type: 'integer' })
-  contextUnderstoodYes: number;
-  @Column({ type: 'integer' })
-  contextUnderstoodAnswered: number;
-  @Column({ type: 'integer' })
-  harmRecognisedAsGenderedYes: number;
-  @Column({ type: 'integer' })
-  harmRecognisedAsGenderedAnswered: number;
-  @Column({ type: 'integer' })
-  retraumatisingProofRequestedYes: number;
-  @Column({ type: 'integer' })
-  retraumatisingProofRequestedAnswered: number;
+  keySum: string;
 }
 
 /**
@@ -140,7 +119,7 @@ export class PatternDurationBucketEntity {
   @PrimaryColumn('varchar', { length: 60, primaryKeyConstraintName: 'pk_pattern_duration_buckets' })
   channel: string;
 
-  /** 'first_response' or 'resolution'. */
+  /** 'first_response', 'resolution' or 'paused' (cases paused at all). */
   @PrimaryColumn('varchar', { length: 20, primaryKeyConstraintName: 'pk_pattern_duration_buckets' })
   measure: string;
 
@@ -149,6 +128,10 @@ export class PatternDurationBucketEntity {
 
   @Column({ type: 'integer' })
   cases: number;
+
+  /** Sum of the record keys of the cases counted: each bucket's count is perturbed on its own. */
+  @Column({ type: 'bigint' })
+  keySum: string;
 }
 
 /** The EU DSA category of each taxonomy code, written from taxonomy.json at start-up. */

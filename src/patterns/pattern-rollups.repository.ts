@@ -3,6 +3,7 @@ import { ACTIONED_OUTCOMES } from '../deadlines/response-times.repository';
 import { lockForTransaction, TransactionRunner } from '../database/transaction';
 import { bucketSql } from './duration-histogram';
 import { DIMENSION_COLUMN, DIMENSIONS, GRAINS } from './pattern-grains';
+import { DURATION_MEASURES, SCORECARD_MEASURES } from './scorecard-measures';
 
 /** Changes folded per transaction: bounded, so one fold never holds locks for long. */
 const BATCH = 20_000;
@@ -20,13 +21,6 @@ const GRAIN_VALUES = GRAINS.map(
 ).join(',\n           ');
 
 const CELL_DIMENSIONS = DIMENSIONS.filter((d) => d !== 'month' && d !== 'targetGroup');
-
-const QUALITY = [
-  'reason_given',
-  'context_understood',
-  'harm_recognised_as_gendered',
-  'retraumatising_proof_requested',
-];
 
 /**
  * Folds the pattern-record change log into the rollups: each logged record adds (+1) or takes
@@ -53,23 +47,26 @@ export class PatternRollupsRepository {
       await lockForTransaction(em, 'pattern-rollups-fold');
       const rows: { n: number }[] = await em.query(FOLD_SQL, [BATCH, ACTIONED_OUTCOMES]);
       await em.query('DELETE FROM pattern_cells WHERE cases = 0');
-      await em.query('DELETE FROM pattern_scorecard_cells WHERE cases = 0');
+      await em.query('DELETE FROM pattern_scorecard_counts WHERE cases = 0');
       await em.query('DELETE FROM pattern_duration_buckets WHERE cases = 0');
       return rows[0].n;
     });
   }
 }
 
-/** Signed count of the rows matching: NULL-free, so a new cell never fails NOT NULL. */
-const count = (condition: string) => `COALESCE(sum(sign) FILTER (WHERE ${condition}), 0)`;
-
+/*
+ * A change that leaves a count as it was may still change its key sum (one record out, another
+ * in), so rows are written when either moves. A row whose count falls to 0 holds no record, so
+ * its key sum is 0 too, and the fold deletes it.
+ */
 const FOLD_SQL = `
   WITH taken AS (
     DELETE FROM pattern_changes
      WHERE id IN (SELECT id FROM pattern_changes ORDER BY id LIMIT $1)
     RETURNING sign, record
   ), rec AS (
-    SELECT sign, (record->>'month')::date AS month, record->>'platform' AS platform,
+    SELECT sign, (record->>'record_key')::int AS record_key,
+           (record->>'month')::date AS month, record->>'platform' AS platform,
            record->>'channel' AS channel, record->>'channel_kind' AS channel_kind,
            record->>'category' AS category, record->>'subcategory' AS subcategory,
            record->>'dsa_category' AS dsa_category, record->>'country' AS country,
@@ -77,10 +74,17 @@ const FOLD_SQL = `
            record->>'outcome' AS outcome, (record->>'organization_id')::uuid AS organization_id,
            (record->>'acknowledged')::boolean AS acknowledged,
            (record->>'resolved')::boolean AS resolved, (record->>'overdue')::boolean AS overdue,
-           GREATEST((record->>'first_response_seconds')::int, 0) AS first_response_seconds,
-           GREATEST((record->>'resolution_seconds')::int, 0) AS resolution_seconds,
-           (record->>'paused_seconds')::bigint AS paused_seconds,
-           ${QUALITY.map((q) => `record->>'${q}' AS ${q}`).join(', ')}
+           -- A duration is NULL until the platform answers (GREATEST alone would make it 0).
+           CASE WHEN record->>'first_response_seconds' IS NOT NULL
+                THEN GREATEST((record->>'first_response_seconds')::int, 0) END
+             AS first_response_seconds,
+           CASE WHEN record->>'resolution_seconds' IS NOT NULL
+                THEN GREATEST((record->>'resolution_seconds')::int, 0) END AS resolution_seconds,
+           (record->>'paused_seconds')::int AS paused_seconds,
+           record->>'reason_given' AS reason_given,
+           record->>'context_understood' AS context_understood,
+           record->>'harm_recognised_as_gendered' AS harm_recognised_as_gendered,
+           record->>'retraumatising_proof_requested' AS retraumatising_proof_requested
       FROM taken
   ), grains (grain, ${FLAG_COLUMNS.join(', ')}) AS (
     VALUES ${GRAIN_VALUES}
@@ -90,7 +94,8 @@ const FOLD_SQL = `
              const c = DIMENSION_COLUMN[d];
              return `CASE WHEN g.has_${c} THEN r.${c} ELSE '' END AS ${c}`;
            }).join(',\n           ')},
-           tg AS target_group, r.organization_id, sum(r.sign)::int AS cases
+           tg AS target_group, r.organization_id, sum(r.sign)::int AS cases,
+           sum(r.sign * r.record_key)::bigint AS key_sum
       FROM rec r
      CROSS JOIN grains g
      CROSS JOIN LATERAL unnest(CASE WHEN g.has_target_group AND cardinality(r.target_groups) > 0
@@ -98,49 +103,47 @@ const FOLD_SQL = `
      GROUP BY 1, 2, ${CELL_DIMENSIONS.map((_, i) => i + 3).join(', ')}, ${CELL_DIMENSIONS.length + 3}, ${CELL_DIMENSIONS.length + 4}
   ), written_cells AS (
     INSERT INTO pattern_cells AS p (grain, month, ${CELL_DIMENSIONS.map((d) => DIMENSION_COLUMN[d]).join(', ')},
-                                    target_group, organization_id, cases)
+                                    target_group, organization_id, cases, key_sum)
     SELECT grain, month, ${CELL_DIMENSIONS.map((d) => DIMENSION_COLUMN[d]).join(', ')},
-           target_group, organization_id, cases
-      FROM cells WHERE cases <> 0
-    ON CONFLICT ON CONSTRAINT pk_pattern_cells DO UPDATE SET cases = p.cases + EXCLUDED.cases
+           target_group, organization_id, cases, key_sum
+      FROM cells WHERE cases <> 0 OR key_sum <> 0
+    ON CONFLICT ON CONSTRAINT pk_pattern_cells DO UPDATE
+      SET cases = p.cases + EXCLUDED.cases, key_sum = p.key_sum + EXCLUDED.key_sum
     RETURNING 1
+  ), measured AS (
+    SELECT r.month, r.platform, r.channel, r.organization_id, m.measure,
+           max(r.channel_kind) AS channel_kind, sum(r.sign)::int AS cases,
+           sum(r.sign * r.record_key)::bigint AS key_sum
+      FROM rec r
+     CROSS JOIN LATERAL (VALUES ${Object.entries(SCORECARD_MEASURES)
+       .map(([measure, holds]) => `('${measure}', ${holds('r')})`)
+       .join(',\n                                ')}) m (measure, holds)
+     WHERE m.holds
+     GROUP BY 1, 2, 3, 4, 5
   ), written_scorecard AS (
-    INSERT INTO pattern_scorecard_cells AS s (month, platform, channel, organization_id,
-      channel_kind, cases, acknowledged, resolved, actioned, no_response, overdue, paused_seconds,
-      ${QUALITY.map((q) => `${q}_yes, ${q}_answered`).join(', ')})
-    SELECT month, platform, channel, organization_id, max(channel_kind), sum(sign),
-           ${count('acknowledged')}, ${count('resolved')}, ${count('outcome = ANY($2)')},
-           ${count("outcome = 'no_response'")}, ${count('overdue')}, sum(sign * paused_seconds),
-           ${QUALITY.map((q) => `${count(`${q} = 'yes'`)}, ${count(`${q} IN ('yes', 'no')`)}`).join(
-             ',\n           ',
-           )}
-      FROM rec
-     GROUP BY month, platform, channel, organization_id
-    ON CONFLICT ON CONSTRAINT pk_pattern_scorecard_cells DO UPDATE SET
-      cases = s.cases + EXCLUDED.cases,
-      acknowledged = s.acknowledged + EXCLUDED.acknowledged,
-      resolved = s.resolved + EXCLUDED.resolved,
-      actioned = s.actioned + EXCLUDED.actioned,
-      no_response = s.no_response + EXCLUDED.no_response,
-      overdue = s.overdue + EXCLUDED.overdue,
-      paused_seconds = s.paused_seconds + EXCLUDED.paused_seconds,
-      ${QUALITY.map(
-        (q) =>
-          `${q}_yes = s.${q}_yes + EXCLUDED.${q}_yes, ${q}_answered = s.${q}_answered + EXCLUDED.${q}_answered`,
-      ).join(',\n      ')}
+    INSERT INTO pattern_scorecard_counts AS s (month, platform, channel, organization_id, measure,
+      channel_kind, cases, key_sum)
+    SELECT month, platform, channel, organization_id, measure, channel_kind, cases, key_sum
+      FROM measured WHERE cases <> 0 OR key_sum <> 0
+    ON CONFLICT ON CONSTRAINT pk_pattern_scorecard_counts DO UPDATE
+      SET cases = s.cases + EXCLUDED.cases, key_sum = s.key_sum + EXCLUDED.key_sum
     RETURNING 1
   ), durations AS (
     SELECT r.month, r.platform, r.channel, d.measure, ${bucketSql('d.seconds')} AS bucket,
-           sum(r.sign)::int AS cases
+           sum(r.sign)::int AS cases, sum(r.sign * r.record_key)::bigint AS key_sum
       FROM rec r
-     CROSS JOIN LATERAL (VALUES ('first_response', r.first_response_seconds),
-                                ('resolution', r.resolution_seconds)) d (measure, seconds)
+     CROSS JOIN LATERAL (VALUES ${DURATION_MEASURES.map(
+       (m) => `('${m.measure}', ${m.seconds('r')})`,
+     ).join(', ')}) d (measure, seconds)
      WHERE d.seconds IS NOT NULL
      GROUP BY 1, 2, 3, 4, 5
   ), written_durations AS (
-    INSERT INTO pattern_duration_buckets AS b (month, platform, channel, measure, bucket, cases)
-    SELECT month, platform, channel, measure, bucket, cases FROM durations WHERE cases <> 0
-    ON CONFLICT ON CONSTRAINT pk_pattern_duration_buckets DO UPDATE SET cases = b.cases + EXCLUDED.cases
+    INSERT INTO pattern_duration_buckets AS b (month, platform, channel, measure, bucket, cases,
+      key_sum)
+    SELECT month, platform, channel, measure, bucket, cases, key_sum
+      FROM durations WHERE cases <> 0 OR key_sum <> 0
+    ON CONFLICT ON CONSTRAINT pk_pattern_duration_buckets DO UPDATE
+      SET cases = b.cases + EXCLUDED.cases, key_sum = b.key_sum + EXCLUDED.key_sum
     RETURNING 1
   )
   SELECT (SELECT count(*) FROM taken)::int AS n,

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionRunner } from '../database/transaction';
+import { CellCounts } from './disclosure';
 import { DIMENSION_COLUMN, Dimension, grainFor } from './pattern-grains';
+import { DurationMeasure, SCORECARD_MEASURES, ScorecardMeasure } from './scorecard-measures';
 
 /** Equality filters on pattern dimensions (month is the period). */
 export type PatternFilters = Partial<Record<Exclude<Dimension, 'month'>, string>>;
@@ -14,54 +16,64 @@ export interface PatternScope {
   publicOnly?: boolean;
 }
 
-export interface TrendCellRow {
+export interface TrendCellRow extends CellCounts {
   values: Partial<Record<Dimension, string>>;
-  count: number;
-  organizations: number;
 }
 
-export const QUALITY_FIELDS = [
-  ['reasonGiven', 'reason_given'],
-  ['contextUnderstood', 'context_understood'],
-  ['harmRecognisedAsGendered', 'harm_recognised_as_gendered'],
-  ['retraumatisingProofRequested', 'retraumatising_proof_requested'],
-] as const;
-export type QualityField = (typeof QUALITY_FIELDS)[number][0];
-
-export type ScorecardCellRow = {
+/** One organisation's scorecard counts for a platform and channel: measure -> count and keys. */
+export interface ScorecardOrganizationRow {
   platform: string;
   channel: string;
   channelKind: string;
-  cases: number;
-  organizations: number;
-  acknowledged: number;
-  resolved: number;
-  actioned: number;
-  noResponse: number;
-  overdue: number;
-  pausedSeconds: number;
-} & Record<`${QualityField}Yes` | `${QualityField}Answered`, number>;
+  counts: Record<ScorecardMeasure, { count: number; keySum: number }>;
+}
+
+/** One (platform, channel, measure, bucket) of a duration histogram over a period. */
+export interface DurationBucketRow {
+  platform: string;
+  channel: string;
+  measure: DurationMeasure;
+  bucket: number;
+  count: number;
+  keySum: number;
+}
+
+/** A (category, country) pair's cells in the recent window and in the baseline before it. */
+export interface EmergingCellsRow {
+  category: string;
+  country: string;
+  recent: CellCounts;
+  baseline: CellCounts;
+}
 
 /**
- * Reads of the shared repository's rollups. Everything here is counts per cell with the number
- * of distinct organisations; suppression is the caller's (PatternsService), which never returns
- * a row without it.
+ * Reads of the shared repository's rollups: per cell, the count, the key sum, the number of
+ * organisations and the largest organisation's count (what `disclosure.ts` needs). Protection is
+ * the caller's; no row leaves the service without it.
  */
 @Injectable()
 export class PatternsRepository {
   constructor(private readonly tx: TransactionRunner) {}
 
-  /** Counts per cell of `groupBy` (from the smallest grain that can answer). */
+  /** Cells of `groupBy` (from the smallest grain that can answer), first per organisation. */
   async trendCells(scope: PatternScope, groupBy: readonly Dimension[]): Promise<TrendCellRow[]> {
     const { where, params } = this.scopeSql(scope, groupBy);
-    const columns = groupBy.map((d) => dimensionSelect(d));
     // Grouped by the columns themselves (the month as a date, not its text): cheaper to sort.
-    const keys = groupBy.map((d) => `pattern_cells.${DIMENSION_COLUMN[d]}`).join(', ');
+    const keys = groupBy.map((d) => DIMENSION_COLUMN[d]);
     const rows: Record<string, unknown>[] = await this.tx.manager.query(
-      `SELECT ${[...columns, 'sum(cases)::int AS count', 'count(DISTINCT organization_id)::int AS organizations'].join(', ')}
-         FROM pattern_cells
-        WHERE ${where}
-        ${groupBy.length > 0 ? `GROUP BY ${keys} ORDER BY ${keys}` : ''}`,
+      `SELECT ${[
+        ...groupBy.map((d) => dimensionSelect(d)),
+        'sum(n)::int AS count',
+        'sum(k)::float8 AS "keySum"',
+        'count(*)::int AS organizations',
+        'max(n)::int AS largest',
+      ].join(', ')}
+         FROM (SELECT ${[...keys, 'sum(cases) AS n', 'sum(key_sum) AS k'].join(', ')}
+                 FROM pattern_cells
+                WHERE ${where}
+                GROUP BY ${[...keys, 'organization_id'].join(', ')}
+               HAVING sum(cases) > 0) per_organization
+        ${keys.length > 0 ? `GROUP BY ${keys.join(', ')} ORDER BY ${keys.join(', ')}` : ''}`,
       params,
     );
     return rows
@@ -69,75 +81,95 @@ export class PatternsRepository {
       .map((r) => ({
         values: Object.fromEntries(groupBy.map((d) => [d, r[d] as string])),
         count: r.count as number,
+        keySum: r.keySum as number,
         organizations: r.organizations as number,
+        largest: r.largest as number,
       }));
   }
 
-  /** Cases (each once) and organisations matching the scope. */
-  async total(scope: PatternScope): Promise<{ count: number; organizations: number }> {
+  /** The cell of every case matching the scope (each case once). */
+  async total(scope: PatternScope): Promise<CellCounts> {
     const [cell] = await this.trendCells(scope, []);
-    return cell ?? { count: 0, organizations: 0 };
+    return cell ?? { count: 0, keySum: 0, organizations: 0, largest: 0 };
   }
 
   /**
-   * Cases per (category, country) in the baseline [baselineFrom, windowFrom) and the window
-   * [windowFrom, windowTo], with the organisations of the window (grain month/category/country).
+   * Per (category, country): the cell of the window [windowFrom, windowTo] and the cell of the
+   * baseline [baselineFrom, windowFrom) (grain month/category/country).
    */
-  emergingCounts(
+  async emergingCells(
     baselineFrom: string,
     windowFrom: string,
     windowTo: string,
-  ): Promise<
-    {
-      category: string;
-      country: string;
-      recent: number;
-      recentOrganizations: number;
-      baseline: number;
-    }[]
-  > {
-    return this.tx.manager.query(
+  ): Promise<EmergingCellsRow[]> {
+    const rows: Record<string, number | string>[] = await this.tx.manager.query(
       `SELECT category, country,
-              COALESCE(sum(cases) FILTER (WHERE month >= $3::date), 0)::int AS recent,
-              count(DISTINCT organization_id) FILTER (WHERE month >= $3::date)::int
-                AS "recentOrganizations",
-              COALESCE(sum(cases) FILTER (WHERE month < $3::date), 0)::int AS baseline
-         FROM pattern_cells
-        WHERE grain = $1 AND month BETWEEN $2::date AND $4::date
+              sum(rn)::int AS rn, sum(rk)::float8 AS rk, count(*) FILTER (WHERE rn > 0)::int AS ro,
+              COALESCE(max(rn), 0)::int AS rl,
+              sum(bn)::int AS bn, sum(bk)::float8 AS bk, count(*) FILTER (WHERE bn > 0)::int AS bo,
+              COALESCE(max(bn), 0)::int AS bl
+         FROM (SELECT category, country, organization_id,
+                      COALESCE(sum(cases) FILTER (WHERE month >= $3::date), 0) AS rn,
+                      COALESCE(sum(key_sum) FILTER (WHERE month >= $3::date), 0) AS rk,
+                      COALESCE(sum(cases) FILTER (WHERE month < $3::date), 0) AS bn,
+                      COALESCE(sum(key_sum) FILTER (WHERE month < $3::date), 0) AS bk
+                 FROM pattern_cells
+                WHERE grain = $1 AND month BETWEEN $2::date AND $4::date
+                GROUP BY category, country, organization_id) per_organization
         GROUP BY category, country`,
       [grainFor(['category', 'country']).id, baselineFrom, windowFrom, windowTo],
     );
+    return rows.map((r) => ({
+      category: r.category as string,
+      country: r.country as string,
+      recent: {
+        count: r.rn as number,
+        keySum: r.rk as number,
+        organizations: r.ro as number,
+        largest: r.rl as number,
+      },
+      baseline: {
+        count: r.bn as number,
+        keySum: r.bk as number,
+        organizations: r.bo as number,
+        largest: r.bl as number,
+      },
+    }));
   }
 
-  /** Scorecard sums per platform and channel over a period (months as 'YYYY-MM-01'). */
-  scorecardCells(from: string, to: string): Promise<ScorecardCellRow[]> {
-    return this.tx.manager.query(
+  /** Each organisation's scorecard counts per platform and channel over a period. */
+  async scorecardCounts(from: string, to: string): Promise<ScorecardOrganizationRow[]> {
+    const measures = Object.keys(SCORECARD_MEASURES);
+    const rows: Record<string, unknown>[] = await this.tx.manager.query(
       `SELECT platform, channel, max(channel_kind) AS "channelKind",
-              sum(cases)::int AS cases, count(DISTINCT organization_id)::int AS organizations,
-              sum(acknowledged)::int AS acknowledged, sum(resolved)::int AS resolved,
-              sum(actioned)::int AS actioned, sum(no_response)::int AS "noResponse",
-              sum(overdue)::int AS overdue, sum(paused_seconds)::float8 AS "pausedSeconds",
-              ${QUALITY_FIELDS.map(
-                ([field, column]) =>
-                  `sum(${column}_yes)::int AS "${field}Yes", sum(${column}_answered)::int AS "${field}Answered"`,
-              ).join(',\n              ')}
-         FROM pattern_scorecard_cells
+              ${measures
+                .map(
+                  (m, i) =>
+                    `COALESCE(sum(cases) FILTER (WHERE measure = $${i + 3}), 0)::int AS "n_${m}",
+              COALESCE(sum(key_sum) FILTER (WHERE measure = $${i + 3}), 0)::float8 AS "k_${m}"`,
+                )
+                .join(',\n              ')}
+         FROM pattern_scorecard_counts
         WHERE month BETWEEN $1::date AND $2::date
-        GROUP BY platform, channel
+        GROUP BY platform, channel, organization_id
         ORDER BY platform, channel`,
-      [from, to],
+      [from, to, ...measures],
     );
+    return rows.map((r) => ({
+      platform: r.platform as string,
+      channel: r.channel as string,
+      channelKind: r.channelKind as string,
+      counts: Object.fromEntries(
+        measures.map((m) => [m, { count: r[`n_${m}`] as number, keySum: r[`k_${m}`] as number }]),
+      ),
+    }));
   }
 
   /** Duration histograms per platform, channel and measure over a period. */
-  durationBuckets(
-    from: string,
-    to: string,
-  ): Promise<
-    { platform: string; channel: string; measure: string; bucket: number; cases: number }[]
-  > {
+  durationBuckets(from: string, to: string): Promise<DurationBucketRow[]> {
     return this.tx.manager.query(
-      `SELECT platform, channel, measure, bucket, sum(cases)::int AS cases
+      `SELECT platform, channel, measure, bucket, sum(cases)::int AS count,
+              sum(key_sum)::float8 AS "keySum"
          FROM pattern_duration_buckets
         WHERE month BETWEEN $1::date AND $2::date
         GROUP BY 1, 2, 3, 4`,
@@ -166,6 +198,6 @@ export class PatternsRepository {
 
 function dimensionSelect(d: Dimension): string {
   return d === 'month'
-    ? `to_char(pattern_cells.month, 'YYYY-MM') AS "month"`
+    ? `to_char(month, 'YYYY-MM') AS "month"`
     : `${DIMENSION_COLUMN[d]} AS "${d}"`;
 }

@@ -7,7 +7,7 @@ import { PatternFilterDto, TrendRowDto, TrendsQueryDto, TrendsResponseDto } from
 import { Dimension } from './pattern-grains';
 import { monthPeriod } from './pattern-period';
 import { PatternFilters, PatternScope, PatternsRepository } from './patterns.repository';
-import { isPrimarySuppressed, suppressedCells } from './suppression';
+import { protectCount } from './disclosure';
 
 /** Dimensions whose '' means "none given" (answered as null). */
 const OPTIONAL_DIMENSIONS = new Set<Dimension>([
@@ -18,9 +18,9 @@ const OPTIONAL_DIMENSIONS = new Set<Dimension>([
 ]);
 
 /**
- * Questions to the shared aggression repository. Every answer is suppressed here before it
- * leaves: no cell counted from fewer than K_ANONYMITY cases or from one organisation, and no
- * cell recoverable from the others and the total.
+ * Questions to the shared aggression repository. Every count is protected here before it leaves
+ * (`disclosure.ts`): perturbed by its cell key, hidden when counted from fewer than K_ANONYMITY
+ * cases or when all organisations but the largest hold fewer than K_ANONYMITY of them.
  */
 @Injectable()
 export class PatternsService {
@@ -56,37 +56,26 @@ export class PatternsService {
       this.patterns.trendCells(scope, groupBy),
       this.patterns.total(scope),
     ]);
-    const hidden = suppressedCells(
-      cells.map((c) => ({
-        key: groupBy.map((d) => c.values[d] ?? ''),
-        count: c.count,
-        organizations: c.organizations,
-      })),
-      this.k,
-    );
-    const data: TrendRowDto[] = cells.map((c, i) => ({
+    const data: TrendRowDto[] = cells.map((c) => ({
       ...Object.fromEntries(
         groupBy.map((d) => [
           d,
           OPTIONAL_DIMENSIONS.has(d) && c.values[d] === '' ? null : c.values[d],
         ]),
       ),
-      count: hidden[i] ? null : c.count,
-      organizations: hidden[i] ? null : c.organizations,
-      suppressed: hidden[i],
+      ...protectCount(c, this.k),
     }));
-    const totalHidden = total.count > 0 && isPrimarySuppressed(total, this.k);
+    // The total is a cell of its own (its own key and noise), not the sum of the rows.
     return {
       from: scope.from.slice(0, 7),
       to: scope.to.slice(0, 7),
       groupBy,
       k: this.k,
       data,
-      total: {
-        count: totalHidden ? null : total.count,
-        organizations: totalHidden ? null : total.organizations,
-        suppressed: totalHidden,
-      },
+      total:
+        total.count === 0
+          ? { count: 0, organizations: 0, suppressed: false }
+          : protectCount(total, this.k),
     };
   }
 

@@ -5,19 +5,41 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { ContactsService } from '../contacts/contacts.service';
 import { ScorecardResponseDto, ScorecardRowDto } from './dto/scorecard.dto';
-import { quantile } from './duration-histogram';
+import { cellOf, complementOf, isSafe, perturbed, protectCount, protectShare } from './disclosure';
+import { bucketValue, quantile } from './duration-histogram';
 import { monthPeriod } from './pattern-period';
-import { PatternsRepository, QUALITY_FIELDS, ScorecardCellRow } from './patterns.repository';
-import { suppressedCells } from './suppression';
+import { PatternsRepository, ScorecardOrganizationRow } from './patterns.repository';
+import {
+  DURATION_MEASURES,
+  DurationMeasure,
+  QUALITY_FIELDS,
+  ScorecardMeasure,
+} from './scorecard-measures';
 
 const HOUR = 3600;
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/** Each share of the scorecard: numerator and denominator measures. */
+const SHARES = [
+  ['acknowledgedShare', 'acknowledged', 'cases'],
+  ['actionedShare', 'actioned', 'cases'],
+  ['noResponseShare', 'no_response', 'cases'],
+  ['overdueShare', 'overdue', 'cases'],
+  ...QUALITY_FIELDS.map(
+    ([field, column]) => [`${field}Share`, `${column}_yes`, `${column}_answered`] as const,
+  ),
+] as const;
+type ShareField = (typeof SHARES)[number][0];
+
 /**
  * How each platform and channel answered the shared repository's cases over a period: shares,
  * response-time percentiles (from the duration histograms, within 5 %), time paused on requests
- * for information, the response-quality answers, and contact departures. A row is suppressed
- * like a trend cell; a share or percentile from fewer than k values is null.
+ * for information, the response-quality answers, and contact departures.
+ *
+ * Every figure is protected (`disclosure.ts`): the row's case count is a cell like a trend cell;
+ * a share is computed from perturbed counts and shown only when its numerator, its denominator
+ * and its complement are safe cells; a percentile is read from a histogram whose every bucket is
+ * perturbed, and shown only when the cases behind it are a safe cell.
  */
 @Injectable()
 export class ScorecardService {
@@ -39,8 +61,8 @@ export class ScorecardService {
     const lastDay = new Date(
       Date.UTC(Number(period.toMonth.slice(0, 4)), Number(period.toMonth.slice(5, 7)), 0),
     );
-    const [cells, buckets, departures] = await Promise.all([
-      this.patterns.scorecardCells(period.from, period.to),
+    const [counts, buckets, departures] = await Promise.all([
+      this.patterns.scorecardCounts(period.from, period.to),
       this.patterns.durationBuckets(period.from, period.to),
       this.contacts.departuresByPlatform(actor, period.from, lastDay.toISOString().slice(0, 10)),
     ]);
@@ -48,25 +70,23 @@ export class ScorecardService {
     for (const b of buckets) {
       const key = `${b.platform}\u0000${b.channel}\u0000${b.measure}`;
       const h = histograms.get(key) ?? new Map<number, number>();
-      h.set(b.bucket, b.cases);
+      // Each bucket's count is a cell: the percentile is read from perturbed counts only.
+      h.set(b.bucket, perturbed(b));
       histograms.set(key, h);
     }
-    const hidden = suppressedCells(
-      cells.map((c) => ({
-        key: [c.platform, c.channel],
-        count: c.cases,
-        organizations: c.organizations,
-      })),
-      k,
+    const channels = new Map<string, ScorecardOrganizationRow[]>();
+    for (const row of counts) {
+      const key = `${row.platform}\u0000${row.channel}`;
+      const rows = channels.get(key) ?? [];
+      rows.push(row);
+      channels.set(key, rows);
+    }
+    const data = [...channels.values()].map((rows) =>
+      this.row(rows, k, (measure) =>
+        histograms.get(`${rows[0].platform}\u0000${rows[0].channel}\u0000${measure}`),
+      ),
     );
-    const data = cells.map((c, i) =>
-      hidden[i]
-        ? suppressedRow(c)
-        : this.row(c, k, (measure) =>
-            histograms.get(`${c.platform}\u0000${c.channel}\u0000${measure}`),
-          ),
-    );
-    const platforms = [...new Set([...cells.map((c) => c.platform), ...departures.keys()])]
+    const platforms = [...new Set([...data.map((c) => c.platform), ...departures.keys()])]
       .sort()
       .map((platform) => ({ platform, contactDepartures: departures.get(platform) ?? 0 }));
     await this.audit.record({
@@ -78,54 +98,70 @@ export class ScorecardService {
     return { from: period.fromMonth, to: period.toMonth, k, data, platforms };
   }
 
+  /** One platform and channel from its organisations' counts. */
   private row(
-    c: ScorecardCellRow,
+    rows: ScorecardOrganizationRow[],
     k: number,
-    histogram: (measure: string) => Map<number, number> | undefined,
+    histogram: (measure: DurationMeasure) => Map<number, number> | undefined,
   ): ScorecardRowDto {
-    const share = (n: number, of: number) => (of >= k ? round(n / of, 3) : null);
-    const hours = (measure: string, q: number) => {
+    const { platform, channel, channelKind } = rows[0];
+    const cell = (measure: ScorecardMeasure) => cellOf(rows.map((r) => r.counts[measure]));
+    const cases = cell('cases');
+    const shown = protectCount(cases, k);
+    if (shown.suppressed) return suppressedRow(platform, channel, channelKind);
+    const share = (numerator: ScorecardMeasure, denominator: ScorecardMeasure) =>
+      protectShare(
+        cell(numerator),
+        complementOf(
+          rows.map((r) => ({ whole: r.counts[denominator], part: r.counts[numerator] })),
+        ),
+        cell(denominator),
+        k,
+      );
+    /** A percentile of a duration, when the cases that have one are a safe cell. */
+    const hours = (measure: DurationMeasure, q: number) => {
       const h = histogram(measure);
-      if (!h) return null;
-      let n = 0;
-      for (const v of h.values()) n += v;
-      const value = n >= k ? quantile(h, q) : null;
+      if (!h || !isSafe(cell(countedBy(measure)), k)) return null;
+      const value = quantile(h, q);
       return value === null ? null : round(value / HOUR, 1);
     };
+    /** Mean paused hours per case: paused time from the perturbed histogram, per perturbed case. */
+    const pausedHours = () => {
+      const h = histogram('paused');
+      if (!h || !isSafe(cell('paused'), k)) return null;
+      let seconds = 0;
+      for (const [bucket, n] of h) seconds += n * bucketValue(bucket);
+      return round(seconds / shown.count! / HOUR, 1);
+    };
     return {
-      platform: c.platform,
-      channel: c.channel,
-      channelKind: c.channelKind,
-      cases: c.cases,
-      organizations: c.organizations,
+      platform,
+      channel,
+      channelKind,
+      cases: shown.count,
+      organizations: shown.organizations,
       suppressed: false,
-      acknowledgedShare: share(c.acknowledged, c.cases),
       medianFirstResponseHours: hours('first_response', 0.5),
       p90FirstResponseHours: hours('first_response', 0.9),
       medianResolutionHours: hours('resolution', 0.5),
       p90ResolutionHours: hours('resolution', 0.9),
-      actionedShare: share(c.actioned, c.cases),
-      noResponseShare: share(c.noResponse, c.cases),
-      overdueShare: share(c.overdue, c.cases),
-      pausedHours: round(c.pausedSeconds / c.cases / HOUR, 1),
-      ...(Object.fromEntries(
-        QUALITY_FIELDS.map(([f]) => [`${f}Share`, share(c[`${f}Yes`], c[`${f}Answered`])]),
-      ) as Pick<
-        ScorecardRowDto,
-        | 'reasonGivenShare'
-        | 'contextUnderstoodShare'
-        | 'harmRecognisedAsGenderedShare'
-        | 'retraumatisingProofRequestedShare'
+      pausedHours: pausedHours(),
+      ...(Object.fromEntries(SHARES.map(([field, n, d]) => [field, share(n, d)])) as Record<
+        ShareField,
+        number | null
       >),
     };
   }
 }
 
-function suppressedRow(c: ScorecardCellRow): ScorecardRowDto {
+function countedBy(measure: DurationMeasure): ScorecardMeasure {
+  return DURATION_MEASURES.find((m) => m.measure === measure)!.countedBy;
+}
+
+function suppressedRow(platform: string, channel: string, channelKind: string): ScorecardRowDto {
   return {
-    platform: c.platform,
-    channel: c.channel,
-    channelKind: c.channelKind,
+    platform,
+    channel,
+    channelKind,
     cases: null,
     organizations: null,
     suppressed: true,

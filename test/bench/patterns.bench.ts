@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { createDatabaseIfMissing, runMigrations } from '../../src/database/migrate';
 import { PatternRollupsRepository } from '../../src/patterns/pattern-rollups.repository';
 import { DIMENSION_COLUMN, Dimension, grainFor } from '../../src/patterns/pattern-grains';
-import { QUALITY_FIELDS } from '../../src/patterns/patterns.repository';
+import { QUALITY_FIELDS } from '../../src/patterns/scorecard-measures';
 import { suppressedCells } from '../../src/patterns/suppression';
 import { tokenFor } from '../factories/community.factory';
 import { databaseUrl, TEST_REDIS_URL } from '../support/env';

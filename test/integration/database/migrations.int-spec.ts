@@ -56,7 +56,7 @@ describe('migrations', () => {
         'pattern_changes',
         'pattern_duration_buckets',
         'pattern_records',
-        'pattern_scorecard_cells',
+        'pattern_scorecard_counts',
         'platforms',
         'reports',
         'response_time_changes',
