@@ -56,6 +56,23 @@ describe('case status machine', () => {
     });
   });
 
+  it('the earliest platform event is the first response, even when it was recorded later', () => {
+    const state = run(
+      step('escalated', T0),
+      step('platform_acknowledged', hours(10)),
+      step('platform_requested_info', hours(5)),
+      step('info_provided', hours(20)),
+      step('platform_responded', hours(40), { outcome: 'content_removed' }),
+    );
+    expect(state).toMatchObject({ firstResponseAt: hours(5), pausedSeconds: 15 * 3600 });
+    const decidedFirst = run(
+      step('escalated', T0),
+      step('platform_acknowledged', hours(10)),
+      step('platform_responded', hours(8), { outcome: 'account_suspended' }),
+    );
+    expect([decidedFirst.firstResponseAt, decidedFirst.resolvedAt]).toEqual([hours(8), hours(8)]);
+  });
+
   it('a response straight after escalation is both the first response and the resolution', () => {
     const state = run(
       step('escalated', T0),

@@ -137,6 +137,15 @@ function requireStatus(state: CaseState, step: CaseStep, allowed: readonly CaseS
   }
 }
 
+/**
+ * The first response is the earliest platform event of the timeline, whatever order the events
+ * were recorded in (an acknowledgement logged before the earlier request for information).
+ */
+function firstResponse(state: CaseState, at: Date): Date {
+  const known = state.firstResponseAt;
+  return known && known.getTime() <= at.getTime() ? known : at;
+}
+
 /** Ends a stopped clock at `at`: the stopped time moves the deadline and is added up. */
 function resume(state: CaseState, at: Date): CaseState {
   if (!state.pausedAt) return state;
@@ -179,7 +188,7 @@ export function applyStep(state: CaseState, step: CaseStep): CaseState {
       return state;
     case 'platform_acknowledged':
       afterEscalation(['escalated']);
-      return { ...state, status: 'acknowledged', firstResponseAt: state.firstResponseAt ?? at };
+      return { ...state, status: 'acknowledged', firstResponseAt: firstResponse(state, at) };
     case 'platform_requested_info':
       afterEscalation(AWAITING_PLATFORM);
       if (state.pausedAt) {
@@ -187,7 +196,7 @@ export function applyStep(state: CaseState, step: CaseStep): CaseState {
           'The platform is already waiting for information; record info_provided first.',
         );
       }
-      return { ...state, pausedAt: at, firstResponseAt: state.firstResponseAt ?? at };
+      return { ...state, pausedAt: at, firstResponseAt: firstResponse(state, at) };
     case 'info_provided':
       afterEscalation(AWAITING_PLATFORM);
       if (!state.pausedAt) {
@@ -212,7 +221,7 @@ export function applyStep(state: CaseState, step: CaseStep): CaseState {
         status: 'resolved',
         outcome: step.outcome,
         resolvedAt: at,
-        firstResponseAt: state.firstResponseAt ?? at,
+        firstResponseAt: firstResponse(state, at),
       };
     }
     case 'closed': {
