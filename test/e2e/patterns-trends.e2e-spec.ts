@@ -5,6 +5,7 @@ import { PatternRollupsRepository } from '../../src/patterns/pattern-rollups.rep
 import { createCase } from '../factories/case.factory';
 import { createOrganization, createUser, TestUser } from '../factories/community.factory';
 import { call, expectProblem, fieldsOf } from '../support/http';
+import { oracleTrends, rawRecords, sortRows } from '../support/disclosure-oracle';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /*
@@ -63,102 +64,134 @@ describe('patterns: trends (e2e)', () => {
   }, 60_000);
   afterAll(() => t.close());
 
+  /** The answer and what it must be, computed from the raw cases (rows compared as sets). */
+  async function expectOracle(query: { groupBy: string; [filter: string]: string }) {
+    const { groupBy, ...filters } = query;
+    const body = await trends(query);
+    const expected = oracleTrends(
+      await rawRecords(t.db),
+      { ...PERIOD, groupBy: groupBy ? groupBy.split(',') : [], filters },
+      body.k,
+    );
+    expect({ data: sortRows(body.data), total: body.total }).toEqual(expected);
+    return body;
+  }
+
   it('follows a consenting escalation within seconds, with no fold asked for', async () => {
-    await log(a, 3, { categoryCode: 'sextortion', subcategoryCode: null, country: 'UY' });
-    await log(b, 2, { categoryCode: 'sextortion', subcategoryCode: null, country: 'UY' });
+    await log(a, 5, { categoryCode: 'sextortion', subcategoryCode: null, country: 'UY' });
+    await log(b, 5, { categoryCode: 'sextortion', subcategoryCode: null, country: 'UY' });
+    const expected = oracleTrends(
+      await rawRecords(t.db),
+      { ...PERIOD, groupBy: ['country'], filters: { category: 'sextortion' } },
+      5,
+    ).data.find((r) => r.country === 'UY');
+    // 10 cases, 5 outside the largest organisation: shown, within the noise.
+    expect(expected).toMatchObject({ suppressed: false, organizations: 2 });
+    expect(Math.abs(expected!.count! - 10)).toBeLessThanOrEqual(2);
     const started = Date.now();
     let row: TrendsResponseDto['data'][number] | undefined;
     while (Date.now() - started < 10_000) {
       const body = await trends({ groupBy: 'country', category: 'sextortion' });
       row = body.data.find((r) => r.country === 'UY');
-      if (row?.count === 5) break;
+      if (row?.count === expected!.count) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(row).toEqual({ country: 'UY', count: 5, organizations: 2, suppressed: false });
+    expect(row).toEqual(expected);
     expect(Date.now() - started).toBeLessThan(5_000);
   }, 60_000);
 
-  describe('suppression', () => {
+  describe('protection', () => {
     beforeAll(async () => {
-      // doxxing: AR 5 cases from 2 organisations, BO 4, CL 50 from one organisation.
-      await log(a, 3, { country: 'AR' });
-      await log(b, 2, { country: 'AR' });
+      // doxxing: AR 11 cases (6 + 5), BO 4, CL 50 from one organisation.
+      await log(a, 6, { country: 'AR' });
+      await log(b, 5, { country: 'AR' });
       await log(a, 2, { country: 'BO' });
       await log(b, 2, { country: 'BO' });
       await log(a, 50, { country: 'CL' });
-      // harassment: BO (3) is small; the smallest other cell must go with it.
+      // harassment: MX 13 of which 10 from one organisation (dominated), PE 10 (5 + 5).
       const harassment = { categoryCode: 'harassment', subcategoryCode: 'abusive_messages' };
       await log(a, 3, { ...harassment, country: 'AR' });
       await log(b, 3, { ...harassment, country: 'AR' });
-      await log(a, 2, { ...harassment, country: 'BO' });
-      await log(b, 1, { ...harassment, country: 'BO' });
-      await log(b, 4, { ...harassment, country: 'MX' });
+      await log(b, 10, { ...harassment, country: 'MX' });
       await log(c, 3, { ...harassment, country: 'MX' });
-      await log(a, 4, { ...harassment, country: 'PE' });
-      await log(c, 4, { ...harassment, country: 'PE' });
-      // Without consent: never counted.
+      await log(a, 5, { ...harassment, country: 'PE' });
+      await log(c, 5, { ...harassment, country: 'PE' });
+      // Without consent, or TLP:RED: never counted.
       for (let i = 0; i < 6; i++) {
         await createCase(t.app, c.token, { country: 'BO', consentToSharePattern: false });
+        await createCase(t.app, c.token, {
+          country: 'BO',
+          consentToSharePattern: true,
+          tlp: 'RED',
+          escalatedAt: '2026-03-10T10:00:00.000Z',
+        });
       }
       await fold();
-    }, 120_000);
+    }, 180_000);
 
-    it('shows a cell of 5 cases from two organisations, hides one of 4 and one of 50 from a single organisation', async () => {
-      const body = await trends({ groupBy: 'country', category: 'doxxing' });
+    it('shows a cell of 11 cases from two organisations (perturbed), hides one of 4 and one of 50 from a single organisation', async () => {
+      const body = await expectOracle({ groupBy: 'country', category: 'doxxing' });
       const rows = byCountry(body);
-      expect(rows.AR).toEqual({ country: 'AR', count: 5, organizations: 2, suppressed: false });
-      expect(rows.BO).toEqual({
-        country: 'BO',
-        count: null,
-        organizations: null,
-        suppressed: true,
-      });
-      expect(rows.CL).toEqual({
-        country: 'CL',
-        count: null,
-        organizations: null,
-        suppressed: true,
-      });
-      // Two hidden cells holding 54 cases: the total (59) gives only their sum.
-      expect(body.total).toEqual({ count: 59, organizations: 2, suppressed: false });
+      expect(rows.AR).toMatchObject({ organizations: 2, suppressed: false });
+      expect(Math.abs(rows.AR.count! - 11)).toBeLessThanOrEqual(2);
+      const hidden = { count: null, organizations: null, suppressed: true };
+      expect(rows.BO).toEqual({ country: 'BO', ...hidden });
+      expect(rows.CL).toEqual({ country: 'CL', ...hidden });
+      // The total is a cell of its own (65 cases, 7 outside the largest organisation).
+      expect(body.total).toMatchObject({ organizations: 2, suppressed: false });
+      expect(Math.abs(body.total.count! - 65)).toBeLessThanOrEqual(2);
       expect(body.k).toBe(5);
     });
 
-    it('hides a complementary cell so the small one cannot be recovered from the total', async () => {
-      const body = await trends({ groupBy: 'country', category: 'harassment' });
-      const rows = byCountry(body);
-      expect(rows.BO.suppressed).toBe(true);
-      // AR (6) is the smallest other cell: hidden as well, so total - visible = AR + BO.
+    it('hides a cell of two organisations where the largest holds all but 3 (dominance)', async () => {
+      const rows = byCountry(await expectOracle({ groupBy: 'country', category: 'harassment' }));
+      expect(rows.MX.suppressed).toBe(true);
       expect(rows.AR.suppressed).toBe(true);
-      expect(rows.MX).toMatchObject({ count: 7, organizations: 2, suppressed: false });
-      expect(rows.PE).toMatchObject({ count: 8, organizations: 2, suppressed: false });
-      expect(body.total.count).toBe(24);
-      const visible = body.data.reduce((s, r) => s + (r.count ?? 0), 0);
-      expect(body.total.count! - visible).toBe(9);
+      expect(rows.PE.suppressed).toBe(false);
     });
 
-    it('groups by month, category and the EU DSA category of the crosswalk', async () => {
-      const body = await trends({ groupBy: 'month,category,dsaCategory', country: 'PE' });
-      expect(body.data).toEqual([
-        {
-          month: '2026-03',
-          category: 'harassment',
-          // Targets include women: the gendered DSA category.
-          dsaCategory: 'STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN',
-          count: 8,
-          organizations: 2,
-          suppressed: false,
-        },
-      ]);
+    it('gives the same answer to the same question, however often it is asked', async () => {
+      const first = await trends({ groupBy: 'country,category' });
+      for (let i = 0; i < 3; i++) {
+        expect(await trends({ groupBy: 'country,category' })).toEqual(first);
+      }
+      // The same cells asked another way (filtered instead of grouped) get the same noise.
+      const pe = first.data.find((r) => r.country === 'PE' && r.category === 'harassment');
+      const filtered = await trends({ groupBy: 'country', category: 'harassment' });
+      expect(filtered.data.find((r) => r.country === 'PE')!.count).toBe(pe!.count);
     });
+
+    it('matches the oracle grouped by the EU DSA category of the crosswalk', async () => {
+      // Only cases with a subcategory: the oracle models the subcategories' crosswalk.
+      await expectOracle({ groupBy: 'month,category,dsaCategory', country: 'PE' });
+      await expectOracle({ groupBy: 'dsaCategory', category: 'harassment' });
+    });
+
+    it.each(['targetGroup', 'month,platform,channelKind,outcome', 'country,subcategory', ''])(
+      'matches the oracle grouped by %j',
+      async (groupBy) => {
+        await expectOracle({ groupBy });
+        await expectOracle({ groupBy, country: 'PE' });
+      },
+    );
 
     it('counts a case once per target group when grouped by them, and once in the total', async () => {
-      const body = await trends({ groupBy: 'targetGroup', country: 'PE' });
-      expect(body.data.map((r) => [r.targetGroup, r.count])).toEqual([
-        ['journalists_media', 8],
-        ['women', 8],
-      ]);
-      expect(body.total.count).toBe(8);
+      const body = await expectOracle({ groupBy: 'targetGroup', country: 'PE' });
+      expect(body.data.map((r) => r.targetGroup).sort()).toEqual(['journalists_media', 'women']);
+    });
+
+    it('never counts a TLP:RED case, whatever its consent', async () => {
+      const red = await t.db.query(
+        `SELECT count(*)::int AS n FROM pattern_records p JOIN cases c ON c.id = p.case_id
+          WHERE c.tlp = 'RED'`,
+      );
+      expect(red[0].n).toBe(0);
+      const cells = await t.db.query(
+        `SELECT COALESCE(sum(cases), 0)::int AS n FROM pattern_cells
+          WHERE grain = 0 AND country = 'BO' AND category = 'doxxing' AND organization_id = $1`,
+        [c.organizationId],
+      );
+      expect(cells[0].n).toBe(0);
     });
 
     it('removes a case from every later answer when its consent is withdrawn, and returns it when given again', async () => {
@@ -177,9 +210,9 @@ describe('patterns: trends (e2e)', () => {
       const left = await t.db.query('SELECT 1 FROM pattern_records WHERE case_id = $1', [mine.id]);
       expect(left).toHaveLength(0);
       await fold();
-      const after = byCountry(await trends({ groupBy: 'country', category: 'doxxing' }));
-      expect(after.AR.suppressed).toBe(true); // 4 cases now
-      expect((await trends({ groupBy: '', category: 'doxxing' })).total.count).toBe(58);
+      // AR now 10 cases (5 + 5), the total 64.
+      await expectOracle({ groupBy: 'country', category: 'doxxing' });
+      await expectOracle({ groupBy: '', category: 'doxxing' });
 
       const again = await call<CaseResponseDto>(t.app, 'PATCH', `/v1/cases/${mine.id}`, {
         token: a.token,
@@ -187,8 +220,16 @@ describe('patterns: trends (e2e)', () => {
         body: { consentToSharePattern: true },
       });
       expect(again.status).toBe(200);
+      // The case keeps its record key: withdrawing and giving consent again never redraws the
+      // noise of the cells that hold it.
+      const [record] = await t.db.query(
+        `SELECT p.record_key, c.pattern_key FROM pattern_records p JOIN cases c ON c.id = p.case_id
+          WHERE p.case_id = $1`,
+        [mine.id],
+      );
+      expect(record.record_key).toBe(record.pattern_key);
       await fold();
-      expect(byCountry(await trends({ groupBy: 'country', category: 'doxxing' })).AR.count).toBe(5);
+      await expectOracle({ groupBy: 'country', category: 'doxxing' });
     });
 
     it('keeps case content out of the pattern records', async () => {
@@ -303,9 +344,12 @@ describe('patterns: public trends (e2e)', () => {
       query: { from: '2026-01', to: '2026-03', groupBy: 'country' },
     });
     expect(answer.status).toBe(200);
-    expect(answer.body.data).toEqual([
-      { country: 'GT', count: 6, organizations: 2, suppressed: false },
-    ]);
+    // Counted from the two open organisations only (6 cases), protected like any cell.
+    const open = (await rawRecords(t.db)).filter((r) => r.organizationId !== closed.id);
+    expect(answer.body.data).toEqual(
+      oracleTrends(open, { from: '2026-01', to: '2026-03', groupBy: ['country'] }, 2).data,
+    );
+    expect(answer.body.data[0]).toMatchObject({ country: 'GT', organizations: 2 });
     expect(answer.body.k).toBe(2);
     expectProblem(
       await call(t.app, 'GET', '/v1/public/trends', { query: { groupBy: 'nope' } }),
