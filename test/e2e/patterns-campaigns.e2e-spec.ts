@@ -6,13 +6,13 @@ import { CampaignsService } from '../../src/patterns/campaigns.service';
 import { CampaignPageResponseDto, CampaignResponseDto } from '../../src/patterns/dto/campaign.dto';
 import { EmergingResponseDto } from '../../src/patterns/dto/emerging.dto';
 import { EmergingService } from '../../src/patterns/emerging.service';
-import { rateRatioTest } from '../../src/patterns/emerging.stats';
 import { PatternRollupsRepository } from '../../src/patterns/pattern-rollups.repository';
 import { QueueName } from '../../src/queue/queues';
 import { createCase } from '../factories/case.factory';
 import { createOrganization, createUser, TestUser } from '../factories/community.factory';
 import { call, expectProblem, fieldsOf } from '../support/http';
 import { stixProblems } from '../fixtures/stix2-schemas/validator';
+import { cellOfRecords, noisy, rawRecords } from '../support/disclosure-oracle';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /*
@@ -265,25 +265,35 @@ describe('patterns: emerging (e2e)', () => {
     });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ windowMonths: 3, baselineMonths: 12, k: 5, alpha: 0.01 });
-    // The baseline of 2 is below k: shown as null and tested as 5 (a conservative ratio).
-    const expected = rateRatioTest({
-      recent: 12,
-      baseline: 5,
-      recentMonths: 3,
-      baselineMonths: 12,
-    });
+    // The oracle, from the raw cases: the window's 12 ncii cases in AR (6 + 6) are a safe cell,
+    // published with their noise; the baseline of 2 is below k: shown as null and tested as 5.
+    const ym = (n: number) => monthsAgo(n).slice(0, 7);
+    const ncii = (await rawRecords(t.db)).filter(
+      (r) => r.category === 'ncii' && r.country === 'AR',
+    );
+    const window = cellOfRecords(ncii.filter((r) => r.month >= ym(3) && r.month <= ym(1)));
+    expect(window.count).toBe(12);
+    const recent = noisy(window);
+    // One-sided P(X >= recent), X ~ Binomial(recent + 5, 3 / 15), summed plainly.
+    const n = recent + 5;
+    let pValue = 0;
+    for (let x = recent; x <= n; x++) {
+      let choose = 1;
+      for (let i = 0; i < x; i++) choose = (choose * (n - i)) / (i + 1);
+      pValue += choose * 0.2 ** x * 0.8 ** (n - x);
+    }
     expect(answer.body.data).toEqual([
       {
         category: 'ncii',
         country: 'AR',
-        recentCount: 12,
+        recentCount: recent,
         baselineCount: null,
         baselineSuppressed: true,
-        rateRatio: 9.6,
-        pValue: expected.pValue,
+        rateRatio: Math.round((recent / 3 / (5 / 12)) * 100) / 100,
+        pValue: expect.closeTo(pValue, 12),
       },
     ]);
-    expect(expected.pValue).toBeLessThan(0.01);
+    expect(pValue).toBeLessThan(0.01);
   });
 
   it('alerts the organisations working in the country, once a week', async () => {
