@@ -268,3 +268,110 @@ export function oracleTrends(
 export function sortRows<T>(rows: T[]): T[] {
   return [...rows].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 }
+
+/** DESIGN.md: outcomes where the platform acted on the content or the account. */
+const ACTIONED = [
+  'content_removed',
+  'account_suspended',
+  'account_restored',
+  'content_restricted',
+  'partially_actioned',
+];
+
+const QUESTIONS = [
+  'reasonGiven',
+  'contextUnderstood',
+  'harmRecognisedAsGendered',
+  'retraumatisingProofRequested',
+];
+
+/** What GET /v1/reports/platform-scorecard must answer in `data`, per platform and channel. */
+export function oracleScorecard(
+  records: readonly RawRecord[],
+  period: { from: string; to: string },
+  k: number,
+) {
+  const channels = new Map<string, RawRecord[]>();
+  for (const r of records) {
+    if (r.month < period.from || r.month > period.to) continue;
+    const key = `${r.platform}\u0000${r.channel}`;
+    channels.set(key, [...(channels.get(key) ?? []), r]);
+  }
+  return [...channels.values()]
+    .map((all) => {
+      const { platform, channel, channelKind } = all[0];
+      const cell = cellOfRecords(all);
+      const names = { platform, channel, channelKind };
+      if (!oracleSafe(cell, k)) {
+        return {
+          ...names,
+          cases: null,
+          organizations: null,
+          suppressed: true,
+          ...Object.fromEntries(
+            [
+              'acknowledgedShare',
+              'medianFirstResponseHours',
+              'p90FirstResponseHours',
+              'medianResolutionHours',
+              'p90ResolutionHours',
+              'actionedShare',
+              'noResponseShare',
+              'overdueShare',
+              'pausedHours',
+              ...QUESTIONS.map((q) => `${q}Share`),
+            ].map((f) => [f, null]),
+          ),
+        };
+      }
+      const cases = noisy(cell);
+      const durations = (pick: (r: RawRecord) => number | null, q: number) => {
+        const having = all.filter((r) => pick(r) !== null);
+        if (!oracleSafe(cellOfRecords(having), k)) return null;
+        return oracleQuantileHours(
+          oracleHistogram(having.map((r) => ({ seconds: pick(r)!, key: r.key }))),
+          q,
+        );
+      };
+      const paused = all.filter((r) => r.pausedSeconds > 0);
+      return {
+        ...names,
+        cases,
+        organizations: cell.byOrganization.size,
+        suppressed: false,
+        acknowledgedShare: oracleShare(all, (r) => r.acknowledged, k),
+        medianFirstResponseHours: durations((r) => r.firstResponseSeconds, 0.5),
+        p90FirstResponseHours: durations((r) => r.firstResponseSeconds, 0.9),
+        medianResolutionHours: durations((r) => r.resolutionSeconds, 0.5),
+        p90ResolutionHours: durations((r) => r.resolutionSeconds, 0.9),
+        actionedShare: oracleShare(all, (r) => ACTIONED.includes(r.outcome), k),
+        noResponseShare: oracleShare(all, (r) => r.outcome === 'no_response', k),
+        overdueShare: oracleShare(all, (r) => r.overdue, k),
+        pausedHours: oracleSafe(cellOfRecords(paused), k)
+          ? oracleMeanHours(
+              oracleHistogram(paused.map((r) => ({ seconds: r.pausedSeconds, key: r.key }))),
+              cases,
+            )
+          : null,
+        ...Object.fromEntries(
+          QUESTIONS.map((q) => [
+            `${q}Share`,
+            oracleShare(
+              all.filter((r) => r.quality[q] === 'yes' || r.quality[q] === 'no'),
+              (r) => r.quality[q] === 'yes',
+              k,
+            ),
+          ]),
+        ),
+      };
+    })
+    .sort((x, y) =>
+      x.platform === y.platform
+        ? x.channel < y.channel
+          ? -1
+          : 1
+        : x.platform < y.platform
+          ? -1
+          : 1,
+    );
+}
