@@ -107,8 +107,8 @@ describe('web: directory, insights and downloads', () => {
       },
     });
     expect(access.status).toBe(201);
-    // The shared repository: 6 cases from two organisations in March and in April, 2 from A
-    // alone in May (suppressed, and whatever the complementary suppression adds).
+    // The shared repository: 12 cases from two organisations in March and in April (shown, with
+    // their noise), 2 from A alone in May (hidden).
     const log = async (user: TestUser, n: number, month: string) => {
       for (let i = 0; i < n; i++) {
         await createCase(t.app, user.token, {
@@ -120,10 +120,10 @@ describe('web: directory, insights and downloads', () => {
         });
       }
     };
-    await log(c.inA.member, 3, '2026-03');
-    await log(c.inB.member, 3, '2026-03');
-    await log(c.inA.member, 3, '2026-04');
-    await log(c.inB.member, 3, '2026-04');
+    await log(c.inA.member, 6, '2026-03');
+    await log(c.inB.member, 6, '2026-03');
+    await log(c.inA.member, 6, '2026-04');
+    await log(c.inB.member, 6, '2026-04');
     await log(c.inA.member, 2, '2026-05');
     await t.app.get(PatternRollupsRepository).foldAll();
     caseOfA = await createCase(t.app, token, { title: 'Only for A: doxxing of a journalist' });
