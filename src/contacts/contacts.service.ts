@@ -39,7 +39,7 @@ import {
   VerifyContactDto,
 } from './dto/turnover.dto';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
-import { longestGapDays, medianTenureDays } from './turnover.calculator';
+import { longestGapDays, medianTenureDays, yearBefore } from './turnover.calculator';
 
 /** Fields whose changes the history records with their old and new values. */
 const TRACKED_FIELDS = [
@@ -448,12 +448,12 @@ export class ContactsService {
     };
   }
 
-  /** Turnover of one platform's contacts in a period, from what the actor may see. */
   /** Contact departures per platform code in [from, to] (YYYY-MM-DD), among those the actor may see. */
   departuresByPlatform(actor: Actor, from: string, to: string): Promise<Map<string, number>> {
     return this.contacts.departuresByPlatform(actor, from, to);
   }
 
+  /** Turnover of one platform's contacts in a period, from what the actor may see. */
   async turnover(
     actor: Actor,
     platformCode: string,
@@ -461,7 +461,7 @@ export class ContactsService {
   ): Promise<TurnoverResponseDto> {
     const platform = await this.platforms.require(platformCode);
     const to = query.to ?? this.clock.now().toISOString().slice(0, 10);
-    const from = query.from ?? `${Number(to.slice(0, 4)) - 1}${to.slice(4)}`;
+    const from = query.from ?? yearBefore(to);
     if (from > to)
       throw new ValidationFailedError([{ field: 'from', message: 'from must not be after to' }]);
     const contacts = await this.contacts.listForPlatform(actor, platform.id);

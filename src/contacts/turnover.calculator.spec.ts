@@ -1,4 +1,4 @@
-import { longestGapDays, medianTenureDays } from './turnover.calculator';
+import { longestGapDays, medianTenureDays, yearBefore } from './turnover.calculator';
 
 describe('turnover calculator', () => {
   it('takes the median length of the tenures that ended in the period', () => {
@@ -27,6 +27,13 @@ describe('turnover calculator', () => {
     );
     // EC: uncovered 11..20 (10 days). BO: covered 1..25, uncovered 26..31 (6 days). MX: never in the period.
     expect(gaps).toEqual({ BO: 6, EC: 10, MX: 31 });
+  });
+
+  it('starts the default period on the same day a year earlier, 29 February on 1 March', () => {
+    expect(yearBefore('2026-12-06')).toBe('2025-12-06');
+    expect(yearBefore('2026-01-01')).toBe('2025-01-01');
+    expect(yearBefore('2024-02-29')).toBe('2023-03-01');
+    expect(yearBefore('2025-02-28')).toBe('2024-02-28');
   });
 
   it('counts a gap before the first coverage and merges overlapping coverage', () => {

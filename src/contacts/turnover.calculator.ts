@@ -10,6 +10,15 @@ export interface Coverage {
   endedOn: string | null;
 }
 
+/**
+ * The same day a year earlier (the default start of a turnover period). 29 February has none
+ * and gives 1 March, a real date that keeps the period's usual length, never `2023-02-29`.
+ */
+export function yearBefore(date: string): string {
+  const [year, month, day] = date.split('-').map(Number);
+  return new Date(Date.UTC(year - 1, month - 1, day)).toISOString().slice(0, 10);
+}
+
 /** Median of the lengths, in days, of the tenures that ended within [from, to]. */
 export function medianTenureDays(
   tenures: { startedOn: string; endedOn: string | null }[],
