@@ -4,6 +4,7 @@ import { TARGET_GROUPS } from '../cases/taxonomy';
 import { COUNTRY_CODES } from '../common/reference/countries';
 import { TLP_LEVELS } from '../common/sharing/tlp';
 import { CHANNEL_KINDS } from '../platforms/channel.entity';
+import { CSV_NOTES } from '../reports/report-csv';
 import { isLang, label, LabelDomain, Lang, LANGUAGES, MESSAGES, message, pickLang } from './labels';
 
 /** Every STATEMENT_CATEGORY_* value anywhere in taxonomy.json (dsa_category, dsa, generic). */
@@ -47,6 +48,7 @@ const MESSAGE_DOMAINS: Record<string, readonly string[]> = {
   tlp: TLP_LEVELS,
   dsaCategory: [...dsaCategories(taxonomy)],
   column: COLUMN_CODES,
+  note: CSV_NOTES,
 };
 
 describe('locale files', () => {
@@ -74,6 +76,18 @@ describe('locale files', () => {
     );
     const stale = Object.keys(MESSAGES.en).filter((k) => !known.has(k) && !k.startsWith('ui.'));
     expect(stale).toEqual([]);
+  });
+
+  it('fill the same placeholders in every language for the notes of the files', () => {
+    const placeholders = (s: string) =>
+      [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
+    for (const code of CSV_NOTES) {
+      const expected = placeholders(MESSAGES.en[`note.${code}`]);
+      expect(expected).toEqual(['column', 'k']);
+      for (const lang of LANGUAGES) {
+        expect({ lang, code, placeholders: placeholders(MESSAGES[lang][`note.${code}`]) }).toEqual({ lang, code, placeholders: expected }); // prettier-ignore
+      }
+    }
   });
 
   it('name every column the reports need, each header unique within a language', () => {
@@ -163,6 +177,7 @@ describe('label: unknown codes', () => {
     ['tlp', 'WHITE'],
     ['dsaCategory', 'STATEMENT_CATEGORY_ANIMAL_WELFARE_UNUSED'],
     ['column', 'nonexistentColumn'],
+    ['note', 'annual'],
     ['country', 'XX'],
     ['country', 'bo'],
     ['country', 'not a region'],

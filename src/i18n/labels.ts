@@ -19,7 +19,8 @@ export type LabelDomain =
   | 'dsaCategory'
   | 'column'
   | 'country'
-  | 'tlp';
+  | 'tlp'
+  | 'note';
 
 type Messages = Readonly<Record<string, string>>;
 

@@ -32,8 +32,12 @@ export class PatternsController {
 
   /**
    * Cases of the shared repository (consenting cases only) per cell of `groupBy`, with the
-   * number of organisations they come from. Cells from fewer than `k` cases or from one
-   * organisation, and cells that would let them be recovered, are suppressed.
+   * number of organisations they come from. Every count is perturbed by at most 2 (mean zero;
+   * the same cases always get the same change, so asking again gives the same answer). A cell
+   * is suppressed (`count` null) when counted from fewer than `k` cases, when it would show
+   * fewer than `k` after the change, or when all organisations but the largest hold fewer than
+   * `k` of its cases (which hides any cell of one organisation). The total is perturbed on its
+   * own: the rows need not add up to it.
    */
   @Get('patterns/trends')
   @ApiBearerAuth()
@@ -44,7 +48,8 @@ export class PatternsController {
 
   /**
    * The same, unauthenticated, counted only from organisations that opted in to public
-   * statistics. 404 unless PUBLIC_TRENDS=true.
+   * statistics, with the same protection (perturbed counts, suppressed cells, a total that
+   * need not be the sum of the rows). 404 unless PUBLIC_TRENDS=true.
    */
   @Public()
   @Get('public/trends')
@@ -56,7 +61,11 @@ export class PatternsController {
 
   /**
    * Per platform and channel: how the platforms answered the shared repository's cases in the
-   * period (JSON; `format=csv` for a spreadsheet), suppressed like the trends.
+   * period (JSON; `format=csv` for a spreadsheet, whose last row is a note on the protection).
+   * `cases` is perturbed by at most 2 and a row suppressed like a trend cell. Shares are
+   * computed from perturbed counts, null unless the cases with and without the attribute are
+   * both enough and spread over organisations; medians, p90s and paused hours null unless
+   * enough answered (resp. resolved, paused) cases from enough organisations stand behind them.
    */
   @Get('reports/platform-scorecard')
   @ApiBearerAuth()
@@ -76,7 +85,13 @@ export class PatternsController {
     );
   }
 
-  /** (category, country) pairs rising significantly above their baseline. */
+  /**
+   * (category, country) pairs rising significantly above their baseline. Both counts are
+   * perturbed by at most 2 and the test runs on the perturbed counts. A pair is listed only when
+   * its recent cases are a cell the trends would show; a baseline under `k` (before or after
+   * the change) is suppressed (null) and tested as `k`; a pair whose baseline has `k` cases or
+   * more but fewer than `k` outside its largest organisation is not listed.
+   */
   @Get('patterns/emerging')
   @ApiBearerAuth()
   @ApiProblems(400, 401)
@@ -88,8 +103,10 @@ export class PatternsController {
   }
 
   /**
-   * Campaigns your organisation is part of, and others once they hold k cases; with the cases
-   * you may see. Other organisations by number (by name only if they opted in).
+   * Campaigns your organisation is part of, in full; others once their cases are a cell the
+   * trends would show, as a protected aggregate: `cases` perturbed by at most 2, only the
+   * platforms, categories and countries that are such cells themselves, months instead of days.
+   * With the cases you may see; other organisations by number (by name only if they opted in).
    */
   @Get('patterns/campaigns')
   @ApiBearerAuth()
@@ -101,6 +118,7 @@ export class PatternsController {
     return this.campaigns.list(actor, query);
   }
 
+  /** One campaign, protected as in the list; 404 when you may not see it. */
   @Get('patterns/campaigns/:id')
   @ApiBearerAuth()
   @ApiProblems(400, 401, 404)

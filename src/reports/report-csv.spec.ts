@@ -1,8 +1,10 @@
 import { parse } from 'csv-parse/sync';
+import { label, Lang, LANGUAGES, message } from '../i18n/labels';
 import { ScorecardResponseDto, ScorecardRowDto } from '../patterns/dto/scorecard.dto';
 import { TrendsResponseDto } from '../patterns/dto/trends.dto';
 import {
   attachment,
+  CSV_NOTES,
   reportFilename,
   SCORECARD_FIGURES,
   scorecardCsv,
@@ -10,6 +12,12 @@ import {
 } from './report-csv';
 
 const read = (csv: string): string[][] => parse(csv, { bom: true, relax_column_count: false });
+
+/** The rows before the note that ends every file. */
+const data = (csv: string): string[][] => read(csv).slice(0, -1);
+
+/** The note row of a file: the note in the first cell, the others empty. */
+const noteOf = (csv: string): string[] => read(csv).at(-1)!;
 
 const trends = (overrides: Partial<TrendsResponseDto> = {}): TrendsResponseDto => ({
   from: '2026-01',
@@ -29,16 +37,25 @@ describe('trendsCsv', () => {
     const csv = trendsCsv(trends(), 'en');
     expect(csv.startsWith('\ufeff')).toBe(true);
     expect(csv).toContain('\r\n');
-    expect(read(csv)).toEqual([
+    expect(data(csv)).toEqual([
       ['Month', 'Category', 'Country', 'Count', 'Organisations', 'Suppressed (small numbers)'],
       ['2026-03', 'Doxxing and exposure of private information', 'Bolivia', '7', '2', 'false'],
       ['2026-03', 'Harassment and abuse', 'Mexico', '', '', 'true'],
       ['Total', '', '', '12', '3', 'false'],
     ]);
+    expect(noteOf(csv)).toEqual([
+      expect.stringMatching(/^How these figures are protected/),
+      '',
+      '',
+      '',
+      '',
+      '',
+    ]);
   });
 
   it('labels headers and values in Spanish for lang=es', () => {
-    const rows = read(trendsCsv(trends(), 'es'));
+    const rows = data(trendsCsv(trends(), 'es'));
+    expect(rows).toHaveLength(4);
     expect(rows[0]).toEqual([
       'Mes',
       'Categoría',
@@ -66,7 +83,7 @@ describe('trendsCsv', () => {
       total: { count: 3, organizations: 1, suppressed: true },
     });
     const csv = trendsCsv(answer, 'en');
-    expect(read(csv)).toEqual([
+    expect(data(csv)).toEqual([
       ['Country', 'Count', 'Organisations', 'Suppressed (small numbers)'],
       ['Bolivia', '', '', 'true'],
       ['Total', '', '', 'true'],
@@ -92,7 +109,7 @@ describe('trendsCsv', () => {
       ],
       total: { count: 9, organizations: 3, suppressed: false },
     });
-    expect(read(trendsCsv(answer, 'es'))).toEqual([
+    expect(data(trendsCsv(answer, 'es'))).toEqual([
       ['Plataforma', 'Tipo de canal', 'Subcategoría', 'Categoría DSA', 'Grupo afectado', 'Resultado', 'Cantidad', 'Organizaciones', 'Oculto (cifras pequeñas)'],
       ['facebook', 'Canal de socio de confianza', 'Mensajes abusivos o insultantes', 'Ciberviolencia contra las mujeres', 'Periodistas y trabajadoras de medios', '', '9', '3', 'false'],
       ['Total', '', '', '', '', '', '9', '3', 'false'],
@@ -108,6 +125,7 @@ describe('trendsCsv', () => {
     expect(read(trendsCsv(answer, 'fr'))).toEqual([
       [expect.any(String), expect.any(String), expect.any(String)],
       ['40', '4', 'false'],
+      [expect.stringMatching(/^Comment ces chiffres sont protégés/), '', ''],
     ]);
   });
 
@@ -207,7 +225,11 @@ describe('scorecardCsv', () => {
     ]);
     expect(rows[3]).toEqual(['facebook', ...Array(18).fill(''), '2']);
     expect(rows[4]).toEqual(['tiktok', ...Array(18).fill(''), '0']);
-    expect(rows).toHaveLength(5);
+    expect(rows[5]).toEqual([
+      expect.stringMatching(/^How these figures are protected/),
+      ...Array(19).fill(''),
+    ]);
+    expect(rows).toHaveLength(6);
   });
 
   it('labels the header and channel kinds in Spanish', () => {
@@ -224,6 +246,59 @@ describe('scorecardCsv', () => {
     expect(rows[0][19]).toBe('Salidas de contactos');
     expect(rows[1][2]).toBe('Canal de socio de confianza');
     expect(rows[2][2]).toBe('Herramienta de denuncia pública');
+  });
+});
+
+describe('the note that ends every file', () => {
+  const scorecard: ScorecardResponseDto = {
+    from: '2026-01',
+    to: '2026-06',
+    k: 7,
+    data: [],
+    platforms: [],
+  };
+  const files = [
+    ['trends', (lang: Lang) => trendsCsv(trends({ k: 7 }), lang)],
+    ['scorecard', (lang: Lang) => scorecardCsv(scorecard, lang)],
+  ] as const; // prettier-ignore
+
+  it('is the last row in every language: the note of the file in its first cell, the others empty', () => {
+    expect(files.map(([note]) => note)).toEqual([...CSV_NOTES]);
+    for (const [note, csv] of files) {
+      for (const lang of LANGUAGES) {
+        const rows = read(csv(lang));
+        const [text, ...rest] = rows[rows.length - 1];
+        expect({ note, lang, width: rest.length + 1 }).toEqual({ note, lang, width: rows[0].length });
+        expect(rest.every((c) => c === '')).toBe(true);
+        // Its placeholders filled: k of the answer, the header of the suppressed column.
+        const template = message(lang, `note.${note}`)!;
+        expect(template).toContain('{k}');
+        expect(template).toContain('{column}');
+        expect(text).toBe(
+          template.replaceAll('{k}', '7').replaceAll('{column}', label(lang, 'column', 'suppressed')),
+        );
+      }
+    }
+  }); // prettier-ignore
+
+  it('says in English that figures are perturbed, totals may not add up, and why a row is hidden', () => {
+    const [text] = noteOf(trendsCsv(trends(), 'en'));
+    expect(text).toContain('at most 2');
+    expect(text).toContain('may not add up to the total');
+    expect(text).toContain('“Suppressed (small numbers)”');
+    expect(text).toContain('fewer than 5 cases');
+    expect(text).toContain('one organisation');
+    const [scorecardText] = noteOf(scorecardCsv(scorecard, 'en'));
+    expect(scorecardText).toContain('at most 2');
+    expect(scorecardText).toContain('fewer than 7 cases');
+    expect(scorecardText).toMatch(/share, median, 90th percentile or hours paused is left empty/);
+  });
+
+  it('is in Spanish for lang=es', () => {
+    const [text] = noteOf(trendsCsv(trends(), 'es'));
+    expect(text).toMatch(/^Cómo se protegen estas cifras/);
+    expect(text).toContain('«Oculto (cifras pequeñas)»');
+    expect(text).toContain('menos de 5 casos');
   });
 });
 

@@ -6,8 +6,10 @@ import { Dimension } from '../patterns/pattern-grains';
 
 /**
  * The trend and scorecard answers as spreadsheets: headers and codes as labels in `lang`,
- * suppressed cells EMPTY with `suppressed` true (never "<5"), numbers as numbers. The answers
- * come already suppressed; nothing here adds a figure they do not hold.
+ * suppressed cells EMPTY with `suppressed` true (never "<5"), numbers as numbers, and a last
+ * row that tells the reader, in `lang`, what the protection did to the figures (perturbed
+ * counts, totals that need not add up, why a cell is hidden). The answers come already
+ * protected; nothing here adds a figure they do not hold.
  */
 
 /** How each dimension's values are shown (month and platform codes as they are). */
@@ -26,6 +28,27 @@ const DIMENSION_DOMAIN: Record<Dimension, LabelDomain | null> = {
 
 const column = (lang: Lang, code: string) => label(lang, 'column', code);
 
+/** The notes that end the files (label domain `note`), one per kind of file. */
+export const CSV_NOTES = ['trends', 'scorecard'] as const;
+
+/**
+ * The last row: the note in the first cell (its `{k}` and `{column}` filled in), the other
+ * cells empty, as wide as the header.
+ */
+function noteRow(
+  lang: Lang,
+  note: (typeof CSV_NOTES)[number],
+  k: number,
+  width: number,
+): CsvCell[] {
+  const params: Record<string, string> = { k: String(k), column: column(lang, 'suppressed') };
+  const text = label(lang, 'note', note).replace(
+    /\{(\w+)\}/g,
+    (whole, name: string) => params[name] ?? whole,
+  );
+  return [text, ...Array<CsvCell>(width - 1).fill(null)];
+}
+
 function dimensionValue(lang: Lang, d: Dimension, value: string | null | undefined): CsvCell {
   if (value === null || value === undefined || value === '') return null;
   const domain = DIMENSION_DOMAIN[d];
@@ -33,8 +56,9 @@ function dimensionValue(lang: Lang, d: Dimension, value: string | null | undefin
 }
 
 /**
- * Trends: the `groupBy` dimensions, then count, organisations and suppressed; a last row for
- * the total (labelled in the first dimension column). Without dimensions, the total alone.
+ * Trends: the `groupBy` dimensions, then count, organisations and suppressed; a row for the
+ * total (labelled in the first dimension column; without dimensions, the total alone), then
+ * the note.
  */
 export function trendsCsv(answer: TrendsResponseDto, lang: Lang): string {
   const dims = answer.groupBy;
@@ -61,6 +85,7 @@ export function trendsCsv(answer: TrendsResponseDto, lang: Lang): string {
   const totalLabel =
     dims.length > 0 ? [column(lang, 'total'), ...dims.slice(1).map(() => null)] : [];
   rows.push([...totalLabel, ...figures(answer.total)]);
+  rows.push(noteRow(lang, 'trends', answer.k, header.length));
   return toCsv(header, rows);
 }
 
@@ -87,7 +112,8 @@ export const SCORECARD_FIGURES = [
 /**
  * Scorecard: one row per platform and channel (a suppressed row keeps only its names and
  * `suppressed` true), then one row per platform with its contact departures alone (they are
- * counted per platform, so repeating them on every channel would add them up twice).
+ * counted per platform, so repeating them on every channel would add them up twice), then the
+ * note.
  */
 export function scorecardCsv(answer: ScorecardResponseDto, lang: Lang): string {
   const header = [
@@ -109,6 +135,7 @@ export function scorecardCsv(answer: ScorecardResponseDto, lang: Lang): string {
   for (const p of answer.platforms) {
     rows.push([p.platform, null, null, ...SCORECARD_FIGURES.map(() => null), p.contactDepartures]);
   }
+  rows.push(noteRow(lang, 'scorecard', answer.k, header.length));
   return toCsv(header, rows);
 }
 

@@ -55,6 +55,20 @@ describe('web interface messages', () => {
     }
   });
 
+  it('the protection notes name a hidden figure with the word the pages show for it', () => {
+    const notes = [
+      'ui.insights.suppressionNote',
+      'ui.insights.trends.chartDesc',
+      'ui.insights.emerging.protection',
+      'ui.reports.trendsHint',
+    ];
+    for (const lang of LANGUAGES) {
+      const word = MESSAGES[lang]['ui.insights.suppressed'];
+      const missing = notes.filter((key) => !MESSAGES[lang][key].includes(word));
+      expect({ lang, word, missing }).toEqual({ lang, word, missing: [] });
+    }
+  });
+
   it('fills placeholders and formats dates and durations in the language and timezone', () => {
     expect(translate('es', 'ui.cases.title', { org: 'Línea' })).toBe('Casos abiertos de Línea');
     const es = webI18n('es', 'America/La_Paz');

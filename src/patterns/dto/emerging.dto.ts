@@ -35,15 +35,27 @@ export class EmergingQueryDto {
   minCount: number = 5;
 }
 
+/**
+ * A pair listed only when its recent cases are a cell the trends would show; not listed when
+ * its baseline has k cases or more but fewer than k outside its largest organisation.
+ */
 export class EmergingRowDto {
   @ApiProperty() category: string;
   @ApiProperty() country: string;
+  /** Recent cases, perturbed by at most 2. */
   @ApiProperty() recentCount: number;
-  /** Null when between 1 and k-1 (then the test counts it as k: a conservative ratio). */
+  /**
+   * Baseline cases, perturbed by at most 2; null when under k, before or after perturbation
+   * (then the test counts it as k).
+   */
   @ApiProperty({ nullable: true, type: Number }) baselineCount: number | null;
   @ApiProperty() baselineSuppressed: boolean;
-  /** Recent monthly rate over the baseline's; null when the baseline had no case. */
+  /**
+   * Recent monthly rate over the baseline's, from the perturbed counts; null when the baseline
+   * had no case.
+   */
   @ApiProperty({ nullable: true, type: Number }) rateRatio: number | null;
+  /** Of the test on the perturbed counts. */
   @ApiProperty() pValue: number;
 }
 

@@ -120,16 +120,27 @@ export class TrendRowDto {
   @ApiPropertyOptional() country?: string;
   @ApiPropertyOptional({ nullable: true, type: String }) targetGroup?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) outcome?: string | null;
-  /** Cases in the cell; null when suppressed. */
+  /**
+   * Cases in the cell, perturbed by at most 2 (the same cases always get the same change);
+   * null when suppressed.
+   */
   @ApiProperty({ nullable: true, type: Number }) count: number | null;
-  /** Distinct organisations the cases come from; null when suppressed. */
+  /** Distinct organisations the cases come from (not perturbed); null when suppressed. */
   @ApiProperty({ nullable: true, type: Number }) organizations: number | null;
+  /**
+   * The cell is hidden: fewer than `k` cases, fewer than `k` after perturbation, or all
+   * organisations but the largest hold fewer than `k` of its cases.
+   */
   @ApiProperty() suppressed: boolean;
 }
 
+/** The total, a cell of its own with its own perturbation: the rows need not add up to it. */
 export class TrendTotalDto {
+  /** All matching cases, perturbed by at most 2; null when suppressed. */
   @ApiProperty({ nullable: true, type: Number }) count: number | null;
+  /** Distinct organisations (not perturbed); null when suppressed. */
   @ApiProperty({ nullable: true, type: Number }) organizations: number | null;
+  /** Hidden by the same rules as a cell. */
   @ApiProperty() suppressed: boolean;
 }
 
@@ -137,9 +148,16 @@ export class TrendsResponseDto {
   @ApiProperty({ example: '2026-01' }) from: string;
   @ApiProperty({ example: '2026-12' }) to: string;
   @ApiProperty({ enum: DIMENSIONS, isArray: true }) groupBy: Dimension[];
-  /** Cells from fewer cases than this, or from one organisation, are suppressed. */
+  /**
+   * The threshold (K_ANONYMITY): a cell is suppressed when counted from fewer than k cases,
+   * when below k after perturbation, or when all organisations but the largest hold fewer than
+   * k of its cases.
+   */
   @ApiProperty() k: number;
   @ApiProperty({ type: [TrendRowDto] }) data: TrendRowDto[];
-  /** All cases matching the filters (a case counts once even when grouped by target group). */
+  /**
+   * All cases matching the filters (a case counts once even when grouped by target group),
+   * perturbed on its own: the rows need not add up to it.
+   */
   @ApiProperty({ type: TrendTotalDto }) total: TrendTotalDto;
 }
