@@ -105,7 +105,8 @@ export class CampaignsService {
    * The campaigns an organisation may see, as it may see them. Its own campaigns in full. Any
    * other only as an aggregate of the shared repository (DISCLOSURE.md): shown when its cases
    * are a safe cell, with their perturbed count, the platforms, categories and countries that
-   * are safe cells themselves, and months instead of days.
+   * are safe cells themselves, and months instead of days; no organisation by name (they agreed
+   * to be named to the others involved, and a name would tell that it has a case in it).
    */
   private async shownTo(
     organizationId: string,
@@ -131,6 +132,7 @@ export class CampaignsService {
         {
           ...r,
           cases: perturbed(r),
+          namedOrganizations: [],
           platforms: safeValues(r.id, 'platform'),
           categories: safeValues(r.id, 'category'),
           countries: safeValues(r.id, 'country'),
