@@ -136,7 +136,7 @@ export class CampaignsRepository {
     return em.query(
       `WITH per_organization AS (
          SELECT cc.campaign_id, p.organization_id, count(*)::int AS n,
-                sum(p.record_key)::float8 AS key_sum
+                sum(p.record_key)::int AS key_sum
            FROM campaign_cases cc
            JOIN pattern_records p ON p.case_id = cc.case_id
            -- A case turned RED since the last scan leaves at once, not at the next scan.
@@ -144,7 +144,7 @@ export class CampaignsRepository {
           GROUP BY 1, 2
        ), s AS (
          SELECT k.id, k.first_seen, k.last_seen, k.created_at,
-                sum(o.n)::int AS cases, sum(o.key_sum)::float8 AS key_sum,
+                sum(o.n)::int AS cases, (sum(o.key_sum) % 4096)::int AS key_sum,
                 count(*)::int AS organizations, max(o.n)::int AS largest,
                 bool_or(o.organization_id = $1) AS involved,
                 array_agg(o.organization_id) AS organization_ids
@@ -182,10 +182,10 @@ export class CampaignsRepository {
   valueCells(em: EntityManager, campaignIds: string[]): Promise<CampaignValueCell[]> {
     return em.query(
       `SELECT campaign_id AS "campaignId", dimension, value, sum(n)::int AS count,
-              sum(key_sum)::float8 AS "keySum", count(*)::int AS organizations,
+              (sum(key_sum) % 4096)::int AS "keySum", count(*)::int AS organizations,
               max(n)::int AS largest
          FROM (SELECT cc.campaign_id, d.dimension, d.value, p.organization_id, count(*) AS n,
-                      sum(p.record_key) AS key_sum
+                      sum(p.record_key)::int AS key_sum
                  FROM campaign_cases cc
                  JOIN pattern_records p ON p.case_id = cc.case_id
                  JOIN cases c ON c.id = cc.case_id AND c.tlp <> 'RED'

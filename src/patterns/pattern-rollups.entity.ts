@@ -65,9 +65,9 @@ export class PatternCellEntity {
   @Column({ type: 'integer' })
   cases: number;
 
-  /** Sum of the record keys of the cases counted (the cell key is this modulo 4096). */
-  @Column({ type: 'bigint' })
-  keySum: string;
+  /** The cell key: the sum of the counted cases' record keys modulo 4096. */
+  @Column({ type: 'integer' })
+  cellKey: number;
 }
 
 /**
@@ -99,9 +99,9 @@ export class PatternScorecardCountEntity {
   @Column({ type: 'integer' })
   cases: number;
 
-  /** Sum of the record keys of the cases counted (the cell key is this modulo 4096). */
-  @Column({ type: 'bigint' })
-  keySum: string;
+  /** The cell key: the sum of the counted cases' record keys modulo 4096. */
+  @Column({ type: 'integer' })
+  cellKey: number;
 }
 
 /**
@@ -129,9 +129,9 @@ export class PatternDurationBucketEntity {
   @Column({ type: 'integer' })
   cases: number;
 
-  /** Sum of the record keys of the cases counted: each bucket's count is perturbed on its own. */
-  @Column({ type: 'bigint' })
-  keySum: string;
+  /** The cell key of the bucket (its count is perturbed on its own), modulo 4096. */
+  @Column({ type: 'integer' })
+  cellKey: number;
 }
 
 /** The EU DSA category of each taxonomy code, written from taxonomy.json at start-up. */

@@ -54,10 +54,13 @@ export class PatternRollupsRepository {
   }
 }
 
+/** A signed sum of record keys as a cell key (0..4095). */
+const cellKeyOf = (sum: string) => `((${sum} % 4096 + 4096) % 4096)::int`;
+
 /*
- * A change that leaves a count as it was may still change its key sum (one record out, another
+ * A change that leaves a count as it was may still change its cell key (one record out, another
  * in), so rows are written when either moves. A row whose count falls to 0 holds no record, so
- * its key sum is 0 too, and the fold deletes it.
+ * its cell key is 0 too, and the fold deletes it.
  */
 const FOLD_SQL = `
   WITH taken AS (
@@ -95,7 +98,7 @@ const FOLD_SQL = `
              return `CASE WHEN g.has_${c} THEN r.${c} ELSE '' END AS ${c}`;
            }).join(',\n           ')},
            tg AS target_group, r.organization_id, sum(r.sign)::int AS cases,
-           sum(r.sign * r.record_key)::bigint AS key_sum
+           ${cellKeyOf('sum(r.sign * r.record_key)')} AS cell_key
       FROM rec r
      CROSS JOIN grains g
      CROSS JOIN LATERAL unnest(CASE WHEN g.has_target_group AND cardinality(r.target_groups) > 0
@@ -103,17 +106,17 @@ const FOLD_SQL = `
      GROUP BY 1, 2, ${CELL_DIMENSIONS.map((_, i) => i + 3).join(', ')}, ${CELL_DIMENSIONS.length + 3}, ${CELL_DIMENSIONS.length + 4}
   ), written_cells AS (
     INSERT INTO pattern_cells AS p (grain, month, ${CELL_DIMENSIONS.map((d) => DIMENSION_COLUMN[d]).join(', ')},
-                                    target_group, organization_id, cases, key_sum)
+                                    target_group, organization_id, cases, cell_key)
     SELECT grain, month, ${CELL_DIMENSIONS.map((d) => DIMENSION_COLUMN[d]).join(', ')},
-           target_group, organization_id, cases, key_sum
-      FROM cells WHERE cases <> 0 OR key_sum <> 0
+           target_group, organization_id, cases, cell_key
+      FROM cells WHERE cases <> 0 OR cell_key <> 0
     ON CONFLICT ON CONSTRAINT pk_pattern_cells DO UPDATE
-      SET cases = p.cases + EXCLUDED.cases, key_sum = p.key_sum + EXCLUDED.key_sum
+      SET cases = p.cases + EXCLUDED.cases, cell_key = (p.cell_key + EXCLUDED.cell_key) % 4096
     RETURNING 1
   ), measured AS (
     SELECT r.month, r.platform, r.channel, r.organization_id, m.measure,
            max(r.channel_kind) AS channel_kind, sum(r.sign)::int AS cases,
-           sum(r.sign * r.record_key)::bigint AS key_sum
+           ${cellKeyOf('sum(r.sign * r.record_key)')} AS cell_key
       FROM rec r
      CROSS JOIN LATERAL (VALUES ${Object.entries(SCORECARD_MEASURES)
        .map(([measure, holds]) => `('${measure}', ${holds('r')})`)
@@ -122,15 +125,15 @@ const FOLD_SQL = `
      GROUP BY 1, 2, 3, 4, 5
   ), written_scorecard AS (
     INSERT INTO pattern_scorecard_counts AS s (month, platform, channel, organization_id, measure,
-      channel_kind, cases, key_sum)
-    SELECT month, platform, channel, organization_id, measure, channel_kind, cases, key_sum
-      FROM measured WHERE cases <> 0 OR key_sum <> 0
+      channel_kind, cases, cell_key)
+    SELECT month, platform, channel, organization_id, measure, channel_kind, cases, cell_key
+      FROM measured WHERE cases <> 0 OR cell_key <> 0
     ON CONFLICT ON CONSTRAINT pk_pattern_scorecard_counts DO UPDATE
-      SET cases = s.cases + EXCLUDED.cases, key_sum = s.key_sum + EXCLUDED.key_sum
+      SET cases = s.cases + EXCLUDED.cases, cell_key = (s.cell_key + EXCLUDED.cell_key) % 4096
     RETURNING 1
   ), durations AS (
     SELECT r.month, r.platform, r.channel, d.measure, ${bucketSql('d.seconds')} AS bucket,
-           sum(r.sign)::int AS cases, sum(r.sign * r.record_key)::bigint AS key_sum
+           sum(r.sign)::int AS cases, ${cellKeyOf('sum(r.sign * r.record_key)')} AS cell_key
       FROM rec r
      CROSS JOIN LATERAL (VALUES ${DURATION_MEASURES.map(
        (m) => `('${m.measure}', ${m.seconds('r')})`,
@@ -139,11 +142,11 @@ const FOLD_SQL = `
      GROUP BY 1, 2, 3, 4, 5
   ), written_durations AS (
     INSERT INTO pattern_duration_buckets AS b (month, platform, channel, measure, bucket, cases,
-      key_sum)
-    SELECT month, platform, channel, measure, bucket, cases, key_sum
-      FROM durations WHERE cases <> 0 OR key_sum <> 0
+      cell_key)
+    SELECT month, platform, channel, measure, bucket, cases, cell_key
+      FROM durations WHERE cases <> 0 OR cell_key <> 0
     ON CONFLICT ON CONSTRAINT pk_pattern_duration_buckets DO UPDATE
-      SET cases = b.cases + EXCLUDED.cases, key_sum = b.key_sum + EXCLUDED.key_sum
+      SET cases = b.cases + EXCLUDED.cases, cell_key = (b.cell_key + EXCLUDED.cell_key) % 4096
     RETURNING 1
   )
   SELECT (SELECT count(*) FROM taken)::int AS n,

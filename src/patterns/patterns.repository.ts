@@ -64,11 +64,11 @@ export class PatternsRepository {
       `SELECT ${[
         ...groupBy.map((d) => dimensionSelect(d)),
         'sum(n)::int AS count',
-        'sum(k)::float8 AS "keySum"',
+        '(sum(k) % 4096)::int AS "keySum"',
         'count(*)::int AS organizations',
         'max(n)::int AS largest',
       ].join(', ')}
-         FROM (SELECT ${[...keys, 'sum(cases) AS n', 'sum(key_sum) AS k'].join(', ')}
+         FROM (SELECT ${[...keys, 'sum(cases)::int AS n', '(sum(cell_key) % 4096)::int AS k'].join(', ')}
                  FROM pattern_cells
                 WHERE ${where}
                 GROUP BY ${[...keys, 'organization_id'].join(', ')}
@@ -104,15 +104,15 @@ export class PatternsRepository {
   ): Promise<EmergingCellsRow[]> {
     const rows: Record<string, number | string>[] = await this.tx.manager.query(
       `SELECT category, country,
-              sum(rn)::int AS rn, sum(rk)::float8 AS rk, count(*) FILTER (WHERE rn > 0)::int AS ro,
+              sum(rn)::int AS rn, (sum(rk) % 4096)::int AS rk, count(*) FILTER (WHERE rn > 0)::int AS ro,
               COALESCE(max(rn), 0)::int AS rl,
-              sum(bn)::int AS bn, sum(bk)::float8 AS bk, count(*) FILTER (WHERE bn > 0)::int AS bo,
+              sum(bn)::int AS bn, (sum(bk) % 4096)::int AS bk, count(*) FILTER (WHERE bn > 0)::int AS bo,
               COALESCE(max(bn), 0)::int AS bl
          FROM (SELECT category, country, organization_id,
-                      COALESCE(sum(cases) FILTER (WHERE month >= $3::date), 0) AS rn,
-                      COALESCE(sum(key_sum) FILTER (WHERE month >= $3::date), 0) AS rk,
-                      COALESCE(sum(cases) FILTER (WHERE month < $3::date), 0) AS bn,
-                      COALESCE(sum(key_sum) FILTER (WHERE month < $3::date), 0) AS bk
+                      COALESCE(sum(cases) FILTER (WHERE month >= $3::date), 0)::int AS rn,
+                      COALESCE(sum(cell_key) FILTER (WHERE month >= $3::date) % 4096, 0)::int AS rk,
+                      COALESCE(sum(cases) FILTER (WHERE month < $3::date), 0)::int AS bn,
+                      COALESCE(sum(cell_key) FILTER (WHERE month < $3::date) % 4096, 0)::int AS bk
                  FROM pattern_cells
                 WHERE grain = $1 AND month BETWEEN $2::date AND $4::date
                 GROUP BY category, country, organization_id) per_organization
@@ -146,7 +146,7 @@ export class PatternsRepository {
                 .map(
                   (m, i) =>
                     `COALESCE(sum(cases) FILTER (WHERE measure = $${i + 3}), 0)::int AS "n_${m}",
-              COALESCE(sum(key_sum) FILTER (WHERE measure = $${i + 3}), 0)::float8 AS "k_${m}"`,
+              COALESCE(sum(cell_key) FILTER (WHERE measure = $${i + 3}) % 4096, 0)::int AS "k_${m}"`,
                 )
                 .join(',\n              ')}
          FROM pattern_scorecard_counts
@@ -169,7 +169,7 @@ export class PatternsRepository {
   durationBuckets(from: string, to: string): Promise<DurationBucketRow[]> {
     return this.tx.manager.query(
       `SELECT platform, channel, measure, bucket, sum(cases)::int AS count,
-              sum(key_sum)::float8 AS "keySum"
+              (sum(cell_key) % 4096)::int AS "keySum"
          FROM pattern_duration_buckets
         WHERE month BETWEEN $1::date AND $2::date
         GROUP BY 1, 2, 3, 4`,

@@ -13,8 +13,8 @@ import { loadConfig } from '../../src/config/app-config';
 import { createDatabaseIfMissing, runMigrations } from '../../src/database/migrate';
 import { PatternRollupsRepository } from '../../src/patterns/pattern-rollups.repository';
 import { DIMENSION_COLUMN, Dimension, grainFor } from '../../src/patterns/pattern-grains';
-import { QUALITY_FIELDS } from '../../src/patterns/scorecard-measures';
-import { suppressedCells } from '../../src/patterns/suppression';
+import { SCORECARD_MEASURES } from '../../src/patterns/scorecard-measures';
+import { protectCount } from '../../src/patterns/disclosure';
 import { tokenFor } from '../factories/community.factory';
 import { databaseUrl, TEST_REDIS_URL } from '../support/env';
 import { deleteRedisKeys } from '../support/redis';
@@ -116,43 +116,57 @@ const groupColumns = GROUP_BY.map((d) =>
 const ordinals = GROUP_BY.map((_, i) => i + 1).join(', ');
 
 /** PatternsRepository.trendCells for groupBy=month,category,country, no filters. */
-const TRENDS_SQL = `SELECT ${[...groupColumns, 'sum(cases)::int AS count', 'count(DISTINCT organization_id)::int AS organizations'].join(', ')}
+const TRENDS_SQL = `SELECT ${[...groupColumns, 'sum(n)::int AS count', '(sum(k) % 4096)::int AS "keySum"', 'count(*)::int AS organizations', 'max(n)::int AS largest'].join(', ')}
+         FROM (SELECT ${[...GROUP_BY.map((d) => DIMENSION_COLUMN[d]), 'sum(cases)::int AS n', '(sum(cell_key) % 4096)::int AS k'].join(', ')}
+                 FROM pattern_cells
+                WHERE grain = $1 AND month BETWEEN $2::date AND $3::date
+                GROUP BY ${[...GROUP_BY.map((d) => DIMENSION_COLUMN[d]), 'organization_id'].join(', ')}
+               HAVING sum(cases) > 0) per_organization
+        GROUP BY ${GROUP_BY.map((d) => DIMENSION_COLUMN[d]).join(', ')} ORDER BY ${GROUP_BY.map((d) => DIMENSION_COLUMN[d]).join(', ')}`;
+
+/** PatternsRepository.total (trendCells with no groupBy). */
+const TOTAL_SQL = `SELECT sum(n)::int AS count, (sum(k) % 4096)::int AS "keySum", count(*)::int AS organizations, max(n)::int AS largest
+         FROM (SELECT sum(cases)::int AS n, (sum(cell_key) % 4096)::int AS k
+                 FROM pattern_cells
+                WHERE grain = $1 AND month BETWEEN $2::date AND $3::date
+                GROUP BY organization_id
+               HAVING sum(cases) > 0) per_organization`;
+
+/**
+ * The cells query before disclosure control (counts and distinct organisations only): the
+ * side-by-side measure of what the per-organisation aggregation costs the trends.
+ */
+const TRENDS_PLAIN_SQL = `SELECT ${[...groupColumns, 'sum(cases)::int AS count', 'count(DISTINCT organization_id)::int AS organizations'].join(', ')}
          FROM pattern_cells
         WHERE grain = $1 AND month BETWEEN $2::date AND $3::date
         GROUP BY ${ordinals} ORDER BY ${ordinals}`;
-
-/** PatternsRepository.total (trendCells with no groupBy). */
-const TOTAL_SQL = `SELECT sum(cases)::int AS count, count(DISTINCT organization_id)::int AS organizations
-         FROM pattern_cells
-        WHERE grain = $1 AND month BETWEEN $2::date AND $3::date
-        `;
 
 /** What AuditService.record writes for a trends read. */
 const AUDIT_SQL = `INSERT INTO audit_entries (action, actor_user_id, organization_id, target_type, target_id,
   ip, request_id, details) VALUES ('patterns.read', $1, $2, NULL, NULL, $3, $4, $5)`;
 
-/** PatternsRepository.scorecardCells. */
+const MEASURES = Object.keys(SCORECARD_MEASURES);
+
+/** PatternsRepository.scorecardCounts. */
 const SCORECARD_SQL = `SELECT platform, channel, max(channel_kind) AS "channelKind",
-              sum(cases)::int AS cases, count(DISTINCT organization_id)::int AS organizations,
-              sum(acknowledged)::int AS acknowledged, sum(resolved)::int AS resolved,
-              sum(actioned)::int AS actioned, sum(no_response)::int AS "noResponse",
-              sum(overdue)::int AS overdue, sum(paused_seconds)::float8 AS "pausedSeconds",
-              ${QUALITY_FIELDS.map(
-                ([field, column]) =>
-                  `sum(${column}_yes)::int AS "${field}Yes", sum(${column}_answered)::int AS "${field}Answered"`,
+              ${MEASURES.map(
+                (m, i) =>
+                  `COALESCE(sum(cases) FILTER (WHERE measure = $${i + 3}), 0)::int AS "n_${m}",
+              COALESCE(sum(cell_key) FILTER (WHERE measure = $${i + 3}) % 4096, 0)::int AS "k_${m}"`,
               ).join(',\n              ')}
-         FROM pattern_scorecard_cells
+         FROM pattern_scorecard_counts
         WHERE month BETWEEN $1::date AND $2::date
-        GROUP BY platform, channel
+        GROUP BY platform, channel, organization_id
         ORDER BY platform, channel`;
 
 /** PatternsRepository.durationBuckets. */
-const DURATIONS_SQL = `SELECT platform, channel, measure, bucket, sum(cases)::int AS cases
+const DURATIONS_SQL = `SELECT platform, channel, measure, bucket, sum(cases)::int AS count,
+              (sum(cell_key) % 4096)::int AS "keySum"
          FROM pattern_duration_buckets
         WHERE month BETWEEN $1::date AND $2::date
         GROUP BY 1, 2, 3, 4`;
 
-type QueryName = 'trends' | 'total' | 'scorecard' | 'durations';
+type QueryName = 'trends' | 'trends-plain' | 'total' | 'scorecard' | 'durations';
 
 /** A named query's SQL and parameters for a period of months ('YYYY-MM'). */
 function namedQuery(name: QueryName, from: string, to: string): [string, unknown[]] {
@@ -160,10 +174,12 @@ function namedQuery(name: QueryName, from: string, to: string): [string, unknown
   switch (name) {
     case 'trends':
       return [TRENDS_SQL, [TRENDS_GRAIN, ...period]];
+    case 'trends-plain':
+      return [TRENDS_PLAIN_SQL, [TRENDS_GRAIN, ...period]];
     case 'total':
       return [TOTAL_SQL, [TOTAL_GRAIN, ...period]];
     case 'scorecard':
-      return [SCORECARD_SQL, period];
+      return [SCORECARD_SQL, [...period, ...MEASURES]];
     case 'durations':
       return [DURATIONS_SQL, period];
   }
@@ -240,6 +256,7 @@ export default async function patternsBench(): Promise<BenchResult[]> {
     const run = await alternate(
       [
         { label: 'raw', url: `${side.rawUrl}${path}` },
+        { label: 'raw-plain', url: `${side.rawUrl}${path}&plain=1` },
         { label: 'raw-all', url: `${side.rawUrl}${path}&all=1` },
         apiShot(side, trendsPath(side), 'api'),
       ],
@@ -258,6 +275,7 @@ export default async function patternsBench(): Promise<BenchResult[]> {
         ratio(run.samples, 'api', 'raw', 'best'),
         ratio(run.samples, 'api', 'raw-all'),
         ratio(run.samples, 'raw-all', 'raw'),
+        ratio(run.samples, 'raw', 'raw-plain'),
       ],
       problems: run.problems,
     });
@@ -479,7 +497,7 @@ async function getJson(url: string, headers?: Record<string, string>) {
   return { status: response.status, body, text };
 }
 
-/** The API's unsuppressed cells are the raw query's, and it answers the same cells. */
+/** The API answers the raw query's cells, each as protectCount publishes it. */
 async function sameTrends(side: Side): Promise<string[]> {
   const path = `from=${side.from}&to=${side.to}`;
   const [api, raw] = await Promise.all([
@@ -503,9 +521,20 @@ async function sameTrends(side: Side): Promise<string[]> {
     }
     const differ = apiRows.filter((r) => {
       const other = rawByKey.get(key(r));
+      if (!other) return true;
+      const shown = protectCount(
+        {
+          count: other.count as number,
+          keySum: other.keySum as number,
+          organizations: other.organizations as number,
+          largest: other.largest as number,
+        },
+        api.body.k ?? 5,
+      );
       return (
-        !other ||
-        (!r.suppressed && (r.count !== other.count || r.organizations !== other.organizations))
+        r.suppressed !== shown.suppressed ||
+        r.count !== shown.count ||
+        r.organizations !== shown.organizations
       );
     });
     if (differ.length > 0) problems.push(`${differ.length} cells differ from the raw query's`);
@@ -537,23 +566,24 @@ function medianMs(work: () => unknown, runs = 21): number {
 
 /**
  * The service's own work on this answer, timed here on the same cells: the disclosure control
- * (suppressedCells, as PatternsService calls it) and serialising the answer.
+ * (protectCount on every cell, as PatternsService calls it) and serialising the answer.
  */
 function printNodeWork(side: Side, answer: TrendAnswer, rows: Record<string, unknown>[]): void {
   const k = answer.k ?? 5;
   const cells = rows.map((r) => ({
-    key: GROUP_BY.map((d) => String(r[d] ?? '')),
     count: r.count as number,
+    keySum: r.keySum as number,
     organizations: r.organizations as number,
+    largest: r.largest as number,
   }));
-  const suppression = medianMs(() => suppressedCells(cells, k));
+  const protection = medianMs(() => cells.map((c) => protectCount(c, k)));
   const json = medianMs(() => JSON.stringify(answer));
   console.log(
-    `  ${side.name}: suppressedCells on these ${fmt(cells.length)} cells (k=${k}) ` +
-      `${fixed(suppression)} ms, JSON.stringify of the answer (${fmt(JSON.stringify(answer).length)} ` +
+    `  ${side.name}: protectCount on these ${fmt(cells.length)} cells (k=${k}) ` +
+      `${fixed(protection)} ms, JSON.stringify of the answer (${fmt(JSON.stringify(answer).length)} ` +
       `bytes) ${fixed(json)} ms (median of 21, in this process)`,
   );
-  side.meta.suppression_ms = String(suppression);
+  side.meta.suppression_ms = String(protection);
 }
 
 async function printData(side: Side): Promise<void> {
@@ -576,7 +606,7 @@ async function printData(side: Side): Promise<void> {
   console.log(
     `  rollups: pattern_cells ${fmt(stats.cells)} rows (grain ${TRENDS_GRAIN}: ${fmt(stats.grainCells)}, ` +
       `${fmt(stats.grainCellsInPeriod)} in the period, of which ${fmt(stats.outsideCellsInPeriod)} ` +
-      `from cases outside the organisations' own countries), pattern_scorecard_cells ` +
+      `from cases outside the organisations' own countries), pattern_scorecard_counts ` +
       `${fmt(stats.scorecardCells)}, pattern_duration_buckets ${fmt(stats.durationBuckets)}; ` +
       `change log left: ${fmt(stats.changes)}; contacts ${fmt(stats.contacts)}`,
   );
@@ -584,13 +614,20 @@ async function printData(side: Side): Promise<void> {
 
 async function printQueryTimes(side: Side): Promise<void> {
   const parts: string[] = [];
-  for (const query of ['trends', 'total', 'scorecard', 'durations'] as QueryName[]) {
+  for (const query of [
+    'trends',
+    'trends-plain',
+    'total',
+    'scorecard',
+    'durations',
+  ] as QueryName[]) {
     const ms = await side.call<number>('time', { query, from: side.from, to: side.to });
     parts.push(`${query} ${fixed(ms)} ms`);
   }
   console.log(
     `${side.name}: queries alone on the pool (median of 30): ${parts.join(', ')} ` +
-      '(trends = cells query; the endpoint also sends total; scorecard = scorecard + durations)',
+      '(trends = cells query; trends-plain = the same before disclosure control; the endpoint ' +
+      'also sends total; scorecard = scorecard + durations)',
   );
 }
 
@@ -764,11 +801,15 @@ function serverUrl(address: string | AddressInfo | null): string {
 async function startRawServer(pool: Pool, community: PatternCommunity): Promise<FastifyInstance> {
   const server = Fastify({ logger: false, genReqId: () => randomUUID() });
   const reader = community.reader;
-  server.get<{ Querystring: { from: string; to: string; all?: string } }>(
+  server.get<{ Querystring: { from: string; to: string; all?: string; plain?: string } }>(
     '/trends',
     async (request) => {
-      const { from, to, all } = request.query;
-      const [cellsSql, cellsParams] = namedQuery('trends', from, to);
+      const { from, to, all, plain } = request.query;
+      const [cellsSql, cellsParams] = namedQuery(
+        plain === '1' ? 'trends-plain' : 'trends',
+        from,
+        to,
+      );
       if (all !== '1') {
         const { rows } = await pool.query(cellsSql, cellsParams);
         return { data: rows };
@@ -881,7 +922,7 @@ const handlers: Record<string, (args: never) => Promise<unknown>> = {
     log(`folded ${folded.toLocaleString('en')} changes in ${foldSeconds.toFixed(1)} s; vacuuming`);
     // What autovacuum would have done by the time anyone reads: the fold updates rows in place.
     await s.generator.query(
-      'VACUUM (ANALYZE) pattern_cells, pattern_scorecard_cells, pattern_duration_buckets, ' +
+      'VACUUM (ANALYZE) pattern_cells, pattern_scorecard_counts, pattern_duration_buckets, ' +
         'pattern_records, pattern_changes',
     );
     await s.generator.query('ANALYZE');
@@ -918,7 +959,7 @@ const handlers: Record<string, (args: never) => Promise<unknown>> = {
           WHERE c.grain = $1 AND c.month BETWEEN $2 AND $3 AND NOT c.country = ANY(o.countries)`,
         [TRENDS_GRAIN, ...period],
       ),
-      scorecardCells: await count(s.pool, 'SELECT count(*) AS n FROM pattern_scorecard_cells'),
+      scorecardCells: await count(s.pool, 'SELECT count(*) AS n FROM pattern_scorecard_counts'),
       durationBuckets: await count(s.pool, 'SELECT count(*) AS n FROM pattern_duration_buckets'),
       changes: await count(s.pool, 'SELECT count(*) AS n FROM pattern_changes'),
       contacts: await count(s.pool, 'SELECT count(*) AS n FROM contacts'),
