@@ -879,6 +879,16 @@ const handlers: Record<string, (args: never) => Promise<unknown>> = {
     const raw = await startRawServer(pool, community);
     state = { url: args.url, keep: args.keep, app, pool, generator, community, raw };
     if (args.keep) await removeBenchWrites(state);
+    // A kept database migrated since (e.g. DisclosureControl re-logs every record): fold first.
+    const pending = await count(generator, 'SELECT count(*) AS n FROM pattern_changes');
+    if (pending > 0) {
+      log(`folding ${pending.toLocaleString('en')} changes logged by a migration`);
+      await app.get(PatternRollupsRepository).foldAll();
+      await generator.query(
+        'VACUUM (ANALYZE) pattern_cells, pattern_scorecard_counts, pattern_duration_buckets, ' +
+          'pattern_changes',
+      );
+    }
     return {
       apiUrl: serverUrl(app.getHttpServer().address()),
       rawUrl: serverUrl(raw.server.address()),
