@@ -13,6 +13,25 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - the latest decision's quality answers break ties by recording order (seq).
  * The rollups are rebuilt from the records: the worker folds the re-logged records at start.
  */
+/** The scorecard's counts (src/patterns/scorecard-measures.ts), each with its cell key. */
+const SCORECARD_MEASURES = [
+  'cases',
+  'acknowledged',
+  'resolved',
+  'actioned',
+  'no_response',
+  'overdue',
+  'paused',
+  'reason_given_yes',
+  'reason_given_answered',
+  'context_understood_yes',
+  'context_understood_answered',
+  'harm_recognised_as_gendered_yes',
+  'harm_recognised_as_gendered_answered',
+  'retraumatising_proof_requested_yes',
+  'retraumatising_proof_requested_answered',
+];
+
 export class DisclosureControl1795990000000 implements MigrationInterface {
   name = 'DisclosureControl1795990000000';
 
@@ -100,7 +119,7 @@ $$`);
     );
     await queryRunner.query(`DROP TABLE "pattern_scorecard_cells"`);
     await queryRunner.query(
-      `CREATE TABLE "pattern_scorecard_counts" ("month" date NOT NULL, "platform" character varying(60) NOT NULL, "channel" character varying(60) NOT NULL, "organization_id" uuid NOT NULL, "measure" character varying(40) NOT NULL, "channel_kind" character varying(40) NOT NULL, "cases" integer NOT NULL, "cell_key" integer NOT NULL, CONSTRAINT "pk_pattern_scorecard_counts" PRIMARY KEY ("month", "platform", "channel", "organization_id", "measure"))`,
+      `CREATE TABLE "pattern_scorecard_counts" ("month" date NOT NULL, "platform" character varying(60) NOT NULL, "channel" character varying(60) NOT NULL, "organization_id" uuid NOT NULL, "channel_kind" character varying(40) NOT NULL, ${SCORECARD_MEASURES.map((m) => `"${m}" integer NOT NULL, "${m}_key" integer NOT NULL`).join(', ')}, CONSTRAINT "pk_pattern_scorecard_counts" PRIMARY KEY ("month", "platform", "channel", "organization_id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "idx_pattern_scorecard_counts_empty" ON "pattern_scorecard_counts" ("month") WHERE cases = 0`,

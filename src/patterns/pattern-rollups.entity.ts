@@ -71,9 +71,11 @@ export class PatternCellEntity {
 }
 
 /**
- * Scorecard counts per month, platform, channel, organisation and measure (`SCORECARD_MEASURES`:
- * all cases, acknowledged, resolved, ...): every numerator and denominator of the scorecard is a
- * cell of its own, with its key sum and its organisations, so each is protected like a trend cell.
+ * Scorecard counts per month, platform, channel and organisation: one count per measure
+ * (`SCORECARD_MEASURES`: all cases, acknowledged, resolved, ...) with its cell key (the sum of
+ * its cases' record keys modulo 4096), so a share's numerator, its denominator and its
+ * complement are each a protected cell. One wide row per organisation keeps the scorecard's
+ * read to a few thousand rows at a million records.
  */
 @Entity('pattern_scorecard_counts')
 @Index('idx_pattern_scorecard_counts_empty', ['month'], { where: 'cases = 0' })
@@ -90,18 +92,39 @@ export class PatternScorecardCountEntity {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'pk_pattern_scorecard_counts' })
   organizationId: string;
 
-  @PrimaryColumn('varchar', { length: 40, primaryKeyConstraintName: 'pk_pattern_scorecard_counts' })
-  measure: string;
-
   @Column({ type: 'varchar', length: 40 })
   channelKind: string;
 
-  @Column({ type: 'integer' })
-  cases: number;
-
-  /** The cell key: the sum of the counted cases' record keys modulo 4096. */
-  @Column({ type: 'integer' })
-  cellKey: number;
+  @Column({ type: 'integer' }) cases: number;
+  @Column({ type: 'integer' }) casesKey: number;
+  @Column({ type: 'integer' }) acknowledged: number;
+  @Column({ type: 'integer' }) acknowledgedKey: number;
+  @Column({ type: 'integer' }) resolved: number;
+  @Column({ type: 'integer' }) resolvedKey: number;
+  @Column({ type: 'integer' }) actioned: number;
+  @Column({ type: 'integer' }) actionedKey: number;
+  @Column({ type: 'integer' }) noResponse: number;
+  @Column({ type: 'integer' }) noResponseKey: number;
+  @Column({ type: 'integer' }) overdue: number;
+  @Column({ type: 'integer' }) overdueKey: number;
+  @Column({ type: 'integer' }) paused: number;
+  @Column({ type: 'integer' }) pausedKey: number;
+  @Column({ type: 'integer' }) reasonGivenYes: number;
+  @Column({ type: 'integer' }) reasonGivenYesKey: number;
+  @Column({ type: 'integer' }) reasonGivenAnswered: number;
+  @Column({ type: 'integer' }) reasonGivenAnsweredKey: number;
+  @Column({ type: 'integer' }) contextUnderstoodYes: number;
+  @Column({ type: 'integer' }) contextUnderstoodYesKey: number;
+  @Column({ type: 'integer' }) contextUnderstoodAnswered: number;
+  @Column({ type: 'integer' }) contextUnderstoodAnsweredKey: number;
+  @Column({ type: 'integer' }) harmRecognisedAsGenderedYes: number;
+  @Column({ type: 'integer' }) harmRecognisedAsGenderedYesKey: number;
+  @Column({ type: 'integer' }) harmRecognisedAsGenderedAnswered: number;
+  @Column({ type: 'integer' }) harmRecognisedAsGenderedAnsweredKey: number;
+  @Column({ type: 'integer' }) retraumatisingProofRequestedYes: number;
+  @Column({ type: 'integer' }) retraumatisingProofRequestedYesKey: number;
+  @Column({ type: 'integer' }) retraumatisingProofRequestedAnswered: number;
+  @Column({ type: 'integer' }) retraumatisingProofRequestedAnsweredKey: number;
 }
 
 /**

@@ -20,6 +20,8 @@ const GRAIN_VALUES = GRAINS.map(
       .join(', ')})`,
 ).join(',\n           ');
 
+const MEASURES = Object.keys(SCORECARD_MEASURES);
+
 const CELL_DIMENSIONS = DIMENSIONS.filter((d) => d !== 'month' && d !== 'targetGroup');
 
 /**
@@ -113,23 +115,19 @@ const FOLD_SQL = `
     ON CONFLICT ON CONSTRAINT pk_pattern_cells DO UPDATE
       SET cases = p.cases + EXCLUDED.cases, cell_key = (p.cell_key + EXCLUDED.cell_key) % 4096
     RETURNING 1
-  ), measured AS (
-    SELECT r.month, r.platform, r.channel, r.organization_id, m.measure,
-           max(r.channel_kind) AS channel_kind, sum(r.sign)::int AS cases,
-           ${cellKeyOf('sum(r.sign * r.record_key)')} AS cell_key
-      FROM rec r
-     CROSS JOIN LATERAL (VALUES ${Object.entries(SCORECARD_MEASURES)
-       .map(([measure, holds]) => `('${measure}', ${holds('r')})`)
-       .join(',\n                                ')}) m (measure, holds)
-     WHERE m.holds
-     GROUP BY 1, 2, 3, 4, 5
   ), written_scorecard AS (
-    INSERT INTO pattern_scorecard_counts AS s (month, platform, channel, organization_id, measure,
-      channel_kind, cases, cell_key)
-    SELECT month, platform, channel, organization_id, measure, channel_kind, cases, cell_key
-      FROM measured WHERE cases <> 0 OR cell_key <> 0
-    ON CONFLICT ON CONSTRAINT pk_pattern_scorecard_counts DO UPDATE
-      SET cases = s.cases + EXCLUDED.cases, cell_key = (s.cell_key + EXCLUDED.cell_key) % 4096
+    INSERT INTO pattern_scorecard_counts AS s (month, platform, channel, organization_id,
+      channel_kind, ${MEASURES.map((m) => `${m}, ${m}_key`).join(', ')})
+    SELECT month, platform, channel, organization_id, max(channel_kind),
+           ${MEASURES.map(
+             (m) =>
+               `COALESCE(sum(sign) FILTER (WHERE ${SCORECARD_MEASURES[m]('rec')}), 0)::int,
+           ${cellKeyOf(`COALESCE(sum(sign * record_key) FILTER (WHERE ${SCORECARD_MEASURES[m]('rec')}), 0)`)}`,
+           ).join(',\n           ')}
+      FROM rec
+     GROUP BY month, platform, channel, organization_id
+    ON CONFLICT ON CONSTRAINT pk_pattern_scorecard_counts DO UPDATE SET
+      ${MEASURES.map((m) => `${m} = s.${m} + EXCLUDED.${m}, ${m}_key = (s.${m}_key + EXCLUDED.${m}_key) % 4096`).join(',\n      ')}
     RETURNING 1
   ), durations AS (
     SELECT r.month, r.platform, r.channel, d.measure, ${bucketSql('d.seconds')} AS bucket,

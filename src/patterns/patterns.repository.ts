@@ -143,17 +143,13 @@ export class PatternsRepository {
     const rows: Record<string, unknown>[] = await this.tx.manager.query(
       `SELECT platform, channel, max(channel_kind) AS "channelKind",
               ${measures
-                .map(
-                  (m, i) =>
-                    `COALESCE(sum(cases) FILTER (WHERE measure = $${i + 3}), 0)::int AS "n_${m}",
-              COALESCE(sum(cell_key) FILTER (WHERE measure = $${i + 3}) % 4096, 0)::int AS "k_${m}"`,
-                )
+                .map((m) => `sum(${m})::int AS "n_${m}", (sum(${m}_key) % 4096)::int AS "k_${m}"`)
                 .join(',\n              ')}
          FROM pattern_scorecard_counts
         WHERE month BETWEEN $1::date AND $2::date
         GROUP BY platform, channel, organization_id
         ORDER BY platform, channel`,
-      [from, to, ...measures],
+      [from, to],
     );
     return rows.map((r) => ({
       platform: r.platform as string,

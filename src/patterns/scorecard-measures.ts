@@ -1,7 +1,8 @@
 /**
  * What the scorecard counts per platform and channel. Each measure is a count of pattern records
- * kept per month and organisation with its key sum (`pattern_scorecard_counts`), so a share's
- * numerator, its denominator and its complement are each a protected cell.
+ * kept per month and organisation with its cell key (`pattern_scorecard_counts`, one column pair
+ * per measure: the migration DisclosureControl lists them), so a share's numerator, its
+ * denominator and its complement are each a protected cell.
  */
 
 /** The response-quality questions: field of the answer, column of the pattern record. */

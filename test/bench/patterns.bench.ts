@@ -149,11 +149,7 @@ const MEASURES = Object.keys(SCORECARD_MEASURES);
 
 /** PatternsRepository.scorecardCounts. */
 const SCORECARD_SQL = `SELECT platform, channel, max(channel_kind) AS "channelKind",
-              ${MEASURES.map(
-                (m, i) =>
-                  `COALESCE(sum(cases) FILTER (WHERE measure = $${i + 3}), 0)::int AS "n_${m}",
-              COALESCE(sum(cell_key) FILTER (WHERE measure = $${i + 3}) % 4096, 0)::int AS "k_${m}"`,
-              ).join(',\n              ')}
+              ${MEASURES.map((m) => `sum(${m})::int AS "n_${m}", (sum(${m}_key) % 4096)::int AS "k_${m}"`).join(',\n              ')}
          FROM pattern_scorecard_counts
         WHERE month BETWEEN $1::date AND $2::date
         GROUP BY platform, channel, organization_id
@@ -179,7 +175,7 @@ function namedQuery(name: QueryName, from: string, to: string): [string, unknown
     case 'total':
       return [TOTAL_SQL, [TOTAL_GRAIN, ...period]];
     case 'scorecard':
-      return [SCORECARD_SQL, [...period, ...MEASURES]];
+      return [SCORECARD_SQL, period];
     case 'durations':
       return [DURATIONS_SQL, period];
   }
