@@ -252,4 +252,7 @@ async function refold(queryRunner: QueryRunner): Promise<void> {
     `INSERT INTO pattern_changes (sign, record)
      SELECT 1, to_jsonb(p) FROM pattern_records p ORDER BY p.month, p.case_id`,
   );
+  // The fold picks the log in id order: without fresh statistics on the refilled log, its
+  // first batches are planned as for an empty table (measured: 40 ms a fold became 650 ms).
+  await queryRunner.query(`ANALYZE pattern_changes`);
 }
