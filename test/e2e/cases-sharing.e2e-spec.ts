@@ -111,6 +111,11 @@ type Outcome =
   | 'invisible'
   /** Indicator matches only list cases of OTHER organisations than the caller's (by design). */
   | 'own organisation, not listed'
+  /**
+   * Indicator matches answer only for a value the caller's organisation logged itself: for a
+   * handle only A logged, the answer of a value nobody logged, whatever the caller may see.
+   */
+  | 'not logged by the caller, nothing'
   /** PATCH 200. */
   | 'allowed'
   /** PATCH 403: visible, but not the caller's to change. */
@@ -159,7 +164,7 @@ function expected(tlp: Tlp, actor: ActorKey, path: PathKey): Outcome {
       // "organisations and cases other than the caller's own": a caller in A never gets A's case
       // in a match answer, however visible it is to them. That is the design, not a leak rule.
       if (ACTOR_ORG[actor] === 'A') return 'own organisation, not listed';
-      return visible ? 'visible' : 'invisible';
+      return 'not logged by the caller, nothing';
     case 'update':
       if (!visible) return 'invisible';
       return mayChange(tlp, actor) ? 'allowed' : 'forbidden';
@@ -167,14 +172,12 @@ function expected(tlp: Tlp, actor: ActorKey, path: PathKey): Outcome {
 }
 
 /**
- * The counts of a match answer for the one matrix case carrying the handle: the repository's
- * documented rule ("counted over every case except RED ones the actor may not see") over cases
- * of other organisations only.
+ * The counts of a match answer for the one matrix case carrying the handle: only A logged it, so
+ * A's callers get nothing of their own organisation and anyone else gets nothing at all (see
+ * 'indicator matches' below for values both sides logged).
  */
-function expectedMatchCounts(tlp: Tlp, actor: ActorKey): number {
-  if (ACTOR_ORG[actor] === 'A') return 0;
-  if (tlp === 'RED' && !sees(tlp, actor)) return 0;
-  return 1;
+function expectedMatchCounts(): number {
+  return 0;
 }
 
 interface Cell {
@@ -330,6 +333,7 @@ describe('cases: TLP sharing matrix (e2e)', () => {
           'visible',
           'invisible',
           'own organisation, not listed',
+          'not logged by the caller, nothing',
           'allowed',
           'forbidden',
         ]),
@@ -392,12 +396,8 @@ describe('cases: TLP sharing matrix (e2e)', () => {
             { token, query: { kind: 'account_handle', value: `@${c.handle}` } },
           );
           expect(answer.status).toBe(200);
-          const counted = expectedMatchCounts(tlp, actor);
-          expect(answer.body).toEqual({
-            organizations: counted,
-            cases: counted,
-            visible: visible ? [{ id: c.id, reference: c.reference }] : [],
-          });
+          const counted = expectedMatchCounts();
+          expect(answer.body).toEqual({ organizations: counted, cases: counted, visible: [] });
           if (!visible) expect(answer.text).not.toContain(c.reference);
           return;
         }
@@ -483,6 +483,17 @@ describe('cases: TLP sharing matrix (e2e)', () => {
         });
       const green = { id: greenOfC.id, reference: greenOfC.reference };
 
+      // Before D logs the handle itself, D gets the answer of a value nobody logged.
+      const unknown = await match('memberOfD', `sh_${run}_nobody`);
+      const before = await match('memberOfD', shared);
+      expect(before.body).toEqual({ organizations: 0, cases: 0, visible: [] });
+      expect(before.text).toBe(unknown.text);
+      // Each asker's organisation logs it too (one AMBER+STRICT case each).
+      const strictOfD = await createCase(t.app, users.memberOfD.token, {
+        tlp: 'AMBER+STRICT',
+        indicators,
+      });
+
       // From D: A's AMBER+STRICT and C's GREEN are counted, B's hidden RED is not.
       const fromD = await match('memberOfD', shared);
       expect(fromD.status).toBe(200);
@@ -490,15 +501,24 @@ describe('cases: TLP sharing matrix (e2e)', () => {
       expect(fromD.text).not.toContain(strictOfA.reference);
       expect(fromD.text).not.toContain(redOfB.reference);
 
-      // From A: A's own case is not counted, B's RED is hidden from A too.
+      // From A: A's own case is not counted, D's strict one is (unlisted), B's RED is hidden.
       const fromA = await match('memberOfA', shared);
-      expect(fromA.body).toEqual({ organizations: 1, cases: 1, visible: [green] });
-      // The community admin is bound by TLP like anyone.
+      expect(fromA.body).toEqual({ organizations: 2, cases: 2, visible: [green] });
+      // The community admin is bound by TLP like anyone, and by the rule: its organisation has
+      // not logged the handle.
+      expect((await match('communityAdmin', shared)).body).toEqual({
+        organizations: 0,
+        cases: 0,
+        visible: [],
+      });
+      await createCase(t.app, users.communityAdmin.token, { tlp: 'AMBER+STRICT', indicators });
       const fromAdmin = await match('communityAdmin', shared);
-      expect(fromAdmin.body).toEqual({ organizations: 2, cases: 2, visible: [green] });
-      // From B (who owns the RED one): its own case is not counted; A's strict one is, unlisted.
+      expect(fromAdmin.body).toEqual({ organizations: 3, cases: 3, visible: [green] });
+      // From B (who logged it in its RED case): its own case is not counted; A's, D's and the
+      // coordination's strict ones are, unlisted.
       const fromB = await match('userOfB', shared);
-      expect(fromB.body).toEqual({ organizations: 2, cases: 2, visible: [green] });
+      expect(fromB.body).toEqual({ organizations: 4, cases: 4, visible: [green] });
+      expect(fromB.text).not.toContain(strictOfD.reference);
 
       // A RED case that names the caller is counted and listed; one that does not is neither.
       const onlyRed = `sh_${run}_onlyred`;
@@ -509,6 +529,10 @@ describe('cases: TLP sharing matrix (e2e)', () => {
         indicators: redIndicators,
       });
       await createCase(t.app, users.memberOfC.token, { tlp: 'RED', indicators: redIndicators });
+      await createCase(t.app, users.memberOfD.token, {
+        tlp: 'AMBER+STRICT',
+        indicators: redIndicators,
+      });
       expect((await match('memberOfD', onlyRed)).body).toEqual({
         organizations: 1,
         cases: 1,
