@@ -12,6 +12,7 @@ import { AppValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { CoreModule } from './core.module';
 import { DeadlinesJobsModule } from './deadlines/deadlines-jobs.module';
+import { DeadlinesModule } from './deadlines/deadlines.module';
 import { HealthModule } from './health/health.module';
 import { NotificationsJobsModule } from './notifications/notifications-jobs.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -35,6 +36,8 @@ const API_MODULES: Type[] = [
   PlatformsModule,
   ContactsModule,
   CasesModule,
+  // Queues the deadline jobs of the cases the API logs and moves (case.deadline-changed).
+  DeadlinesModule,
   NotificationsModule,
   CalendarModule,
   AnnualReportModule,

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { ContactsModule } from '../contacts/contacts.module';
-import { DeadlinesModule } from '../deadlines/deadlines.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { PlatformsModule } from '../platforms/platforms.module';
 import { UsersModule } from '../users/users.module';
@@ -38,7 +37,6 @@ export const CASE_ENTITIES = [
     OrganizationsModule,
     UsersModule,
     AuditModule,
-    DeadlinesModule,
   ],
   // The import controller comes before CasesController so `/v1/cases/import` is not read as an id.
   controllers: [
