@@ -187,7 +187,7 @@ export class CasesService {
           idempotency: idempotencyKey
             ? { key: idempotencyKey, requestHash: requestHash! }
             : undefined,
-          audit: this.audit.row({
+          audit: this.audit.insertion({
             action: 'case.created',
             actorUserId: actor.userId,
             organizationId: actor.organizationId,

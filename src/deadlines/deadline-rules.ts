@@ -12,10 +12,7 @@ export const overdueKey = (caseId: string, dueAt: Date) => `overdue-${caseId}-${
 export const reminderKey = (caseId: string, at: Date) => `follow-up-${caseId}-${at.getTime()}`;
 
 /** A deadline or reminder the queue must hold. */
-export interface PendingTime {
-  caseId: string;
-  at: Date;
-}
+export type { PendingTime } from '../cases/case-deadlines.repository';
 
 /** Milliseconds from now until `at`; 0 when it has passed. */
 export const delayUntil = (at: Date, now: Date) => Math.max(0, at.getTime() - now.getTime());
