@@ -6,8 +6,6 @@ import { OrganizationsModule } from '../organizations/organizations.module';
 import { PlatformsModule } from '../platforms/platforms.module';
 import { UsersModule } from '../users/users.module';
 import { CaseEventEntity } from './case-event.entity';
-import { CaseExportService } from './case-export.service';
-import { CaseExportsController } from './case-exports.controller';
 import { CaseImportController } from './case-import.controller';
 import { CaseImportService } from './case-import.service';
 import { CaseEventsController } from './case-events.controller';
@@ -39,20 +37,8 @@ export const CASE_ENTITIES = [
     AuditModule,
   ],
   // The import controller comes before CasesController so `/v1/cases/import` is not read as an id.
-  controllers: [
-    CaseImportController,
-    CasesController,
-    CaseEventsController,
-    IndicatorsController,
-    CaseExportsController,
-  ],
-  providers: [
-    CasesRepository,
-    CasesService,
-    CaseEventsService,
-    CaseImportService,
-    CaseExportService,
-  ],
-  exports: [CasesService, CaseExportService],
+  controllers: [CaseImportController, CasesController, CaseEventsController, IndicatorsController],
+  providers: [CasesRepository, CasesService, CaseEventsService, CaseImportService],
+  exports: [CasesService],
 })
 export class CasesModule {}
