@@ -12,6 +12,8 @@ import { AppValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { CoreModule } from './core.module';
 import { DeadlinesJobsModule } from './deadlines/deadlines-jobs.module';
+import { DeadlinesModule } from './deadlines/deadlines.module';
+import { InteropModule } from './interop/interop.module';
 import { HealthModule } from './health/health.module';
 import { NotificationsJobsModule } from './notifications/notifications-jobs.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -35,6 +37,9 @@ const API_MODULES: Type[] = [
   PlatformsModule,
   ContactsModule,
   CasesModule,
+  InteropModule,
+  // Queues the deadline jobs of the cases the API logs and moves (case.deadline-changed).
+  DeadlinesModule,
   NotificationsModule,
   CalendarModule,
   AnnualReportModule,

@@ -1,7 +1,9 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Clock } from './common/clock';
+import { DomainEvents } from './common/events/domain-events';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source';
 import { TransactionRunner } from './database/transaction';
@@ -9,7 +11,10 @@ import { DEFAULT_JOB_OPTIONS } from './queue/queues';
 import { redisOptionsFromUrl } from './queue/redis-options';
 import { RedisModule } from './queue/redis.module';
 
-/** The shared kernel every role needs: configuration, PostgreSQL, Redis, BullMQ, time. */
+/**
+ * The shared kernel every role needs: configuration, PostgreSQL (and the domain events that
+ * ride its transactions), Redis, BullMQ, time.
+ */
 @Global()
 @Module({})
 export class CoreModule {
@@ -17,6 +22,7 @@ export class CoreModule {
     return {
       module: CoreModule,
       imports: [
+        DiscoveryModule,
         TypeOrmModule.forRoot({
           ...dataSourceOptions(config.databaseUrl, config.databasePoolSize),
           // Entities come from each feature's TypeOrmModule.forFeature.
@@ -36,8 +42,9 @@ export class CoreModule {
         { provide: AppConfig, useValue: config },
         { provide: Clock, useValue: clock },
         TransactionRunner,
+        DomainEvents,
       ],
-      exports: [AppConfig, Clock, TransactionRunner],
+      exports: [AppConfig, Clock, TransactionRunner, DomainEvents],
     };
   }
 }

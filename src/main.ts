@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createHttpApp, createWorkerContext } from './app.factory';
-import { newPasswordProblem } from './auth/password-policy';
+import { newPasswordProblem } from './users/password-policy';
 import { loadConfig } from './config/app-config';
 import { ConfigError } from './config/env.schema';
 import { createRootLogger } from './common/logging/logger';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { byTimeAndId } from '../common/pagination/keyset';
+import { SqlFragment } from '../database/sql';
 import { TransactionRunner } from '../database/transaction';
 import { AuditEntryEntity } from './audit-entry.entity';
 import type { AuditRow } from './audit.service';
@@ -15,26 +16,26 @@ export interface AuditFilter {
   limit: number;
 }
 
+/** The INSERT of one entry: alone (`insert`) or inside another feature's statement. */
+export const auditInsert =
+  (entry: AuditRow): SqlFragment =>
+  (p) =>
+    `INSERT INTO audit_entries (action, actor_user_id, organization_id, target_type, target_id,
+       ip, request_id, details)
+     VALUES (${p(entry.action)}, ${p(entry.actorUserId)}, ${p(entry.organizationId)},
+       ${p(entry.targetType)}, ${p(entry.targetId)}, ${p(entry.ip)}::inet, ${p(entry.requestId)},
+       ${p(JSON.stringify(entry.details))}::jsonb)`;
+
 @Injectable()
 export class AuditRepository {
   constructor(private readonly tx: TransactionRunner) {}
 
   /** One plain INSERT (no RETURNING, no entity mapping): every read of survivor data writes one. */
   async insert(entry: AuditRow, em: EntityManager = this.tx.manager): Promise<void> {
+    const values: unknown[] = [];
     await em.query(
-      `INSERT INTO audit_entries (action, actor_user_id, organization_id, target_type, target_id,
-         ip, request_id, details)
-       VALUES ($1, $2, $3, $4, $5, $6::inet, $7, $8::jsonb)`,
-      [
-        entry.action,
-        entry.actorUserId,
-        entry.organizationId,
-        entry.targetType,
-        entry.targetId,
-        entry.ip,
-        entry.requestId,
-        JSON.stringify(entry.details),
-      ],
+      auditInsert(entry)((value) => `$${values.push(value)}`),
+      values,
     );
   }
 

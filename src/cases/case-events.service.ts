@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Actor } from '../common/auth/actor';
 import { Clock } from '../common/clock';
+import { DomainEvents } from '../common/events/domain-events';
 import { FieldError, ValidationFailedError } from '../common/errors/domain-error';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { Page, toPage } from '../common/pagination/cursor';
 import { TransactionRunner } from '../database/transaction';
-import { deadlineAfterStep } from '../deadlines/deadline-rules';
-import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
+import { deadlineAfterStep } from './case-clock';
 import { CaseEventEntity } from './case-event.entity';
 import { applyStep, CaseState, stateOf } from './case-status.machine';
 import { CasesRepository } from './cases.repository';
@@ -21,7 +21,7 @@ export class CaseEventsService {
     private readonly casesService: CasesService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
-    private readonly deadlines: DeadlineScheduler,
+    private readonly events: DomainEvents,
   ) {}
 
   /** Appends a step; an illegal one is a 409 and writes nothing. */
@@ -39,7 +39,7 @@ export class CaseEventsService {
     }
     if (errors.length > 0) throw new ValidationFailedError(errors);
 
-    const { event, schedule } = await this.tx.run(async (em) => {
+    const event = await this.tx.run(async (em) => {
       const current = await this.casesService.requireChangeable(actor, caseId, em);
       const next: CaseState = applyStep(stateOf(current), {
         type: dto.type,
@@ -80,14 +80,15 @@ export class CaseEventsService {
       };
       const id = await this.cases.insertEvent(values, now, em);
       await this.casesService.record(actor, 'case.event_added', caseId, em, { type: dto.type });
-      return {
-        event: { ...values, id, recordedAt: now },
-        // A job for the deadline this step started or moved (the old one's job goes).
-        schedule: deadline.schedule ? { caseId, at: next.dueAt!, replaces: current.dueAt } : null,
-      };
+      if (deadline.schedule) {
+        // A job for the deadline this step started or moved (the old one's job goes), queued
+        // after the commit: a worker must find the new deadline in PostgreSQL.
+        await this.events.emit(em, 'case.deadline-changed', {
+          deadlines: [{ caseId, dueAt: next.dueAt!, replaces: current.dueAt }],
+        });
+      }
+      return { ...values, id, recordedAt: now };
     });
-    // After the commit: a worker must find the new deadline in PostgreSQL.
-    if (schedule) this.deadlines.deadlines([schedule]);
     return toEventResponse(event);
   }
 

@@ -4,16 +4,16 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { Actor } from '../common/auth/actor';
 import { Clock } from '../common/clock';
+import { DomainEvents } from '../common/events/domain-events';
 import { DomainError, FieldError, ValidationFailedError } from '../common/errors/domain-error';
 import { MAX_LIMIT } from '../common/pagination/list-query.dto';
 import { flattenValidationErrors } from '../common/validation/validation.pipe';
 import { AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction';
-import { clockRuns } from '../deadlines/deadline-rules';
-import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { PlatformQueryDto } from '../platforms/dto/platform.dto';
 import { PlatformsService } from '../platforms/platforms.service';
+import { clockRuns } from './case-clock';
 import {
   byLineAndColumn,
   ImportColumn,
@@ -96,7 +96,7 @@ export class CaseImportService {
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-    private readonly deadlines: DeadlineScheduler,
+    private readonly events: DomainEvents,
   ) {}
 
   async import(actor: Actor, csv: Buffer, dryRun: boolean): Promise<CaseImportResult> {
@@ -141,12 +141,13 @@ export class CaseImportService {
     const imported = await this.tx.run(async (em) => {
       const count = await this.cases.insertMany(cases, em);
       await this.record(actor, { dryRun, rows: rows.length, count, errors: 0 }, em);
+      // Past escalations still waiting for the platform: deadlines already passed fire at once.
+      const deadlines = cases
+        .filter((c) => clockRuns(c.state))
+        .map((c) => ({ caseId: c.id, dueAt: c.state.dueAt! }));
+      if (deadlines.length > 0) await this.events.emit(em, 'case.deadline-changed', { deadlines });
       return count;
     });
-    // Past escalations still waiting for the platform: deadlines already passed fire at once.
-    this.deadlines.deadlines(
-      cases.filter((c) => clockRuns(c.state)).map((c) => ({ caseId: c.id, at: c.state.dueAt! })),
-    );
     return { imported, errors: [] };
   }
 

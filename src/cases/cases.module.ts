@@ -2,13 +2,10 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { ContactsModule } from '../contacts/contacts.module';
-import { DeadlinesModule } from '../deadlines/deadlines.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { PlatformsModule } from '../platforms/platforms.module';
 import { UsersModule } from '../users/users.module';
 import { CaseEventEntity } from './case-event.entity';
-import { CaseExportService } from './case-export.service';
-import { CaseExportsController } from './case-exports.controller';
 import { CaseImportController } from './case-import.controller';
 import { CaseImportService } from './case-import.service';
 import { CaseEventsController } from './case-events.controller';
@@ -38,23 +35,10 @@ export const CASE_ENTITIES = [
     OrganizationsModule,
     UsersModule,
     AuditModule,
-    DeadlinesModule,
   ],
   // The import controller comes before CasesController so `/v1/cases/import` is not read as an id.
-  controllers: [
-    CaseImportController,
-    CasesController,
-    CaseEventsController,
-    IndicatorsController,
-    CaseExportsController,
-  ],
-  providers: [
-    CasesRepository,
-    CasesService,
-    CaseEventsService,
-    CaseImportService,
-    CaseExportService,
-  ],
-  exports: [CasesService, CaseExportService],
+  controllers: [CaseImportController, CasesController, CaseEventsController, IndicatorsController],
+  providers: [CasesRepository, CasesService, CaseEventsService, CaseImportService],
+  exports: [CasesService],
 })
 export class CasesModule {}

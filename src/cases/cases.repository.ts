@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Actor } from '../common/auth/actor';
 import { decodeCursor } from '../common/pagination/cursor';
 import { byTimeAndId } from '../common/pagination/keyset';
-import { AuditRow } from '../audit/audit.service';
+import { SqlFragment } from '../database/sql';
 import { TransactionRunner } from '../database/transaction';
 import { caseVisibleTo, CLOCK_RUNS } from './case-sql';
 import { CaseEventEntity, ResponseQuality, StatementOfReasons } from './case-event.entity';
@@ -82,8 +82,8 @@ export interface NewCase {
   items: NewItem[];
   indicators: NewIndicator[];
   idempotency?: { key: string; requestHash: string };
-  /** The audit entry of the creation, written by the same statement. */
-  audit?: AuditRow;
+  /** The audit entry of the creation (the audit feature's INSERT), written by the same statement. */
+  audit?: SqlFragment;
 }
 
 export interface NewItem {
@@ -311,21 +311,8 @@ export class CasesRepository {
         INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, created_at)
         SELECT ${p(c.createdBy)}, x.key, x.hash, c.id, ${p(c.now)}
         FROM c, unnest(${p(c.idempotency ? [c.idempotency.key] : [])}::text[],
-          ${p(c.idempotency ? [c.idempotency.requestHash] : [])}::text[]) AS x(key, hash)),
-      a AS (
-        INSERT INTO audit_entries (action, actor_user_id, organization_id, target_type,
-          target_id, ip, request_id, details)
-        SELECT x.action, x.actor, x.org, x.target_type, x.target_id, x.ip::inet, x.request_id,
-          x.details::jsonb
-        FROM c, unnest(${p(c.audit ? [c.audit.action] : [])}::text[],
-          ${p(c.audit ? [c.audit.actorUserId] : [])}::uuid[],
-          ${p(c.audit ? [c.audit.organizationId] : [])}::uuid[],
-          ${p(c.audit ? [c.audit.targetType] : [])}::text[],
-          ${p(c.audit ? [c.audit.targetId] : [])}::uuid[],
-          ${p(c.audit ? [c.audit.ip] : [])}::text[],
-          ${p(c.audit ? [c.audit.requestId] : [])}::text[],
-          ${p(c.audit ? [JSON.stringify(c.audit.details)] : [])}::text[])
-          AS x(action, actor, org, target_type, target_id, ip, request_id, details))
+          ${p(c.idempotency ? [c.idempotency.requestHash] : [])}::text[]) AS x(key, hash))
+      ${c.audit ? `, a AS (${c.audit(p)})` : ''}
       SELECT reference FROM c`;
     const rows: { reference: string }[] = await em.query(sql, values);
     return rows[0].reference;

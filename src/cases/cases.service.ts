@@ -1,9 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditAction, AuditService } from '../audit/audit.service';
 import { Actor } from '../common/auth/actor';
 import { Clock } from '../common/clock';
+import { DomainEvents } from '../common/events/domain-events';
+import { OnEvent } from '../common/events/on-event.decorator';
+import { EventMap } from '../common/events/event-map';
 import {
   FieldError,
   ForbiddenError,
@@ -14,8 +17,6 @@ import { Page, toPage } from '../common/pagination/cursor';
 import { Tlp } from '../common/sharing/tlp';
 import { AppConfig } from '../config/app-config';
 import { ContactsService } from '../contacts/contacts.service';
-import { clockRuns } from '../deadlines/deadline-rules';
-import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
 import { TransactionRunner } from '../database/transaction';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { PlatformsService } from '../platforms/platforms.service';
@@ -27,6 +28,7 @@ import {
   initialState,
   responseWindowHours,
 } from './case-status.machine';
+import { clockRuns } from './case-clock';
 import { CaseEntity } from './case.entity';
 import { CaseFilter, CaseRow, CasesRepository, NewIndicator, NewItem } from './cases.repository';
 import {
@@ -55,7 +57,7 @@ const FUTURE_TOLERANCE_MS = 60_000;
 
 /** Escalated cases: logging, reading under TLP, changing, indicator matches. */
 @Injectable()
-export class CasesService implements OnModuleInit {
+export class CasesService {
   constructor(
     private readonly cases: CasesRepository,
     private readonly platforms: PlatformsService,
@@ -66,19 +68,21 @@ export class CasesService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-    private readonly deadlines: DeadlineScheduler,
+    private readonly events: DomainEvents,
   ) {}
 
-  onModuleInit(): void {
-    // A departed contact's open cases get a contact_changed event, in the departure's transaction.
-    this.contacts.onDeparture(async (departure, em) => {
-      await this.cases.flagCasesOfDepartedContact(
-        departure.contactId,
-        { contactId: departure.contactId, successorId: departure.successorId },
-        this.clock.now(),
-        em,
-      );
-    });
+  /** A departed contact's open cases get a contact_changed event, in the departure's transaction. */
+  @OnEvent('contact.departed', 'in-transaction')
+  async flagCasesOfDepartedContact(
+    departure: EventMap['contact.departed'],
+    em: EntityManager,
+  ): Promise<void> {
+    await this.cases.flagCasesOfDepartedContact(
+      departure.contactId,
+      { contactId: departure.contactId, successorId: departure.successorId },
+      this.clock.now(),
+      em,
+    );
   }
 
   /**
@@ -183,7 +187,7 @@ export class CasesService implements OnModuleInit {
           idempotency: idempotencyKey
             ? { key: idempotencyKey, requestHash: requestHash! }
             : undefined,
-          audit: this.audit.row({
+          audit: this.audit.insertion({
             action: 'case.created',
             actorUserId: actor.userId,
             organizationId: actor.organizationId,
@@ -201,7 +205,12 @@ export class CasesService implements OnModuleInit {
       }
       throw error;
     }
-    if (clockRuns(state)) this.deadlines.deadlines([{ caseId: id, at: state.dueAt! }]);
+    // The insert above committed (one statement, no transaction): deadlines queue the job now.
+    if (clockRuns(state)) {
+      await this.events.emit(this.tx.manager, 'case.deadline-changed', {
+        deadlines: [{ caseId: id, dueAt: state.dueAt! }],
+      });
+    }
     const row: CaseRow = {
       ...values,
       ...state,

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/auth/actor';
 import { Clock } from '../common/clock';
+import { DomainEvents } from '../common/events/domain-events';
 import {
   ConflictError,
   ForbiddenError,
@@ -52,26 +53,16 @@ const TRACKED_FIELDS = [
   'status',
 ] as const;
 
-/** What a departure tells the features above contacts (cases flag their open escalations). */
-export interface ContactDeparture {
-  contactId: string;
-  successorId: string | null;
-  leftOn: string;
-}
-export type DepartureListener = (departure: ContactDeparture, em: EntityManager) => Promise<void>;
-
 /** The community's memory of platform contacts: who, how to reach them, and who replaced whom. */
 @Injectable()
 export class ContactsService {
-  /** Run inside the departure's transaction, so a departure and its consequences commit together. */
-  private readonly departureListeners: DepartureListener[] = [];
-
   constructor(
     private readonly contacts: ContactsRepository,
     private readonly platforms: PlatformsService,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
   ) {}
 
   async create(actor: Actor, dto: CreateContactDto): Promise<ContactResponseDto> {
@@ -380,19 +371,14 @@ export class ContactsService {
       await this.record(actor, 'contact.departed', contact, em, {
         successorId: dto.successorContactId ?? null,
       });
-      const departure = {
+      // In this transaction: the features above (cases) commit their consequences with it.
+      await this.events.emit(em, 'contact.departed', {
         contactId: id,
         successorId: dto.successorContactId ?? null,
         leftOn: dto.leftOn,
-      };
-      for (const listener of this.departureListeners) await listener(departure, em);
+      });
     });
     return this.get(actor, id, false);
-  }
-
-  /** Features above contacts react to departures (without contacts knowing them). */
-  onDeparture(listener: DepartureListener): void {
-    this.departureListeners.push(listener);
   }
 
   /** For cases naming a contact: the contact if the actor may see it, else null. */

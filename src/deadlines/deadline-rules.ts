@@ -1,5 +1,3 @@
-import { AWAITING_PLATFORM, CaseStatus } from '../cases/case-status.machine';
-
 const HOUR_MS = 3_600_000;
 
 /**
@@ -14,10 +12,7 @@ export const overdueKey = (caseId: string, dueAt: Date) => `overdue-${caseId}-${
 export const reminderKey = (caseId: string, at: Date) => `follow-up-${caseId}-${at.getTime()}`;
 
 /** A deadline or reminder the queue must hold. */
-export interface PendingTime {
-  caseId: string;
-  at: Date;
-}
+export type { PendingTime } from '../cases/case-deadlines.repository';
 
 /** Milliseconds from now until `at`; 0 when it has passed. */
 export const delayUntil = (at: Date, now: Date) => Math.max(0, at.getTime() - now.getTime());
@@ -31,32 +26,4 @@ export function nextReminderAt(from: Date, now: Date, intervalHours: number): Da
   const interval = intervalHours * HOUR_MS;
   const passed = Math.max(0, Math.floor((now.getTime() - from.getTime()) / interval));
   return new Date(from.getTime() + (passed + 1) * interval);
-}
-
-/** What a case must be for its deadline (and its reminders) to still matter. */
-export interface DeadlineState {
-  status: CaseStatus;
-  dueAt: Date | null;
-  pausedAt: Date | null;
-}
-
-/** The platform still owes an answer and the clock runs. */
-export const clockRuns = (c: DeadlineState): boolean =>
-  AWAITING_PLATFORM.includes(c.status) && c.pausedAt === null && c.dueAt !== null;
-
-/**
- * After a timeline step: does the case need a (new) deadline job, and do its pending follow-up
- * reminders still stand? Reminders belong to one deadline: a response, closing, a stopped clock
- * or a moved deadline ends them.
- */
-export function deadlineAfterStep(
-  before: DeadlineState,
-  after: DeadlineState,
-): { schedule: boolean; keepReminders: boolean } {
-  const moved = before.dueAt?.getTime() !== after.dueAt?.getTime();
-  const runs = clockRuns(after);
-  return {
-    schedule: runs && (moved || !clockRuns(before)),
-    keepReminders: runs && !moved,
-  };
 }

@@ -3,6 +3,8 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { JobsOptions, Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Clock } from '../common/clock';
+import { EventMap } from '../common/events/event-map';
+import { OnEvent } from '../common/events/on-event.decorator';
 import { JobName, QueueName } from '../queue/queues';
 import { REDIS } from '../queue/redis.module';
 import { withTimeout } from '../queue/repeatable';
@@ -22,7 +24,7 @@ const ADD_TIMEOUT_MS = 5000;
 
 /**
  * Puts deadline and reminder jobs on the `deadlines` queue, for the API (a case escalated,
- * reopened, resumed) and the workers (reminders, the sweep). Adds from one tick are sent in one
+ * reopened, resumed: the `case.deadline-changed` event) and the workers (reminders, the sweep). Adds from one tick are sent in one
  * `addBulk`. Never throws into a request: PostgreSQL holds every deadline, and the sweep puts
  * back what Redis did not take.
  */
@@ -38,6 +40,12 @@ export class DeadlineScheduler implements OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly clock: Clock,
   ) {}
+
+  /** A case's deadline started or moved (committed): its job is queued, the old one's goes. */
+  @OnEvent('case.deadline-changed', 'after-commit')
+  onDeadlineChanged({ deadlines }: EventMap['case.deadline-changed']): void {
+    this.deadlines(deadlines.map((d) => ({ caseId: d.caseId, at: d.dueAt, replaces: d.replaces })));
+  }
 
   /** Jobs at each case's deadline; `replaces` names a deadline it moved from (that job goes). */
   deadlines(deadlines: (PendingTime & { replaces?: Date | null })[]): void {

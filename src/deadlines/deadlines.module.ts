@@ -3,7 +3,10 @@ import { Module } from '@nestjs/common';
 import { QueueName } from '../queue/queues';
 import { DeadlineScheduler } from './deadline-scheduler';
 
-/** Queues deadline jobs; imported by cases (API) and by the deadline worker. */
+/**
+ * Queues deadline jobs: after the commit of a case whose deadline changed (the
+ * `case.deadline-changed` event, in the API) and for the deadline worker.
+ */
 const DEADLINES_QUEUE = BullModule.registerQueue({ name: QueueName.Deadlines });
 
 @Module({

@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { DeadlineCase } from '../cases/case-deadlines.repository';
+import { CaseDeadlinesService } from '../cases/case-deadlines.service';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { NotificationsService } from '../notifications/notifications.service';
 import { nextReminderAt, overdueKey, PendingTime, reminderKey } from './deadline-rules';
 import { DeadlineScheduler } from './deadline-scheduler';
-import { DeadlineCase, DeadlinesRepository } from './deadlines.repository';
 import { ResponseTimesRepository } from './response-times.repository';
 
 const SWEEP_BATCH = 1000;
@@ -30,7 +31,7 @@ export class DeadlinesService {
   private readonly logger = new Logger(DeadlinesService.name);
 
   constructor(
-    private readonly deadlines: DeadlinesRepository,
+    private readonly deadlines: CaseDeadlinesService,
     private readonly responseTimes: ResponseTimesRepository,
     private readonly scheduler: DeadlineScheduler,
     private readonly notifications: NotificationsService,

@@ -4,8 +4,17 @@ import { TARGET_GROUPS } from '../cases/taxonomy';
 import { COUNTRY_CODES } from '../common/reference/countries';
 import { TLP_LEVELS } from '../common/sharing/tlp';
 import { CHANNEL_KINDS } from '../platforms/channel.entity';
-import { CSV_NOTES } from '../reports/report-csv';
-import { isLang, label, LabelDomain, Lang, LANGUAGES, MESSAGES, message, pickLang } from './labels';
+import {
+  CSV_NOTES,
+  isLang,
+  label,
+  LabelDomain,
+  Lang,
+  LANGUAGES,
+  MESSAGES,
+  message,
+  pickLang,
+} from './labels';
 
 /** Every STATEMENT_CATEGORY_* value anywhere in taxonomy.json (dsa_category, dsa, generic). */
 function dsaCategories(node: unknown, found = new Set<string>()): Set<string> {

@@ -6,6 +6,9 @@ import fr from './locales/fr.json';
 import id from './locales/id.json';
 import pt from './locales/pt.json';
 
+/** The notes that end the CSV files (label domain `note`), one per kind of file. */
+export const CSV_NOTES = ['trends', 'scorecard'] as const;
+
 export const LANGUAGES = ['en', 'es', 'pt', 'fr', 'id'] as const;
 export type Lang = (typeof LANGUAGES)[number];
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import { CaseExportService } from '../cases/case-export.service';
+import { CaseExportService } from '../interop/case-export.service';
 import { Actor } from '../common/auth/actor';
 import { Clock } from '../common/clock';
 import { NotFoundError } from '../common/errors/domain-error';

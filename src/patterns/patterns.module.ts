@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { CasesModule } from '../cases/cases.module';
 import { ContactsModule } from '../contacts/contacts.module';
+import { InteropModule } from '../interop/interop.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { CampaignExportsController } from './campaign-exports.controller';
 import { CampaignsRepository } from './campaigns.repository';
@@ -16,7 +17,7 @@ import { TaxonomyDsaSync } from './taxonomy-dsa.sync';
 
 /** The shared aggression repository: trends, emerging patterns, campaigns, scorecard data. */
 @Module({
-  imports: [AuditModule, CasesModule, ContactsModule, NotificationsModule],
+  imports: [AuditModule, CasesModule, ContactsModule, InteropModule, NotificationsModule],
   controllers: [PatternsController, CampaignExportsController],
   providers: [
     PatternsRepository,

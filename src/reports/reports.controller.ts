@@ -7,7 +7,7 @@ import { UUID_PIPE } from '../common/validation/uuid.pipe';
 import { pickLang } from '../i18n/labels';
 import { TrendsExportQueryDto } from '../patterns/dto/trends.dto';
 import { CreateReportDto, ReportResponseDto } from './dto/report.dto';
-import { sendFile } from './report-http';
+import { sendFile } from '../patterns/pattern-http';
 import { ReportsService } from './reports.service';
 
 @ApiTags('reports')

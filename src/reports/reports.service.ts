@@ -25,7 +25,7 @@ import { withTimeout } from '../queue/repeatable';
 import { JobName, QueueName } from '../queue/queues';
 import { UsersService } from '../users/users.service';
 import { CreateReportDto, REPORT_KINDS, ReportKind, ReportResponseDto } from './dto/report.dto';
-import { ReportFile, scorecardFile, trendsFile } from './report-csv';
+import { ReportFile, scorecardFile, trendsFile } from '../patterns/pattern-csv';
 import { ReportEntity } from './report.entity';
 import { ReportsRepository } from './reports.repository';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { emailPasswordMessage, isEmailAsPassword } from '../auth/password-policy';
+import { emailPasswordMessage, isEmailAsPassword } from './password-policy';
 import { Actor, Role } from '../common/auth/actor';
 import {
   ConflictError,

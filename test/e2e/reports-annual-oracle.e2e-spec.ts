@@ -2,8 +2,9 @@ import { parse } from 'csv-parse/sync';
 import { NotificationsService } from '../../src/notifications/notifications.service';
 import taxonomy from '../../src/cases/data/taxonomy.json';
 import { TransactionRunner } from '../../src/database/transaction';
+import { CaseDeadlinesRepository } from '../../src/cases/case-deadlines.repository';
+import { CaseDeadlinesService } from '../../src/cases/case-deadlines.service';
 import { DeadlineScheduler } from '../../src/deadlines/deadline-scheduler';
-import { DeadlinesRepository } from '../../src/deadlines/deadlines.repository';
 import { DeadlinesService } from '../../src/deadlines/deadlines.service';
 import { ResponseTimesRepository } from '../../src/deadlines/response-times.repository';
 import { label } from '../../src/i18n/labels';
@@ -830,7 +831,7 @@ describe('annual report against an independent computation from raw rows (e2e)',
     // The deadline worker's sweep, run by hand before every step (this app runs no workers).
     const tx = t.app.get(TransactionRunner, { strict: false });
     const worker = new DeadlinesService(
-      new DeadlinesRepository(tx),
+      new CaseDeadlinesService(new CaseDeadlinesRepository(tx)),
       new ResponseTimesRepository(tx),
       t.app.get(DeadlineScheduler, { strict: false }),
       t.app.get(NotificationsService, { strict: false }),

@@ -1,5 +1,5 @@
 import { IsString, MaxLength } from 'class-validator';
-import { IsNewPassword } from '../../auth/password-policy';
+import { IsNewPassword } from '../password-policy';
 
 export class ChangePasswordDto {
   @IsString()

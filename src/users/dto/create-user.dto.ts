@@ -1,5 +1,5 @@
 import { IsIn } from 'class-validator';
-import { IsNewPassword } from '../../auth/password-policy';
+import { IsNewPassword } from '../password-policy';
 import { Role, ROLES } from '../../common/auth/actor';
 import {
   IsLanguageTag,

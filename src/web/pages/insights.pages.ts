@@ -1,7 +1,7 @@
 import { isUUID } from 'class-validator';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import taxonomy from '../../cases/data/taxonomy.json';
-import { CaseExportService } from '../../cases/case-export.service';
+import { CaseExportService } from '../../interop/case-export.service';
 import { CasesService } from '../../cases/cases.service';
 import { CaseQueryDto, CaseSummaryResponseDto } from '../../cases/dto/case.dto';
 import { FieldError } from '../../common/errors/domain-error';
@@ -22,7 +22,7 @@ import { PatternsService } from '../../patterns/patterns.service';
 import { ScorecardService } from '../../patterns/scorecard.service';
 import { PlatformQueryDto, PlatformResponseDto } from '../../platforms/dto/platform.dto';
 import { PlatformsService } from '../../platforms/platforms.service';
-import { attachment, scorecardFile } from '../../reports/report-csv';
+import { attachment, scorecardFile } from '../../patterns/pattern-csv';
 import { ReportsService } from '../../reports/reports.service';
 import { monthsBetween, svgChart } from '../charts/svg-chart';
 import type { WebDeps } from '../web';

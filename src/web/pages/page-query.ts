@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FieldError, ValidationFailedError } from '../../common/errors/domain-error';
 import { assertValid } from '../../common/validation/validation.pipe';
-import { attachment, ReportFile } from '../../reports/report-csv';
+import { attachment, ReportFile } from '../../patterns/pattern-csv';
 
 /**
  * Helpers of the directory, insights, reports and settings pages (GET filter forms and

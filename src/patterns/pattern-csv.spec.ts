@@ -1,15 +1,14 @@
 import { parse } from 'csv-parse/sync';
-import { label, Lang, LANGUAGES, message } from '../i18n/labels';
-import { ScorecardResponseDto, ScorecardRowDto } from '../patterns/dto/scorecard.dto';
-import { TrendsResponseDto } from '../patterns/dto/trends.dto';
+import { CSV_NOTES, label, Lang, LANGUAGES, message } from '../i18n/labels';
+import { ScorecardResponseDto, ScorecardRowDto } from './dto/scorecard.dto';
+import { TrendsResponseDto } from './dto/trends.dto';
 import {
   attachment,
-  CSV_NOTES,
   reportFilename,
   SCORECARD_FIGURES,
   scorecardCsv,
   trendsCsv,
-} from './report-csv';
+} from './pattern-csv';
 
 const read = (csv: string): string[][] => parse(csv, { bom: true, relax_column_count: false });
 

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Actor } from '../common/auth/actor';
 import { DomainError } from '../common/errors/domain-error';
-import { CaseExportInput, toCaseExportInput } from '../interop/case-export';
+import { CaseExportInput, toCaseExportInput } from './case-export';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { PlatformsService } from '../platforms/platforms.service';
-import { CasesService } from './cases.service';
+import { CasesService } from '../cases/cases.service';
 
 /** Refused to those who may read the case: to anyone else it is a 404, like a missing id. */
 export class RedNotExportedError extends DomainError {

@@ -3,10 +3,10 @@ import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../common/auth/actor';
 import { ApiProblems } from '../common/http/api-problems';
 import { UUID_PIPE } from '../common/validation/uuid.pipe';
-import { buildCaseMispEvent, MispEvent } from '../interop/misp';
-import { buildCaseBundle, STIX_MEDIA_TYPE } from '../interop/stix';
+import { buildCaseMispEvent, MispEvent } from './misp';
+import { buildCaseBundle, STIX_MEDIA_TYPE } from './stix';
 import { CaseExportService } from './case-export.service';
-import { CasesService } from './cases.service';
+import { CasesService } from '../cases/cases.service';
 
 /**
  * A case for CERT and threat-intelligence tools, for whoever may see it (the same TLP rule as

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { CLOCK_RUNS } from '../cases/case-sql';
 import { TransactionRunner } from '../database/transaction';
-import { PendingTime } from './deadline-rules';
+import { CLOCK_RUNS } from './case-sql';
+
+/** A deadline or reminder time of a case. */
+export interface PendingTime {
+  caseId: string;
+  at: Date;
+}
 
 /** A case whose deadline or reminder is due, with what a notification may say about it. */
 export interface DeadlineCase {
@@ -38,9 +43,12 @@ const toDeadlineCase = (r: Raw): DeadlineCase => ({
   restrictedTo: r.restricted_to as string[] | null,
 });
 
-/** The SQL of deadlines: each write is one conditional statement, so a job run twice is a no-op. */
+/**
+ * The SQL on cases that the deadline worker needs (owned by cases: it writes `cases` and
+ * `case_events`). Each write is one conditional statement, so a job run twice is a no-op.
+ */
 @Injectable()
-export class DeadlinesRepository {
+export class CaseDeadlinesRepository {
   constructor(private readonly tx: TransactionRunner) {}
 
   /**

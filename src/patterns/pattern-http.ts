@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { attachment, ReportFile } from './report-csv';
+import { attachment, ReportFile } from './pattern-csv';
 
 /** Answers a report file as a download, never cached (it comes from survivors' cases). */
 export function sendFile(reply: FastifyReply, file: ReportFile): Buffer {

@@ -1,8 +1,8 @@
 import { CSV_CONTENT_TYPE, CsvCell, toCsv } from '../common/csv/csv-writer';
-import { label, LabelDomain, Lang } from '../i18n/labels';
-import { ScorecardResponseDto, ScorecardRowDto } from '../patterns/dto/scorecard.dto';
-import { TrendRowDto, TrendsResponseDto } from '../patterns/dto/trends.dto';
-import { Dimension } from '../patterns/pattern-grains';
+import { CSV_NOTES, label, LabelDomain, Lang } from '../i18n/labels';
+import { ScorecardResponseDto, ScorecardRowDto } from './dto/scorecard.dto';
+import { TrendRowDto, TrendsResponseDto } from './dto/trends.dto';
+import { Dimension } from './pattern-grains';
 
 /**
  * The trend and scorecard answers as spreadsheets: headers and codes as labels in `lang`,
@@ -27,9 +27,6 @@ const DIMENSION_DOMAIN: Record<Dimension, LabelDomain | null> = {
 };
 
 const column = (lang: Lang, code: string) => label(lang, 'column', code);
-
-/** The notes that end the files (label domain `note`), one per kind of file. */
-export const CSV_NOTES = ['trends', 'scorecard'] as const;
 
 /**
  * The last row: the note in the first cell (its `{k}` and `{column}` filled in), the other

@@ -1,0 +1,34 @@
+/**
+ * Every domain event, by name, with what it carries: ids and plain values, never titles,
+ * summaries, names or addresses (handlers reload what they need; payloads may be logged by id).
+ * To add an event: add it here and to EVENT_NAMES, emit it with `DomainEvents.emit` inside the
+ * writer's transaction, and handle it with `@OnEvent` in the feature that reacts (always a
+ * feature above the emitter, or the emitter itself).
+ */
+export interface EventMap {
+  /**
+   * A contact left their platform (`POST /v1/contacts/:id/departure`), emitted in the departure's
+   * transaction. Cases flag the contact's open cases in it.
+   */
+  'contact.departed': { contactId: string; successorId: string | null; leftOn: string };
+  /**
+   * Cases whose response deadline started or moved (logged, imported, a timeline step). Deadlines
+   * queue a job at each `dueAt` after the commit, and drop the job of `replaces` (the deadline it
+   * moved from), so the worker finds the new deadline in PostgreSQL.
+   */
+  'case.deadline-changed': {
+    deadlines: { caseId: string; dueAt: Date; replaces?: Date | null }[];
+  };
+}
+
+export type EventName = keyof EventMap;
+
+/** The names at run time (the boot check); the Record keeps it equal to the map's keys. */
+const NAMES: Record<EventName, true> = {
+  'contact.departed': true,
+  'case.deadline-changed': true,
+};
+export const EVENT_NAMES: readonly EventName[] = Object.keys(NAMES) as EventName[];
+
+export const isEventName = (name: string): name is EventName =>
+  Object.prototype.hasOwnProperty.call(NAMES, name);
