@@ -57,25 +57,42 @@ export class PatternsRepository {
 
   /** Cells of `groupBy` (from the smallest grain that can answer), first per organisation. */
   async trendCells(scope: PatternScope, groupBy: readonly Dimension[]): Promise<TrendCellRow[]> {
-    const { where, params } = this.scopeSql(scope, groupBy);
+    const { where, params, grain, filtered } = this.scopeSql(scope, groupBy);
     // Grouped by the columns themselves (the month as a date, not its text): cheaper to sort.
     const keys = groupBy.map((d) => DIMENSION_COLUMN[d]);
-    const rows: Record<string, unknown>[] = await this.tx.manager.query(
-      `SELECT ${[
-        ...groupBy.map((d) => dimensionSelect(d)),
-        'sum(n)::int AS count',
-        '(sum(k) % 4096)::int AS "keySum"',
-        'count(*)::int AS organizations',
-        'max(n)::int AS largest',
-      ].join(', ')}
-         FROM (SELECT ${[...keys, 'sum(cases)::int AS n', '(sum(cell_key) % 4096)::int AS k'].join(', ')}
-                 FROM pattern_cells
-                WHERE ${where}
-                GROUP BY ${[...keys, 'organization_id'].join(', ')}
-               HAVING sum(cases) > 0) per_organization
-        ${keys.length > 0 ? `GROUP BY ${keys.join(', ')} ORDER BY ${keys.join(', ')}` : ''}`,
-      params,
+    const groupKeys =
+      keys.length > 0 ? `GROUP BY ${keys.join(', ')} ORDER BY ${keys.join(', ')}` : '';
+    const select = groupBy.map((d) => dimensionSelect(d));
+    // When every dimension of the grain is grouped or fixed by a filter, each (cell,
+    // organisation) is one rollup row already: no per-organisation step is needed for the
+    // dominance rule (the common questions, e.g. month, category and country).
+    const onePerOrganization = grain.dimensions.every(
+      (d) => groupBy.includes(d) || filtered.includes(d),
     );
+    const sql = onePerOrganization
+      ? `SELECT ${[
+          ...select,
+          'sum(cases)::int AS count',
+          '(sum(cell_key) % 4096)::int AS "keySum"',
+          'count(*)::int AS organizations',
+          'max(cases)::int AS largest',
+        ].join(', ')}
+           FROM pattern_cells
+          WHERE ${where}
+          ${groupKeys}`
+      : `SELECT ${[
+          ...select,
+          'sum(n)::int AS count',
+          '(sum(k) % 4096)::int AS "keySum"',
+          'count(*)::int AS organizations',
+          'max(n)::int AS largest',
+        ].join(', ')}
+           FROM (SELECT ${[...keys, 'sum(cases)::int AS n', '(sum(cell_key) % 4096)::int AS k'].join(', ')}
+                   FROM pattern_cells
+                  WHERE ${where}
+                  GROUP BY ${[...keys, 'organization_id'].join(', ')}) per_organization
+          ${groupKeys}`;
+    const rows: Record<string, unknown>[] = await this.tx.manager.query(sql, params);
     return rows
       .filter((r) => (r.count as number | null) !== null && (r.count as number) > 0)
       .map((r) => ({
@@ -174,21 +191,22 @@ export class PatternsRepository {
   }
 
   private scopeSql(scope: PatternScope, groupBy: readonly Dimension[]) {
-    const filtered = Object.entries(scope.filters).filter(([, v]) => v !== undefined) as [
+    const filters = Object.entries(scope.filters).filter(([, v]) => v !== undefined) as [
       Exclude<Dimension, 'month'>,
       string,
     ][];
-    const grain = grainFor([...groupBy, ...filtered.map(([d]) => d)]);
+    const filtered: Dimension[] = filters.map(([d]) => d);
+    const grain = grainFor([...groupBy, ...filtered]);
     const params: unknown[] = [grain.id, scope.from, scope.to];
     const where = ['grain = $1', 'month BETWEEN $2::date AND $3::date'];
-    for (const [d, v] of filtered) {
+    for (const [d, v] of filters) {
       params.push(v);
       where.push(`${DIMENSION_COLUMN[d]} = $${params.length}`);
     }
     if (scope.publicOnly) {
       where.push('organization_id IN (SELECT id FROM organizations WHERE public_statistics)');
     }
-    return { where: where.join(' AND '), params };
+    return { where: where.join(' AND '), params, grain, filtered };
   }
 }
 
