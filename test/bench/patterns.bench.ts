@@ -115,13 +115,13 @@ const groupColumns = GROUP_BY.map((d) =>
 );
 const ordinals = GROUP_BY.map((_, i) => i + 1).join(', ');
 
-/** PatternsRepository.trendCells for groupBy=month,category,country, no filters. */
-const TRENDS_SQL = `SELECT ${[...groupColumns, 'sum(n)::int AS count', '(sum(k) % 4096)::int AS "keySum"', 'count(*)::int AS organizations', 'max(n)::int AS largest'].join(', ')}
-         FROM (SELECT ${[...GROUP_BY.map((d) => DIMENSION_COLUMN[d]), 'sum(cases)::int AS n', '(sum(cell_key) % 4096)::int AS k'].join(', ')}
-                 FROM pattern_cells
-                WHERE grain = $1 AND month BETWEEN $2::date AND $3::date
-                GROUP BY ${[...GROUP_BY.map((d) => DIMENSION_COLUMN[d]), 'organization_id'].join(', ')}
-               HAVING sum(cases) > 0) per_organization
+/**
+ * PatternsRepository.trendCells for groupBy=month,category,country, no filters: the grain's
+ * dimensions exactly, so one rollup row per (cell, organisation) and no per-organisation step.
+ */
+const TRENDS_SQL = `SELECT ${[...groupColumns, 'sum(cases)::int AS count', '(sum(cell_key) % 4096)::int AS "keySum"', 'count(*)::int AS organizations', 'max(cases)::int AS largest'].join(', ')}
+         FROM pattern_cells
+        WHERE grain = $1 AND month BETWEEN $2::date AND $3::date
         GROUP BY ${GROUP_BY.map((d) => DIMENSION_COLUMN[d]).join(', ')} ORDER BY ${GROUP_BY.map((d) => DIMENSION_COLUMN[d]).join(', ')}`;
 
 /** PatternsRepository.total (trendCells with no groupBy). */
