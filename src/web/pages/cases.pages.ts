@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { isUUID } from 'class-validator';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import taxonomy from '../../cases/data/taxonomy.json';
-import { CaseEventsService } from '../../cases/case-events.service';
 import {
   applyStep,
   CASE_OUTCOMES,
@@ -11,7 +10,6 @@ import {
   CaseState,
   OPEN_STATUSES,
 } from '../../cases/case-status.machine';
-import { CasesService } from '../../cases/cases.service';
 import { INDICATOR_KINDS } from '../../cases/indicator';
 import { TARGET_GROUPS } from '../../cases/taxonomy';
 import { CreateCaseEventDto } from '../../cases/dto/case-event.dto';
@@ -22,19 +20,14 @@ import {
   CreateCaseDto,
 } from '../../cases/dto/case.dto';
 import { Actor } from '../../common/auth/actor';
-import { Clock } from '../../common/clock';
 import { DomainError, FieldError, ValidationFailedError } from '../../common/errors/domain-error';
 import { ListQueryDto } from '../../common/pagination/list-query.dto';
 import { COUNTRY_CODES } from '../../common/reference/countries';
 import { TLP_LEVELS } from '../../common/sharing/tlp';
 import { assertValid } from '../../common/validation/validation.pipe';
-import { ContactsService } from '../../contacts/contacts.service';
 import { ContactQueryDto, ContactSummaryResponseDto } from '../../contacts/dto/contact.dto';
 import { OrganizationQueryDto } from '../../organizations/dto/organization-query.dto';
-import { OrganizationsService } from '../../organizations/organizations.service';
 import { PlatformQueryDto } from '../../platforms/dto/platform.dto';
-import { PlatformsService } from '../../platforms/platforms.service';
-import { UsersService } from '../../users/users.service';
 import type { WebDeps } from '../web';
 import {
   errorPage,
@@ -99,14 +92,8 @@ export function allowedSteps(c: CaseSummaryResponseDto, now: Date): CaseEventTyp
 }
 
 /** Open cases, log an escalation, the case page and its next steps. */
-export function registerCasePages(web: FastifyInstance, { app }: WebDeps): void {
-  const cases = app.get(CasesService);
-  const events = app.get(CaseEventsService);
-  const platforms = app.get(PlatformsService);
-  const contacts = app.get(ContactsService);
-  const organizations = app.get(OrganizationsService);
-  const users = app.get(UsersService);
-  const clock = app.get(Clock);
+export function registerCasePages(web: FastifyInstance, { services }: WebDeps): void {
+  const { cases, caseEvents: events, platforms, contacts, organizations, users, clock } = services;
 
   const platformList = async () =>
     (await platforms.list(assertValid(PlatformQueryDto, { limit: 200 }))).data;
