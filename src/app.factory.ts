@@ -17,6 +17,7 @@ import { PinoNestLogger } from './common/logging/logger';
 import { requestContext } from './common/logging/request-context';
 import { AppConfig } from './config/app-config';
 import { registerWeb } from './web/web';
+import { WebDependencies } from './web/web-dependencies';
 
 export interface CreateAppOptions {
   config: AppConfig;
@@ -121,7 +122,7 @@ export async function createHttpApp({
     done();
   });
 
-  await registerWeb(app);
+  await registerWeb(server, app.get(WebDependencies));
   SwaggerModule.setup(DOCS_PATH.slice(1), app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',

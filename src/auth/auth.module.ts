@@ -54,5 +54,6 @@ import { WriteRateLimit } from './write-rate-limit';
     { provide: APP_GUARD, useClass: WriteRateLimitGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
+  exports: [AuthService, ApiTokensService, WriteRateLimit],
 })
 export class AuthModule {}

@@ -18,5 +18,6 @@ import { CalendarController } from './calendar.controller';
     CalendarFeedRepository,
     CalendarFeedService,
   ],
+  exports: [CalendarTokensService],
 })
 export class CalendarModule {}

@@ -10,7 +10,8 @@ import { deadlineAfterStep } from './case-clock';
 import { CaseEventEntity } from './case-event.entity';
 import { applyStep, CaseState, stateOf } from './case-status.machine';
 import { CasesRepository } from './cases.repository';
-import { CasesService, notInFuture } from './cases.service';
+import { notInFuture } from './case-rules';
+import { CasesService } from './cases.service';
 import { CaseEventResponseDto, CreateCaseEventDto } from './dto/case-event.dto';
 
 /** The timeline: append-only steps that move the status and the response times. */

@@ -33,15 +33,15 @@ import {
   initialState,
 } from './case-status.machine';
 import { CasesRepository, NewCase } from './cases.repository';
+import { CasesService } from './cases.service';
 import {
-  CasesService,
   categoryErrors,
   notInFuture,
   requireWriter,
   sharingErrors,
   toIndicators,
   toItems,
-} from './cases.service';
+} from './case-rules';
 import { CreateCaseDto } from './dto/case.dto';
 
 export interface CaseImportResult {

@@ -39,6 +39,6 @@ export const CASE_ENTITIES = [
   // The import controller comes before CasesController so `/v1/cases/import` is not read as an id.
   controllers: [CaseImportController, CasesController, CaseEventsController, IndicatorsController],
   providers: [CasesRepository, CasesService, CaseEventsService, CaseImportService],
-  exports: [CasesService],
+  exports: [CasesService, CaseEventsService],
 })
 export class CasesModule {}

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditAction, AuditService } from '../audit/audit.service';
@@ -14,23 +14,32 @@ import {
   ValidationFailedError,
 } from '../common/errors/domain-error';
 import { Page, toPage } from '../common/pagination/cursor';
-import { Tlp } from '../common/sharing/tlp';
 import { AppConfig } from '../config/app-config';
 import { ContactsService } from '../contacts/contacts.service';
 import { TransactionRunner } from '../database/transaction';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { PlatformsService } from '../platforms/platforms.service';
 import { UsersService } from '../users/users.service';
-import {
-  applyStep,
-  AWAITING_PLATFORM,
-  CaseState,
-  initialState,
-  responseWindowHours,
-} from './case-status.machine';
+import { applyStep, initialState } from './case-status.machine';
 import { clockRuns } from './case-clock';
+import { byKindValue, toCaseResponse, toCaseSummary } from './case.mapper';
+import {
+  categoryErrors,
+  changedFields,
+  changesSharing,
+  dueAtAfterUrgencyChange,
+  hashRequest,
+  notInFuture,
+  requireChangeRight,
+  requireWriter,
+  sharingAfterUpdate,
+  sharingErrors,
+  subcategoryAfterUpdate,
+  toIndicators,
+  toItems,
+} from './case-rules';
 import { CaseEntity } from './case.entity';
-import { CaseFilter, CaseRow, CasesRepository, NewIndicator, NewItem } from './cases.repository';
+import { CaseFilter, CaseRow, CasesRepository } from './cases.repository';
 import {
   IdempotencyKeyReusedError,
   VersionMismatchError,
@@ -38,22 +47,17 @@ import {
 } from './cases.errors';
 import {
   CaseCountQueryDto,
-  CaseItemDto,
   CaseQueryDto,
   CaseResponseDto,
   CaseSummaryResponseDto,
   CreateCaseDto,
-  IndicatorDto,
   UpdateCaseDto,
 } from './dto/case.dto';
 import { IndicatorMatchQueryDto, IndicatorMatchResponseDto } from './dto/indicator-match.dto';
 import { indicatorHash, normalizeIndicator } from './indicator';
-import { isSubcategoryOf } from './taxonomy';
 
 /** How long a POST's Idempotency-Key is remembered. */
 const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
-/** Clients' clocks run a little ahead; beyond this a past event dated in the future is refused. */
-const FUTURE_TOLERANCE_MS = 60_000;
 
 /** Escalated cases: logging, reading under TLP, changing, indicator matches. */
 @Injectable()
@@ -224,11 +228,7 @@ export class CasesService {
       expectedResponseHours: channel.expectedResponseHours,
     };
     return {
-      body: {
-        ...toCaseSummary(row, now),
-        items: items.map(toItemResponse),
-        indicators: indicators.map(({ kind, value }) => ({ kind, value })).sort(byKindValue),
-      },
+      body: toCaseResponse(row, items, [...indicators].sort(byKindValue), now),
       replayed: false,
     };
   }
@@ -241,11 +241,7 @@ export class CasesService {
       this.cases.indicators(id),
     ]);
     if (audited) await this.record(actor, 'case.read', id);
-    return {
-      ...toCaseSummary(row, this.clock.now()),
-      items: items.map(toItemResponse),
-      indicators,
-    };
+    return toCaseResponse(row, items, indicators, this.clock.now());
   }
 
   /** `scope` narrows further for callers other than the API (the web interface's open cases). */
@@ -291,25 +287,12 @@ export class CasesService {
       if (ifMatch !== current.version) throw new VersionMismatchError(current.version);
       const now = this.clock.now();
 
-      const sharingChange =
-        dto.tlp !== undefined ||
-        dto.shareWithOrganizationIds !== undefined ||
-        dto.shareWithUserIds !== undefined;
-      if (sharingChange && current.organizationId !== actor.organizationId) {
+      if (changesSharing(dto) && current.organizationId !== actor.organizationId) {
         throw new ForbiddenError('Only the owning organisation can change who sees this case.');
       }
-      const tlp = dto.tlp ?? current.tlp;
-      // Lists that no longer apply to the new level go, unless the request sets them.
-      const sharedOrganizationIds =
-        dto.shareWithOrganizationIds ?? (tlp === 'AMBER' ? current.sharedOrganizationIds : []);
-      const sharedUserIds = dto.shareWithUserIds ?? (tlp === 'RED' ? current.sharedUserIds : []);
+      const { tlp, sharedOrganizationIds, sharedUserIds } = sharingAfterUpdate(current, dto);
       const category = dto.categoryCode ?? current.categoryCode;
-      const subcategory =
-        dto.subcategoryCode !== undefined
-          ? dto.subcategoryCode
-          : dto.categoryCode !== undefined
-            ? null
-            : current.subcategoryCode;
+      const subcategory = subcategoryAfterUpdate(current.subcategoryCode, dto);
       const errors = [
         ...categoryErrors(category, subcategory),
         ...sharingErrors(tlp, sharedOrganizationIds, sharedUserIds),
@@ -345,12 +328,8 @@ export class CasesService {
       if (dto.urgency !== undefined && dto.urgency !== current.urgency) {
         changes.urgency = dto.urgency;
         // A running clock keeps its start; only the window changes (critical caps it at 24 h).
-        if (current.dueAt && AWAITING_PLATFORM.includes(current.status)) {
-          const shift =
-            responseWindowHours(current.expectedResponseHours, dto.urgency) -
-            responseWindowHours(current.expectedResponseHours, current.urgency);
-          changes.dueAt = new Date(current.dueAt.getTime() + shift * 3_600_000);
-        }
+        const dueAt = dueAtAfterUrgencyChange(current, dto.urgency);
+        if (dueAt) changes.dueAt = dueAt;
       }
       const fields = changedFields(current, changes, dto);
       if (fields.length === 0) return;
@@ -499,198 +478,6 @@ export class CasesService {
     }
     if (errors.length > 0) throw new ValidationFailedError(errors);
   }
-}
-
-/** Viewers read and export; members and admins log and update cases. */
-export function requireWriter(actor: Actor): void {
-  if (actor.role === 'viewer') throw new ForbiddenError('Viewers cannot change cases.');
-}
-
-/**
- * Only members of the owning organisation change a case; a RED case only its creator and the
- * users named on it. Others who may see it (AMBER partners, GREEN readers) get a 403.
- */
-function requireChangeRight(actor: Actor, c: CaseRow): void {
-  const allowed =
-    c.tlp === 'RED'
-      ? c.createdBy === actor.userId || c.sharedUserIds.includes(actor.userId)
-      : c.organizationId === actor.organizationId;
-  if (!allowed) throw new ForbiddenError('Only the owning organisation can change this case.');
-}
-
-export function categoryErrors(category: string, subcategory?: string | null): FieldError[] {
-  if (subcategory && !isSubcategoryOf(category, subcategory)) {
-    return [
-      {
-        field: 'subcategoryCode',
-        message: `subcategoryCode must be a subcategory of ${category} in the taxonomy`,
-      },
-    ];
-  }
-  return [];
-}
-
-/** AMBER names at least one organisation; only AMBER names organisations, only RED names users. */
-export function sharingErrors(
-  tlp: Tlp,
-  organizationIds: string[],
-  userIds: string[],
-): FieldError[] {
-  const errors: FieldError[] = [];
-  if (tlp === 'AMBER' && organizationIds.length === 0) {
-    errors.push({
-      field: 'shareWithOrganizationIds',
-      message: 'TLP AMBER needs at least one organisation in shareWithOrganizationIds',
-    });
-  }
-  if (tlp !== 'AMBER' && organizationIds.length > 0) {
-    errors.push({
-      field: 'shareWithOrganizationIds',
-      message: 'shareWithOrganizationIds is only for TLP AMBER',
-    });
-  }
-  if (tlp !== 'RED' && userIds.length > 0) {
-    errors.push({ field: 'shareWithUserIds', message: 'shareWithUserIds is only for TLP RED' });
-  }
-  return errors;
-}
-
-export function notInFuture(
-  field: string,
-  value: string | null | undefined,
-  now: Date,
-): FieldError[] {
-  if (value && new Date(value).getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
-    return [{ field, message: `${field} must not be in the future` }];
-  }
-  return [];
-}
-
-/** Items as stored; capture times in the future are reported into `errors`. */
-export function toItems(items: CaseItemDto[], now: Date, errors: FieldError[]): NewItem[] {
-  return items.map((item, i) => {
-    errors.push(...notInFuture(`items.${i}.capturedAt`, item.capturedAt, now));
-    return {
-      url: item.url,
-      kind: item.kind,
-      contentSha256: item.contentSha256 ?? null,
-      capturedAt: item.capturedAt ? new Date(item.capturedAt) : null,
-    };
-  });
-}
-
-/** Normalised and hashed, one per distinct indicator; invalid values are reported into `errors`. */
-export function toIndicators(
-  indicators: IndicatorDto[],
-  hashKey: string,
-  errors: FieldError[],
-): NewIndicator[] {
-  const seen = new Map<string, NewIndicator>();
-  indicators.forEach((indicator, i) => {
-    const normalized = normalizeIndicator(indicator.kind, indicator.value);
-    if ('error' in normalized) {
-      errors.push({ field: `indicators.${i}.value`, message: `value ${normalized.error}` });
-      return;
-    }
-    const valueHash = indicatorHash(hashKey, indicator.kind, normalized.value);
-    seen.set(valueHash, { kind: indicator.kind, value: normalized.value, valueHash });
-  });
-  return [...seen.values()];
-}
-
-const seconds = (from: Date | null, to: Date | null) =>
-  from && to ? Math.round((to.getTime() - from.getTime()) / 1000) : null;
-const iso = (d: Date | null) => d?.toISOString() ?? null;
-
-export function isOverdue(c: CaseState, now: Date): boolean {
-  return (
-    AWAITING_PLATFORM.includes(c.status) &&
-    c.pausedAt === null &&
-    c.dueAt !== null &&
-    c.dueAt.getTime() < now.getTime()
-  );
-}
-
-export function toCaseSummary(c: CaseRow, now: Date): CaseSummaryResponseDto {
-  return {
-    id: c.id,
-    reference: c.reference,
-    organizationId: c.organizationId,
-    createdBy: c.createdBy,
-    platformCode: c.platformCode,
-    channelCode: c.channelCode,
-    contactId: c.contactId,
-    title: c.title,
-    summary: c.summary,
-    categoryCode: c.categoryCode,
-    subcategoryCode: c.subcategoryCode,
-    targetGroups: c.targetGroups,
-    country: c.country,
-    contentLanguage: c.contentLanguage,
-    urgency: c.urgency,
-    tlp: c.tlp,
-    shareWithOrganizationIds: c.sharedOrganizationIds,
-    shareWithUserIds: c.sharedUserIds,
-    consentToSharePattern: c.consentToSharePattern,
-    platformReference: c.platformReference,
-    status: c.status,
-    outcome: c.outcome,
-    escalatedAt: iso(c.escalatedAt),
-    dueAt: iso(c.dueAt),
-    firstResponseAt: iso(c.firstResponseAt),
-    resolvedAt: iso(c.resolvedAt),
-    closedAt: iso(c.closedAt),
-    paused: c.pausedAt !== null,
-    pausedSeconds: c.pausedSeconds,
-    overdue: isOverdue(c, now),
-    needsContact: c.needsContact,
-    timeToFirstResponseSeconds: seconds(c.escalatedAt, c.firstResponseAt),
-    timeToResolutionSeconds: seconds(c.escalatedAt, c.resolvedAt),
-    version: c.version,
-    createdAt: c.createdAt.toISOString(),
-    updatedAt: c.updatedAt.toISOString(),
-  };
-}
-
-const toItemResponse = (i: NewItem) => ({
-  url: i.url,
-  kind: i.kind,
-  contentSha256: i.contentSha256,
-  capturedAt: iso(i.capturedAt),
-});
-
-const byKindValue = (a: { kind: string; value: string }, b: { kind: string; value: string }) =>
-  a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
-
-/** The fields a PATCH really changed (for the audit entry: names only, never values). */
-function changedFields(
-  current: CaseRow,
-  changes: Partial<CaseEntity>,
-  dto: UpdateCaseDto,
-): string[] {
-  const fields = Object.entries(changes)
-    .filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(current[k as keyof CaseRow]))
-    .map(([k]) => k);
-  if (dto.items) fields.push('items');
-  if (dto.indicators) fields.push('indicators');
-  return fields.sort();
-}
-
-/** A canonical digest of the request, to tell a retry from a different body under one key. */
-function hashRequest(dto: object): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(dto)))
-    .digest('hex');
 }
 
 function isConstraint(error: unknown, name: string): boolean {

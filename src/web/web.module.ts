@@ -1,5 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module';
+import { CalendarModule } from '../calendar/calendar.module';
+import { CasesModule } from '../cases/cases.module';
+import { ContactsModule } from '../contacts/contacts.module';
+import { InteropModule } from '../interop/interop.module';
+import { OrganizationsModule } from '../organizations/organizations.module';
+import { PatternsModule } from '../patterns/patterns.module';
+import { PlatformsModule } from '../platforms/platforms.module';
+import { ReportsModule } from '../reports/reports.module';
+import { UsersModule } from '../users/users.module';
+import { WebDependencies } from './web-dependencies';
 import { WebSessionEntity } from './web-session.entity';
 import { WebSessionsRepository } from './web-sessions.repository';
 import { WebSessionsService } from './web-sessions.service';
@@ -8,10 +19,24 @@ import { WebSessionsService } from './web-sessions.service';
  * The server-rendered web interface. Its pages are Fastify routes registered by `registerWeb`
  * (src/web/web.ts), outside Nest's controllers, so that the API's guards, problem+json filter
  * and OpenAPI document stay the API's; the pages call the same services with the same Actor.
+ * What they call is declared here: the imported features' exports, gathered by
+ * `WebDependencies`, which app.factory.ts hands to `registerWeb`.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([WebSessionEntity])],
-  providers: [WebSessionsService, WebSessionsRepository],
-  exports: [WebSessionsService],
+  imports: [
+    TypeOrmModule.forFeature([WebSessionEntity]),
+    AuthModule,
+    UsersModule,
+    OrganizationsModule,
+    PlatformsModule,
+    ContactsModule,
+    CasesModule,
+    InteropModule,
+    CalendarModule,
+    PatternsModule,
+    ReportsModule,
+  ],
+  providers: [WebSessionsService, WebSessionsRepository, WebDependencies],
+  exports: [WebSessionsService, WebDependencies],
 })
 export class WebModule {}

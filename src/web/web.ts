@@ -4,14 +4,11 @@ import { extname, join } from 'node:path';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyView from '@fastify/view';
 import { Logger } from '@nestjs/common';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Eta } from 'eta';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { WriteRateLimit } from '../auth/write-rate-limit';
 import { DomainError } from '../common/errors/domain-error';
 import { WEB_PATH } from '../common/http/http-security';
 import { jsonBodyRefusals } from '../common/http/json-body';
-import { AppConfig } from '../config/app-config';
 import { pickLang } from '../i18n/labels';
 import { registerAuthPages } from './pages/auth.pages';
 import { registerCasePages } from './pages/cases.pages';
@@ -31,7 +28,7 @@ import {
   setCookie,
   WebRouteConfig,
 } from './web-context';
-import { WebSessionsService } from './web-sessions.service';
+import { WebDependencies } from './web-dependencies';
 
 const VIEWS_DIR = join(__dirname, 'views');
 const ASSETS_DIR = join(__dirname, 'assets');
@@ -42,10 +39,9 @@ const ASSET_TYPES: Record<string, string> = {
 /** Asset URLs change with their content, so browsers may keep them for a year. */
 const ASSET_CACHE = 'public, max-age=31536000, immutable';
 
-/** What the page modules get: the Nest app (for services), the config, the cookie options. */
+/** What the page modules get: the services WebModule declares, and the cookie options. */
 export interface WebDeps {
-  app: NestFastifyApplication;
-  config: AppConfig;
+  services: WebDependencies;
   cookie: CookieOptions;
 }
 
@@ -61,16 +57,16 @@ const ERROR_MESSAGES: Record<string, string | undefined> = {
  * The web interface: every Fastify registration of it, in one encapsulated plugin under /web.
  * Form bodies, cookies, templates, the session and CSRF checks and the HTML error pages exist
  * only inside it, so the API keeps its JSON-only parsers, its problem+json errors and its
- * bearer authentication. Call before app.init() (app.factory.ts does).
+ * bearer authentication. Call before app.init() (app.factory.ts does, with the app's Fastify
+ * instance and WebModule's `WebDependencies`).
  */
-export async function registerWeb(app: NestFastifyApplication): Promise<void> {
-  const server = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  const config = app.get(AppConfig);
-  const sessions = app.get(WebSessionsService);
-  const writeLimit = app.get(WriteRateLimit);
+export async function registerWeb(
+  server: FastifyInstance,
+  services: WebDependencies,
+): Promise<void> {
+  const { config, sessions, writeLimit } = services;
   const deps: WebDeps = {
-    app,
-    config,
+    services,
     cookie: { path: WEB_PATH, httpOnly: true, sameSite: 'strict', secure: config.http.hsts },
   };
 

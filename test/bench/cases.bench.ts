@@ -12,7 +12,7 @@ import { DataSource } from 'typeorm';
 import { createHttpApp } from '../../src/app.factory';
 import { CaseStatus } from '../../src/cases/case-status.machine';
 import { CaseRow } from '../../src/cases/cases.repository';
-import { toCaseSummary } from '../../src/cases/cases.service';
+import { toCaseSummary } from '../../src/cases/case.mapper';
 import { createRootLogger } from '../../src/common/logging/logger';
 import { encodeCursor } from '../../src/common/pagination/cursor';
 import { visibleToSql } from '../../src/common/sharing/tlp';

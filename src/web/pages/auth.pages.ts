@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AuthService } from '../../auth/auth.service';
 import { LoginDto } from '../../auth/dto/login.dto';
 import { DomainError } from '../../common/errors/domain-error';
 import { assertValid } from '../../common/validation/validation.pipe';
@@ -13,12 +12,10 @@ import {
   SESSION_COOKIE,
   setCookie,
 } from '../web-context';
-import { WebSessionsService } from '../web-sessions.service';
 
 /** Sign in (the API's own credential check, throttling, lockout and audit) and sign out. */
-export function registerAuthPages(web: FastifyInstance, { app, cookie }: WebDeps): void {
-  const auth = app.get(AuthService);
-  const sessions = app.get(WebSessionsService);
+export function registerAuthPages(web: FastifyInstance, { services, cookie }: WebDeps): void {
+  const { auth, sessions } = services;
 
   const signInPage = (
     request: FastifyRequest,

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { isUUID } from 'class-validator';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import taxonomy from '../../cases/data/taxonomy.json';
-import { CaseEventsService } from '../../cases/case-events.service';
 import {
   applyStep,
   CASE_OUTCOMES,
@@ -11,8 +10,7 @@ import {
   CaseState,
   OPEN_STATUSES,
 } from '../../cases/case-status.machine';
-import { CasesService, categoryErrors, sharingErrors } from '../../cases/cases.service';
-import { INDICATOR_KINDS, IndicatorKind, normalizeIndicator } from '../../cases/indicator';
+import { INDICATOR_KINDS } from '../../cases/indicator';
 import { TARGET_GROUPS } from '../../cases/taxonomy';
 import { CreateCaseEventDto } from '../../cases/dto/case-event.dto';
 import {
@@ -22,32 +20,36 @@ import {
   CreateCaseDto,
 } from '../../cases/dto/case.dto';
 import { Actor } from '../../common/auth/actor';
-import { Clock } from '../../common/clock';
 import { DomainError, FieldError, ValidationFailedError } from '../../common/errors/domain-error';
 import { ListQueryDto } from '../../common/pagination/list-query.dto';
 import { COUNTRY_CODES } from '../../common/reference/countries';
-import { Tlp, TLP_LEVELS } from '../../common/sharing/tlp';
+import { TLP_LEVELS } from '../../common/sharing/tlp';
 import { assertValid } from '../../common/validation/validation.pipe';
-import { ContactsService } from '../../contacts/contacts.service';
 import { ContactQueryDto, ContactSummaryResponseDto } from '../../contacts/dto/contact.dto';
 import { OrganizationQueryDto } from '../../organizations/dto/organization-query.dto';
-import { OrganizationsService } from '../../organizations/organizations.service';
 import { PlatformQueryDto } from '../../platforms/dto/platform.dto';
-import { PlatformsService } from '../../platforms/platforms.service';
-import { UsersService } from '../../users/users.service';
 import type { WebDeps } from '../web';
 import {
   errorPage,
   fieldErrors,
   formString,
-  formStrings,
   PageContext,
   pageContext,
   render,
-  rowField,
   seeOther,
   signedIn,
 } from '../web-context';
+import {
+  CaseForm,
+  caseBody,
+  caseFieldOf,
+  emptyForm,
+  formValues,
+  MAX_FORM_ROWS,
+  readCaseForm,
+  rows,
+  serviceChecks,
+} from './case-form';
 
 const PAGE_SIZE = 25;
 /** The timeline steps a person records from the case page, in the order they are offered. */
@@ -59,144 +61,6 @@ export const WEB_STEPS: readonly CaseEventType[] = [
   'closed',
   'reopened',
 ];
-const CASE_FIELDS = [
-  'channel', 'categoryCode', 'subcategoryCode', 'country', 'contentLanguage', 'urgency', 'tlp',
-  'title', 'summary', 'contactId', 'platformReference', 'escalatedNow', 'consentToSharePattern',
-  'submission',
-] as const; // prettier-ignore
-/** Checkboxes posted under one name: the DTO's lists. */
-const LIST_FIELDS = ['targetGroups', 'shareWithOrganizationIds', 'shareWithUserIds'] as const;
-type ListField = (typeof LIST_FIELDS)[number];
-/** Rows of links and indicators the form shows at least, and reads at most. */
-const FORM_ROWS = 3;
-const MAX_FORM_ROWS = 20;
-/** The form fields of a row of the DTO's lists (`items.2.url` is `itemUrl2`). */
-const ROW_FIELDS = {
-  items: { url: 'itemUrl' },
-  indicators: { value: 'indicatorValue', kind: 'indicatorKind' },
-};
-
-/** The escalation form as posted: one-value fields, checkbox lists and the filled rows. */
-interface CaseForm {
-  fields: Partial<Record<(typeof CASE_FIELDS)[number], string>>;
-  lists: Record<ListField, string[]>;
-  itemUrls: string[];
-  indicators: { kind: string; value: string }[];
-}
-
-const emptyForm = (fields: CaseForm['fields'] = {}): CaseForm => ({
-  fields,
-  lists: { targetGroups: [], shareWithOrganizationIds: [], shareWithUserIds: [] },
-  itemUrls: [],
-  indicators: [],
-});
-
-/** The form of a POST: trimmed values, rows left empty dropped (the DTO's lists in form order). */
-function readCaseForm(body: unknown): CaseForm {
-  const form = emptyForm();
-  for (const field of CASE_FIELDS) {
-    const value = formString(body, field)?.trim();
-    if (value) form.fields[field] = value;
-  }
-  for (const field of LIST_FIELDS) {
-    form.lists[field] = [...new Set(formStrings(body, field).map((v) => v.trim()))].filter(Boolean);
-  }
-  for (let i = 0; i < MAX_FORM_ROWS; i++) {
-    const url = formString(body, `itemUrl${i}`)?.trim();
-    if (url) form.itemUrls.push(url);
-    const kind = formString(body, `indicatorKind${i}`)?.trim() ?? '';
-    const value = formString(body, `indicatorValue${i}`)?.trim() ?? '';
-    if (kind || value) form.indicators.push({ kind, value });
-  }
-  return form;
-}
-
-/** The form's values by form field (rows numbered), to tell a missing value from a wrong one. */
-function formValues(form: CaseForm): Record<string, string | undefined> {
-  return {
-    ...form.fields,
-    ...Object.fromEntries(LIST_FIELDS.map((f) => [f, form.lists[f].join(' ') || undefined])),
-    ...Object.fromEntries(form.itemUrls.map((url, i) => [`itemUrl${i}`, url])),
-    ...Object.fromEntries(
-      form.indicators.flatMap((row, i) => [
-        [`indicatorKind${i}`, row.kind || undefined],
-        [`indicatorValue${i}`, row.value || undefined],
-      ]),
-    ),
-  };
-}
-
-/** The field of the form that shows an error of the DTO or the service. */
-function caseFieldOf(apiField: string): string {
-  if (apiField === 'platformCode' || apiField === 'channelCode') return 'channel';
-  const list = LIST_FIELDS.find((f) => apiField === f || apiField.startsWith(`${f}.`));
-  return list ?? rowField(apiField, ROW_FIELDS) ?? apiField;
-}
-
-/** What POST /v1/cases would get for this form: sharing lists only for the level they serve. */
-function caseBody(form: CaseForm, now: Date): Record<string, unknown> {
-  const f = form.fields;
-  const [platformCode, channelCode] = (f.channel ?? '').split('/');
-  return {
-    platformCode: platformCode ?? '',
-    channelCode: channelCode ?? '',
-    title: f.title ?? '',
-    summary: f.summary ?? '',
-    categoryCode: f.categoryCode ?? '',
-    country: f.country ?? '',
-    ...(f.subcategoryCode && { subcategoryCode: f.subcategoryCode }),
-    ...(f.contentLanguage && { contentLanguage: f.contentLanguage }),
-    ...(f.contactId && { contactId: f.contactId }),
-    ...(f.platformReference && { platformReference: f.platformReference }),
-    ...(f.urgency && { urgency: f.urgency }),
-    ...(f.tlp && { tlp: f.tlp }),
-    targetGroups: form.lists.targetGroups,
-    ...(f.tlp === 'AMBER' && { shareWithOrganizationIds: form.lists.shareWithOrganizationIds }),
-    ...(f.tlp === 'RED' && { shareWithUserIds: form.lists.shareWithUserIds }),
-    consentToSharePattern: f.consentToSharePattern === 'on',
-    ...(f.escalatedNow === 'on' && { escalatedAt: now.toISOString() }),
-    items: form.itemUrls.map((url) => ({ url, kind: 'other' })),
-    indicators: form.indicators,
-  };
-}
-
-/** The checks CasesService.create makes after the DTO's, on what of them is checkable. */
-function serviceChecks(body: Record<string, unknown>): FieldError[] {
-  const errors: FieldError[] = [];
-  const text = (v: unknown) => (typeof v === 'string' ? v : '');
-  if (body.subcategoryCode) {
-    errors.push(...categoryErrors(text(body.categoryCode), text(body.subcategoryCode)));
-  }
-  if ((TLP_LEVELS as readonly unknown[]).includes(body.tlp)) {
-    const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
-    errors.push(
-      ...sharingErrors(
-        body.tlp as Tlp,
-        list(body.shareWithOrganizationIds),
-        list(body.shareWithUserIds),
-      ),
-    );
-  }
-  (body.indicators as { kind: string; value: string }[]).forEach(({ kind, value }, i) => {
-    if (!(INDICATOR_KINDS as readonly string[]).includes(kind) || !value) return;
-    const normalized = normalizeIndicator(kind as IndicatorKind, value);
-    if ('error' in normalized) {
-      errors.push({ field: `indicators.${i}.value`, message: `value ${normalized.error}` });
-    }
-  });
-  return errors;
-}
-
-/**
- * The filled rows and enough empty ones to add a few (one more at least, `more` more when asked
- * for, up to the limit).
- */
-function rows<T>(filled: T[], empty: T, more: boolean): T[] {
-  const wanted = Math.max(FORM_ROWS, filled.length + (more ? FORM_ROWS : 1));
-  const count = Math.min(MAX_FORM_ROWS, wanted);
-  return [...filled, ...Array.from({ length: count - filled.length }, () => empty)];
-}
-
 /** The steps the status machine allows now (tried on the pure machine, nothing written). */
 export function allowedSteps(c: CaseSummaryResponseDto, now: Date): CaseEventType[] {
   const date = (iso: string | null) => (iso ? new Date(iso) : null);
@@ -228,14 +92,8 @@ export function allowedSteps(c: CaseSummaryResponseDto, now: Date): CaseEventTyp
 }
 
 /** Open cases, log an escalation, the case page and its next steps. */
-export function registerCasePages(web: FastifyInstance, { app }: WebDeps): void {
-  const cases = app.get(CasesService);
-  const events = app.get(CaseEventsService);
-  const platforms = app.get(PlatformsService);
-  const contacts = app.get(ContactsService);
-  const organizations = app.get(OrganizationsService);
-  const users = app.get(UsersService);
-  const clock = app.get(Clock);
+export function registerCasePages(web: FastifyInstance, { services }: WebDeps): void {
+  const { cases, caseEvents: events, platforms, contacts, organizations, users, clock } = services;
 
   const platformList = async () =>
     (await platforms.list(assertValid(PlatformQueryDto, { limit: 200 }))).data;

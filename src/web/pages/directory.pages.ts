@@ -4,7 +4,6 @@ import { Actor } from '../../common/auth/actor';
 import { DomainError, FieldError } from '../../common/errors/domain-error';
 import { COUNTRY_CODES } from '../../common/reference/countries';
 import { assertValid } from '../../common/validation/validation.pipe';
-import { ContactsService } from '../../contacts/contacts.service';
 import {
   ContactQueryDto,
   ContactResponseDto,
@@ -14,10 +13,8 @@ import {
 import { TurnoverQueryDto, TurnoverResponseDto } from '../../contacts/dto/turnover.dto';
 import { Lang } from '../../i18n/labels';
 import { OrganizationQueryDto } from '../../organizations/dto/organization-query.dto';
-import { OrganizationsService } from '../../organizations/organizations.service';
 import { PartnersQueryDto, PartnersResponseDto } from '../../platforms/dto/channel-access.dto';
 import { PlatformQueryDto, PlatformResponseDto } from '../../platforms/dto/platform.dto';
-import { PlatformsService } from '../../platforms/platforms.service';
 import type { WebDeps } from '../web';
 import { errorPage, fieldErrors, PageContext, pageContext, render, signedIn } from '../web-context';
 import { queryParams, validOrErrors } from './page-query';
@@ -50,10 +47,8 @@ const currentTenure = (tenures: TenureResponseDto[]) =>
  * trusted partners by platform and country, and the community's directory of organisations.
  * Every read goes through the API's services with the signed-in user's Actor.
  */
-export function registerDirectoryPages(web: FastifyInstance, { app }: WebDeps): void {
-  const contacts = app.get(ContactsService);
-  const platforms = app.get(PlatformsService);
-  const organizations = app.get(OrganizationsService);
+export function registerDirectoryPages(web: FastifyInstance, { services }: WebDeps): void {
+  const { contacts, platforms, organizations } = services;
 
   const platformList = async (): Promise<PlatformResponseDto[]> =>
     (await platforms.list(assertValid(PlatformQueryDto, { limit: 200 }))).data;

@@ -1,14 +1,11 @@
 import { isUUID } from 'class-validator';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import taxonomy from '../../cases/data/taxonomy.json';
-import { CaseExportService } from '../../interop/case-export.service';
-import { CasesService } from '../../cases/cases.service';
 import { CaseQueryDto, CaseSummaryResponseDto } from '../../cases/dto/case.dto';
 import { FieldError } from '../../common/errors/domain-error';
 import { ListQueryDto } from '../../common/pagination/list-query.dto';
 import { assertValid } from '../../common/validation/validation.pipe';
 import { buildCaseBundle, STIX_MEDIA_TYPE } from '../../interop/stix';
-import { CampaignsService } from '../../patterns/campaigns.service';
 import { EmergingQueryDto, EmergingResponseDto } from '../../patterns/dto/emerging.dto';
 import { ScorecardQueryDto, ScorecardResponseDto } from '../../patterns/dto/scorecard.dto';
 import {
@@ -16,14 +13,9 @@ import {
   TrendsQueryDto,
   TrendsResponseDto,
 } from '../../patterns/dto/trends.dto';
-import { EmergingService } from '../../patterns/emerging.service';
 import { DIMENSIONS } from '../../patterns/pattern-grains';
-import { PatternsService } from '../../patterns/patterns.service';
-import { ScorecardService } from '../../patterns/scorecard.service';
 import { PlatformQueryDto, PlatformResponseDto } from '../../platforms/dto/platform.dto';
-import { PlatformsService } from '../../platforms/platforms.service';
 import { attachment, scorecardFile } from '../../patterns/pattern-csv';
-import { ReportsService } from '../../reports/reports.service';
 import { monthsBetween, svgChart } from '../charts/svg-chart';
 import type { WebDeps } from '../web';
 import { errorPage, fieldErrors, PageContext, pageContext, render, signedIn } from '../web-context';
@@ -47,15 +39,9 @@ const hours = (lang: string, n: number) =>
  * (trend and scorecard CSV, a case's STIX bundle): the same services, suppression, visibility
  * and audit as the API routes they mirror.
  */
-export function registerInsightsPages(web: FastifyInstance, { app }: WebDeps): void {
-  const patterns = app.get(PatternsService);
-  const scorecards = app.get(ScorecardService);
-  const campaigns = app.get(CampaignsService);
-  const emergingPatterns = app.get(EmergingService);
-  const reports = app.get(ReportsService);
-  const cases = app.get(CasesService);
-  const caseExports = app.get(CaseExportService);
-  const platforms = app.get(PlatformsService);
+export function registerInsightsPages(web: FastifyInstance, { services }: WebDeps): void {
+  const { patterns, scorecards, campaigns, reports, cases, caseExports, platforms } = services;
+  const emergingPatterns = services.emerging;
 
   const platformList = async (): Promise<PlatformResponseDto[]> =>
     (await platforms.list(assertValid(PlatformQueryDto, { limit: 200 }))).data;

@@ -1,8 +1,6 @@
 import { isUUID } from 'class-validator';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiTokensService } from '../../auth/api-tokens.service';
 import { CreateApiTokenDto, CreatedApiTokenResponseDto } from '../../auth/dto/api-token.dto';
-import { CalendarTokensService } from '../../calendar/calendar-tokens.service';
 import {
   CreateCalendarTokenDto,
   CreatedCalendarTokenResponseDto,
@@ -12,7 +10,6 @@ import { ListQueryDto } from '../../common/pagination/list-query.dto';
 import { assertValid } from '../../common/validation/validation.pipe';
 import { LANGUAGES } from '../../i18n/labels';
 import { UpdateUserDto } from '../../users/dto/update-user.dto';
-import { UsersService } from '../../users/users.service';
 import type { WebDeps } from '../web';
 import {
   errorPage,
@@ -47,10 +44,8 @@ interface SettingsExtra {
  * oneself), personal API tokens (the service behind /v1/auth/tokens: a secret shown once) and
  * calendar feeds (/v1/calendar-tokens). The web session counts as a password session.
  */
-export function registerSettingsPages(web: FastifyInstance, { app, config }: WebDeps): void {
-  const users = app.get(UsersService);
-  const apiTokens = app.get(ApiTokensService);
-  const calendarTokens = app.get(CalendarTokensService);
+export function registerSettingsPages(web: FastifyInstance, { services }: WebDeps): void {
+  const { config, users, apiTokens, calendarTokens } = services;
 
   async function settingsPage(
     request: FastifyRequest,

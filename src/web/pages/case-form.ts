@@ -1,0 +1,149 @@
+import { categoryErrors, sharingErrors } from '../../cases/case-rules';
+import { INDICATOR_KINDS, IndicatorKind, normalizeIndicator } from '../../cases/indicator';
+import { FieldError } from '../../common/errors/domain-error';
+import { Tlp, TLP_LEVELS } from '../../common/sharing/tlp';
+import { formString, formStrings, rowField } from '../web-context';
+
+/**
+ * The escalation form and CreateCaseDto, both ways: the posted fields read into a form, the form
+ * as the body POST /v1/cases would get, the API's error fields back onto the form's fields, and
+ * the checks the service makes beyond the DTO that the form can show before anything is written.
+ */
+
+const CASE_FIELDS = [
+  'channel', 'categoryCode', 'subcategoryCode', 'country', 'contentLanguage', 'urgency', 'tlp',
+  'title', 'summary', 'contactId', 'platformReference', 'escalatedNow', 'consentToSharePattern',
+  'submission',
+] as const; // prettier-ignore
+/** Checkboxes posted under one name: the DTO's lists. */
+const LIST_FIELDS = ['targetGroups', 'shareWithOrganizationIds', 'shareWithUserIds'] as const;
+type ListField = (typeof LIST_FIELDS)[number];
+/** Rows of links and indicators the form shows at least, and reads at most. */
+const FORM_ROWS = 3;
+export const MAX_FORM_ROWS = 20;
+/** The form fields of a row of the DTO's lists (`items.2.url` is `itemUrl2`). */
+const ROW_FIELDS = {
+  items: { url: 'itemUrl' },
+  indicators: { value: 'indicatorValue', kind: 'indicatorKind' },
+};
+
+/** The escalation form as posted: one-value fields, checkbox lists and the filled rows. */
+export interface CaseForm {
+  fields: Partial<Record<(typeof CASE_FIELDS)[number], string>>;
+  lists: Record<ListField, string[]>;
+  itemUrls: string[];
+  indicators: { kind: string; value: string }[];
+}
+
+export const emptyForm = (fields: CaseForm['fields'] = {}): CaseForm => ({
+  fields,
+  lists: { targetGroups: [], shareWithOrganizationIds: [], shareWithUserIds: [] },
+  itemUrls: [],
+  indicators: [],
+});
+
+/** The form of a POST: trimmed values, rows left empty dropped (the DTO's lists in form order). */
+export function readCaseForm(body: unknown): CaseForm {
+  const form = emptyForm();
+  for (const field of CASE_FIELDS) {
+    const value = formString(body, field)?.trim();
+    if (value) form.fields[field] = value;
+  }
+  for (const field of LIST_FIELDS) {
+    form.lists[field] = [...new Set(formStrings(body, field).map((v) => v.trim()))].filter(Boolean);
+  }
+  for (let i = 0; i < MAX_FORM_ROWS; i++) {
+    const url = formString(body, `itemUrl${i}`)?.trim();
+    if (url) form.itemUrls.push(url);
+    const kind = formString(body, `indicatorKind${i}`)?.trim() ?? '';
+    const value = formString(body, `indicatorValue${i}`)?.trim() ?? '';
+    if (kind || value) form.indicators.push({ kind, value });
+  }
+  return form;
+}
+
+/** The form's values by form field (rows numbered), to tell a missing value from a wrong one. */
+export function formValues(form: CaseForm): Record<string, string | undefined> {
+  return {
+    ...form.fields,
+    ...Object.fromEntries(LIST_FIELDS.map((f) => [f, form.lists[f].join(' ') || undefined])),
+    ...Object.fromEntries(form.itemUrls.map((url, i) => [`itemUrl${i}`, url])),
+    ...Object.fromEntries(
+      form.indicators.flatMap((row, i) => [
+        [`indicatorKind${i}`, row.kind || undefined],
+        [`indicatorValue${i}`, row.value || undefined],
+      ]),
+    ),
+  };
+}
+
+/** The field of the form that shows an error of the DTO or the service. */
+export function caseFieldOf(apiField: string): string {
+  if (apiField === 'platformCode' || apiField === 'channelCode') return 'channel';
+  const list = LIST_FIELDS.find((f) => apiField === f || apiField.startsWith(`${f}.`));
+  return list ?? rowField(apiField, ROW_FIELDS) ?? apiField;
+}
+
+/** What POST /v1/cases would get for this form: sharing lists only for the level they serve. */
+export function caseBody(form: CaseForm, now: Date): Record<string, unknown> {
+  const f = form.fields;
+  const [platformCode, channelCode] = (f.channel ?? '').split('/');
+  return {
+    platformCode: platformCode ?? '',
+    channelCode: channelCode ?? '',
+    title: f.title ?? '',
+    summary: f.summary ?? '',
+    categoryCode: f.categoryCode ?? '',
+    country: f.country ?? '',
+    ...(f.subcategoryCode && { subcategoryCode: f.subcategoryCode }),
+    ...(f.contentLanguage && { contentLanguage: f.contentLanguage }),
+    ...(f.contactId && { contactId: f.contactId }),
+    ...(f.platformReference && { platformReference: f.platformReference }),
+    ...(f.urgency && { urgency: f.urgency }),
+    ...(f.tlp && { tlp: f.tlp }),
+    targetGroups: form.lists.targetGroups,
+    ...(f.tlp === 'AMBER' && { shareWithOrganizationIds: form.lists.shareWithOrganizationIds }),
+    ...(f.tlp === 'RED' && { shareWithUserIds: form.lists.shareWithUserIds }),
+    consentToSharePattern: f.consentToSharePattern === 'on',
+    ...(f.escalatedNow === 'on' && { escalatedAt: now.toISOString() }),
+    items: form.itemUrls.map((url) => ({ url, kind: 'other' })),
+    indicators: form.indicators,
+  };
+}
+
+/** The checks CasesService.create makes after the DTO's, on what of them is checkable. */
+export function serviceChecks(body: Record<string, unknown>): FieldError[] {
+  const errors: FieldError[] = [];
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  if (body.subcategoryCode) {
+    errors.push(...categoryErrors(text(body.categoryCode), text(body.subcategoryCode)));
+  }
+  if ((TLP_LEVELS as readonly unknown[]).includes(body.tlp)) {
+    const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+    errors.push(
+      ...sharingErrors(
+        body.tlp as Tlp,
+        list(body.shareWithOrganizationIds),
+        list(body.shareWithUserIds),
+      ),
+    );
+  }
+  (body.indicators as { kind: string; value: string }[]).forEach(({ kind, value }, i) => {
+    if (!(INDICATOR_KINDS as readonly string[]).includes(kind) || !value) return;
+    const normalized = normalizeIndicator(kind as IndicatorKind, value);
+    if ('error' in normalized) {
+      errors.push({ field: `indicators.${i}.value`, message: `value ${normalized.error}` });
+    }
+  });
+  return errors;
+}
+
+/**
+ * The filled rows and enough empty ones to add a few (one more at least, `more` more when asked
+ * for, up to the limit).
+ */
+export function rows<T>(filled: T[], empty: T, more: boolean): T[] {
+  const wanted = Math.max(FORM_ROWS, filled.length + (more ? FORM_ROWS : 1));
+  const count = Math.min(MAX_FORM_ROWS, wanted);
+  return [...filled, ...Array.from({ length: count - filled.length }, () => empty)];
+}
