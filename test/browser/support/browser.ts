@@ -10,11 +10,16 @@ import { createTestApp, TestApp } from '../../support/test-app';
 
 /**
  * Browser tests: the real app listening on a loopback port of its own (a fresh database and
- * Redis prefix per file, from createTestApp), driven by Debian's Chromium through
- * playwright-core. One browser per test file; contexts (cookie jars) per user.
+ * Redis prefix per file, from createTestApp), driven through playwright-core by the Chromium
+ * `npm ci` brings (@sparticuz/chromium, unpacked by the jest global set-up) or by CHROMIUM_PATH.
+ * One browser per test file; contexts (cookie jars) per user.
  */
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+function chromiumPath(): string {
+  const path = process.env.CHROMIUM_PATH;
+  if (!path) throw new Error('CHROMIUM_PATH is set by test/support/global-setup.ts');
+  return path;
+}
 export const SCREENSHOT_DIR = join(__dirname, '..', '..', '..', 'test-output', 'screenshots');
 /** Per-hook and per-test budget: the app, a browser and a few page loads on a busy 2-core CI. */
 export const BROWSER_TIMEOUT_MS = 60_000;
@@ -34,7 +39,7 @@ export async function startWebApp(env: Record<string, string> = {}): Promise<Web
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath: chromiumPath(),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
 }
