@@ -7,7 +7,7 @@ module.exports = {
     '<rootDir>/src/**/*.spec.ts',
     '<rootDir>/test/**/*.int-spec.ts',
     '<rootDir>/test/**/*.e2e-spec.ts',
-    // Real headless Chromium (Debian's chromium; CHROMIUM_PATH to override), see test/browser.
+    // Real headless Chromium (the one @sparticuz/chromium ships; CHROMIUM_PATH to override), see test/browser.
     '<rootDir>/test/**/*.browser-spec.ts',
   ],
   transform: {

@@ -8,6 +8,7 @@ import {
   dueAtAfterUrgencyChange,
   hashRequest,
   isOverdue,
+  leavesRepository,
   notInFuture,
   requireChangeRight,
   requireWriter,
@@ -18,6 +19,7 @@ import {
   toItems,
 } from './case-rules';
 import { CaseState, initialState } from './case-status.machine';
+import { Tlp } from '../common/sharing/tlp';
 import type { CaseRow } from './cases.repository';
 
 const at = (iso: string) => new Date(iso);
@@ -311,6 +313,24 @@ describe('case rules', () => {
         changedFields(row, { title: 'B', targetGroups: ['lgbtiq'] }, { items: [], indicators: [] }),
       ).toEqual(['indicators', 'items', 'targetGroups', 'title']);
       expect(changedFields(row, {}, {})).toEqual([]);
+    });
+  });
+
+  describe('leavesRepository', () => {
+    const c = (consentToSharePattern: boolean, tlp: Tlp) => ({ consentToSharePattern, tlp });
+
+    it('is true when consent is withdrawn or a shared case moves to RED', () => {
+      expect(leavesRepository(c(true, 'AMBER'), c(false, 'AMBER'))).toBe(true);
+      expect(leavesRepository(c(true, 'GREEN'), c(true, 'RED'))).toBe(true);
+      expect(leavesRepository(c(true, 'CLEAR'), c(false, 'RED'))).toBe(true);
+    });
+
+    it('is false for a case that was not in the repository or stays in it', () => {
+      expect(leavesRepository(c(false, 'AMBER'), c(false, 'RED'))).toBe(false);
+      expect(leavesRepository(c(true, 'RED'), c(false, 'RED'))).toBe(false);
+      expect(leavesRepository(c(true, 'RED'), c(true, 'AMBER'))).toBe(false);
+      expect(leavesRepository(c(true, 'AMBER'), c(true, 'AMBER+STRICT'))).toBe(false);
+      expect(leavesRepository(c(false, 'AMBER'), c(true, 'AMBER'))).toBe(false);
     });
   });
 

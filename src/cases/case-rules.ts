@@ -150,6 +150,18 @@ export function sharingAfterUpdate(
   };
 }
 
+/**
+ * Whether a change takes the case out of the shared repository: consent withdrawn, or moved to
+ * TLP:RED (whose cases never enter it). Such a change must remove it before it commits.
+ */
+export function leavesRepository(
+  before: Pick<CaseRow, 'consentToSharePattern' | 'tlp'>,
+  after: Pick<CaseRow, 'consentToSharePattern' | 'tlp'>,
+): boolean {
+  const shared = (c: typeof before) => c.consentToSharePattern && c.tlp !== 'RED';
+  return shared(before) && !shared(after);
+}
+
 /** Whether an update touches who sees the case (only the owning organisation may). */
 export function changesSharing(
   dto: Pick<UpdateCaseDto, 'tlp' | 'shareWithOrganizationIds' | 'shareWithUserIds'>,

@@ -29,6 +29,7 @@ import {
   changesSharing,
   dueAtAfterUrgencyChange,
   hashRequest,
+  leavesRepository,
   notInFuture,
   requireChangeRight,
   requireWriter,
@@ -339,6 +340,9 @@ export class CasesService {
       if (items) await this.cases.replaceItems(id, items, em);
       if (indicators)
         await this.cases.replaceIndicators(id, current.organizationId, indicators, em);
+      if (leavesRepository(current, { ...current, ...changes })) {
+        await this.events.emit(em, 'case.unshared', { caseId: id });
+      }
       await this.record(actor, 'case.updated', id, em, { fields });
     });
     return this.get(actor, id, false);

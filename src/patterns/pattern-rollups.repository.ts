@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { ACTIONED_OUTCOMES } from '../deadlines/response-times.repository';
 import { lockForTransaction, TransactionRunner } from '../database/transaction';
 import { bucketSql } from './duration-histogram';
@@ -44,15 +45,26 @@ export class PatternRollupsRepository {
     }
   }
 
+  /**
+   * Folds, in the caller's transaction, every logged change of these cases, in or out of log
+   * order: the fold adds signed counts and keys, so the order does not matter. For a case
+   * leaving the repository, whose counts must go with its record before the commit.
+   */
+  async foldCases(caseIds: string[], em: EntityManager): Promise<number> {
+    return this.fold(em, FOLD_CASES_SQL, caseIds);
+  }
+
   private foldBatch(): Promise<number> {
-    return this.tx.run(async (em) => {
-      await lockForTransaction(em, 'pattern-rollups-fold');
-      const rows: { n: number }[] = await em.query(FOLD_SQL, [BATCH, ACTIONED_OUTCOMES]);
-      await em.query('DELETE FROM pattern_cells WHERE cases = 0');
-      await em.query('DELETE FROM pattern_scorecard_counts WHERE cases = 0');
-      await em.query('DELETE FROM pattern_duration_buckets WHERE cases = 0');
-      return rows[0].n;
-    });
+    return this.tx.run((em) => this.fold(em, FOLD_BATCH_SQL, BATCH));
+  }
+
+  private async fold(em: EntityManager, sql: string, taken: unknown): Promise<number> {
+    await lockForTransaction(em, 'pattern-rollups-fold');
+    const rows: { n: number }[] = await em.query(sql, [taken, ACTIONED_OUTCOMES]);
+    await em.query('DELETE FROM pattern_cells WHERE cases = 0');
+    await em.query('DELETE FROM pattern_scorecard_counts WHERE cases = 0');
+    await em.query('DELETE FROM pattern_duration_buckets WHERE cases = 0');
+    return rows[0].n;
   }
 }
 
@@ -64,10 +76,9 @@ const cellKeyOf = (sum: string) => `((${sum} % 4096 + 4096) % 4096)::int`;
  * in), so rows are written when either moves. A row whose count falls to 0 holds no record, so
  * its cell key is 0 too, and the fold deletes it.
  */
-const FOLD_SQL = `
+const foldSql = (taken: string) => `
   WITH taken AS (
-    DELETE FROM pattern_changes
-     WHERE id IN (SELECT id FROM pattern_changes ORDER BY id LIMIT $1)
+    DELETE FROM pattern_changes WHERE ${taken}
     RETURNING sign, record
   ), rec AS (
     SELECT sign, (record->>'record_key')::int AS record_key,
@@ -150,3 +161,8 @@ const FOLD_SQL = `
   SELECT (SELECT count(*) FROM taken)::int AS n,
          (SELECT count(*) FROM written_cells) + (SELECT count(*) FROM written_scorecard)
            + (SELECT count(*) FROM written_durations) AS written`;
+
+/** The oldest changes, up to $1. */
+const FOLD_BATCH_SQL = foldSql('id IN (SELECT id FROM pattern_changes ORDER BY id LIMIT $1)');
+/** Every change of the cases in $1 (a sequential scan: the log is short between folds). */
+const FOLD_CASES_SQL = foldSql(`(record->>'case_id')::uuid = ANY($1::uuid[])`);

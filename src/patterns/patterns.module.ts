@@ -8,6 +8,7 @@ import { CampaignExportsController } from './campaign-exports.controller';
 import { CampaignsRepository } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
 import { EmergingService } from './emerging.service';
+import { PatternProjection } from './pattern-projection';
 import { PatternRollupsRepository } from './pattern-rollups.repository';
 import { PatternsController } from './patterns.controller';
 import { PatternsRepository } from './patterns.repository';
@@ -27,6 +28,7 @@ import { TaxonomyDsaSync } from './taxonomy-dsa.sync';
     CampaignsService,
     EmergingService,
     PatternRollupsRepository,
+    PatternProjection,
     TaxonomyDsaSync,
   ],
   exports: [
@@ -36,6 +38,7 @@ import { TaxonomyDsaSync } from './taxonomy-dsa.sync';
     EmergingService,
     PatternsRepository,
     PatternRollupsRepository,
+    PatternProjection,
   ],
 })
 export class PatternsModule {}

@@ -6,7 +6,7 @@ import { JobName, QueueName } from '../queue/queues';
 import { registerRepeatable } from '../queue/repeatable';
 import { CampaignsService } from './campaigns.service';
 import { EmergingService } from './emerging.service';
-import { PatternRollupsRepository } from './pattern-rollups.repository';
+import { PatternProjection } from './pattern-projection';
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
 
@@ -16,7 +16,7 @@ export class PatternsProcessor extends WorkerHost {
   private readonly logger = new Logger(PatternsProcessor.name);
 
   constructor(
-    private readonly rollups: PatternRollupsRepository,
+    private readonly projection: PatternProjection,
     private readonly campaigns: CampaignsService,
     private readonly emerging: EmergingService,
   ) {
@@ -28,7 +28,7 @@ export class PatternsProcessor extends WorkerHost {
     let result: unknown;
     switch (job.name) {
       case JobName.PatternFold:
-        result = { folded: await this.rollups.foldAll() };
+        result = await this.projection.catchUp();
         break;
       case JobName.CampaignScan:
         result = await this.campaigns.scan();
@@ -47,7 +47,7 @@ export class PatternsProcessor extends WorkerHost {
   }
 }
 
-/** The fold (safety net of the listener), the campaign scan and the weekly emerging alerts. */
+/** The projection and fold (safety net of the poller), the campaign scan and the weekly emerging alerts. */
 @Injectable()
 export class PatternsRepeatables implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PatternsRepeatables.name);

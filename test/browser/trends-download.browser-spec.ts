@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import type { Browser } from 'playwright-core';
-import { PatternRollupsRepository } from '../../src/patterns/pattern-rollups.repository';
+import { PatternProjection } from '../../src/patterns/pattern-projection';
 import { createCase } from '../factories/case.factory';
 import { createOrganization, tokenFor } from '../factories/community.factory';
 import {
@@ -47,7 +47,7 @@ describe('web interface: an advocate downloads a trend CSV (Chromium)', () => {
       await createCase(web.app, token, body);
     }
     // What the workers would do within seconds (this app runs the API role only).
-    await web.app.get(PatternRollupsRepository).foldAll();
+    await web.app.get(PatternProjection).catchUp();
   }, BROWSER_TIMEOUT_MS);
 
   afterAll(async () => {

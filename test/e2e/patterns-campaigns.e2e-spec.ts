@@ -6,7 +6,7 @@ import { CampaignsService } from '../../src/patterns/campaigns.service';
 import { CampaignPageResponseDto, CampaignResponseDto } from '../../src/patterns/dto/campaign.dto';
 import { EmergingResponseDto } from '../../src/patterns/dto/emerging.dto';
 import { EmergingService } from '../../src/patterns/emerging.service';
-import { PatternRollupsRepository } from '../../src/patterns/pattern-rollups.repository';
+import { PatternProjection } from '../../src/patterns/pattern-projection';
 import { QueueName } from '../../src/queue/queues';
 import { createCase } from '../factories/case.factory';
 import { createOrganization, createUser, TestUser } from '../factories/community.factory';
@@ -33,7 +33,11 @@ describe('patterns: campaigns (e2e)', () => {
   let queue: Queue;
 
   const shared = { kind: 'account_handle', value: '@Coordinated_Attacker' };
-  const scan = () => t.app.get(CampaignsService).scan();
+  // The scan reads the records the worker builds (within a second): built first here.
+  const scan = async () => {
+    await t.app.get(PatternProjection).catchUp();
+    return t.app.get(CampaignsService).scan();
+  };
   const campaignsOf = async (user: TestUser) => {
     const answer = await call<CampaignPageResponseDto>(t.app, 'GET', '/v1/patterns/campaigns', {
       token: user.token,
@@ -254,7 +258,7 @@ describe('patterns: emerging (e2e)', () => {
     await log(b, 3, 'harassment', monthsAgo(3));
     // This month is still filling: never counted.
     await log(a, 5, 'ncii', monthsAgo(0, 1));
-    await t.app.get(PatternRollupsRepository).foldAll();
+    await t.app.get(PatternProjection).catchUp();
   }, 120_000);
   afterAll(() => t.close());
 

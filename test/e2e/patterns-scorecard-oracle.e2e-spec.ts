@@ -1,6 +1,6 @@
 import { CaseResponseDto } from '../../src/cases/dto/case.dto';
 import { ScorecardResponseDto } from '../../src/patterns/dto/scorecard.dto';
-import { PatternRollupsRepository } from '../../src/patterns/pattern-rollups.repository';
+import { PatternProjection } from '../../src/patterns/pattern-projection';
 import { createCase } from '../factories/case.factory';
 import { createOrganization, createUser, TestUser } from '../factories/community.factory';
 import { oracleScorecard, rawRecords } from '../support/disclosure-oracle';
@@ -208,7 +208,7 @@ describe('patterns: platform scorecard against the oracle (e2e)', () => {
       `UPDATE cases SET overdue_for = due_at
         WHERE first_response_at IS NULL AND due_at IS NOT NULL AND status <> 'closed'`,
     );
-    await t.app.get(PatternRollupsRepository).foldAll();
+    await t.app.get(PatternProjection).catchUp();
   }, 240_000);
   afterAll(() => t.close());
 

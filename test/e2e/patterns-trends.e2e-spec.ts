@@ -1,7 +1,7 @@
 import { CaseResponseDto } from '../../src/cases/dto/case.dto';
 import { OrganizationResponseDto } from '../../src/organizations/dto/organization-response.dto';
 import { TrendsResponseDto } from '../../src/patterns/dto/trends.dto';
-import { PatternRollupsRepository } from '../../src/patterns/pattern-rollups.repository';
+import { PatternProjection } from '../../src/patterns/pattern-projection';
 import { createCase } from '../factories/case.factory';
 import { createOrganization, createUser, TestUser } from '../factories/community.factory';
 import { call, expectProblem, fieldsOf } from '../support/http';
@@ -38,7 +38,7 @@ describe('patterns: trends (e2e)', () => {
     return made;
   }
 
-  const fold = () => t.app.get(PatternRollupsRepository).foldAll();
+  const fold = () => t.app.get(PatternProjection).catchUp();
 
   async function trends(query: Record<string, string>, token = a.token) {
     const answer = await call<TrendsResponseDto>(t.app, 'GET', '/v1/patterns/trends', {
@@ -209,7 +209,7 @@ describe('patterns: trends (e2e)', () => {
       // The record is gone in the same transaction as the change.
       const left = await t.db.query('SELECT 1 FROM pattern_records WHERE case_id = $1', [mine.id]);
       expect(left).toHaveLength(0);
-      await fold();
+      // And its counts with it: the very next answer, with no fold asked for.
       // AR now 10 cases (5 + 5), the total 64.
       await expectOracle({ groupBy: 'country', category: 'doxxing' });
       await expectOracle({ groupBy: '', category: 'doxxing' });
@@ -220,6 +220,8 @@ describe('patterns: trends (e2e)', () => {
         body: { consentToSharePattern: true },
       });
       expect(again.status).toBe(200);
+      // Coming back is not urgent: the worker builds the record (here, at once).
+      await fold();
       // The case keeps its record key: withdrawing and giving consent again never redraws the
       // noise of the cells that hold it.
       const [record] = await t.db.query(
@@ -228,7 +230,6 @@ describe('patterns: trends (e2e)', () => {
         [mine.id],
       );
       expect(record.record_key).toBe(record.pattern_key);
-      await fold();
       await expectOracle({ groupBy: 'country', category: 'doxxing' });
     });
 
@@ -240,6 +241,7 @@ describe('patterns: trends (e2e)', () => {
         items: [{ url: 'https://example.org/unique-post-5d1e', kind: 'post' }],
         indicators: [{ kind: 'account_handle', value: '@unique_handle_8e4f' }],
       });
+      await fold();
       const [record] = await t.db.query(
         'SELECT to_jsonb(p) AS r FROM pattern_records p WHERE case_id = $1',
         [probe.id],
@@ -339,7 +341,7 @@ describe('patterns: public trends (e2e)', () => {
         });
       }
     }
-    await t.app.get(PatternRollupsRepository).foldAll();
+    await t.app.get(PatternProjection).catchUp();
     const answer = await call<TrendsResponseDto>(t.app, 'GET', '/v1/public/trends', {
       query: { from: '2026-01', to: '2026-03', groupBy: 'country' },
     });

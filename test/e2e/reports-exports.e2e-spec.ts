@@ -4,7 +4,7 @@ import { CaseResponseDto } from '../../src/cases/dto/case.dto';
 import { label } from '../../src/i18n/labels';
 import { ScorecardResponseDto, ScorecardRowDto } from '../../src/patterns/dto/scorecard.dto';
 import { TrendsResponseDto } from '../../src/patterns/dto/trends.dto';
-import { PatternRollupsRepository } from '../../src/patterns/pattern-rollups.repository';
+import { PatternProjection } from '../../src/patterns/pattern-projection';
 import { ReportResponseDto } from '../../src/reports/dto/report.dto';
 import { ReportsProcessor } from '../../src/reports/reports.processor';
 import {
@@ -157,7 +157,7 @@ describe('reports: exports and report jobs (e2e)', () => {
     await log(a, 2, { channelCode: 'in_app_report', escalatedAt });
     await log(b, 1, { channelCode: 'in_app_report', escalatedAt });
     await log(a, 6, { channelCode: 'law_enforcement', escalatedAt });
-    await t.app.get(PatternRollupsRepository).foldAll();
+    await t.app.get(PatternProjection).catchUp();
   }, 180_000);
   afterAll(() => t.close());
 
@@ -764,7 +764,7 @@ describe('reports: jobs on a worker (e2e, APP_ROLE=all)', () => {
         await createCase(t.app, user.token, { consentToSharePattern: true, escalatedAt, country });
       }
     }
-    await t.app.get(PatternRollupsRepository).foldAll();
+    await t.app.get(PatternProjection).catchUp();
   }, 120_000);
   afterAll(() => t.close());
 

@@ -2,7 +2,7 @@ import { ContactResponseDto } from '../../src/contacts/dto/contact.dto';
 import { CaseResponseDto } from '../../src/cases/dto/case.dto';
 import { MESSAGES } from '../../src/i18n/labels';
 import { TrendsResponseDto } from '../../src/patterns/dto/trends.dto';
-import { PatternRollupsRepository } from '../../src/patterns/pattern-rollups.repository';
+import { PatternProjection } from '../../src/patterns/pattern-projection';
 import { ContactsService } from '../../src/contacts/contacts.service';
 import { createCase } from '../factories/case.factory';
 import { createCommunity, TestUser } from '../factories/community.factory';
@@ -125,7 +125,7 @@ describe('web: directory, insights and downloads', () => {
     await log(c.inA.member, 6, '2026-04');
     await log(c.inB.member, 6, '2026-04');
     await log(c.inA.member, 2, '2026-05');
-    await t.app.get(PatternRollupsRepository).foldAll();
+    await t.app.get(PatternProjection).catchUp();
     caseOfA = await createCase(t.app, token, { title: 'Only for A: doxxing of a journalist' });
   }, 60_000);
   afterAll(() => t.close());

@@ -49,6 +49,10 @@ describe('collectHandlers', () => {
   });
 
   it('knows every event of the map at run time', () => {
-    expect([...EVENT_NAMES].sort()).toEqual(['case.deadline-changed', 'contact.departed']);
+    expect([...EVENT_NAMES].sort()).toEqual([
+      'case.deadline-changed',
+      'case.unshared',
+      'contact.departed',
+    ]);
   });
 });

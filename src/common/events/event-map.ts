@@ -19,6 +19,12 @@ export interface EventMap {
   'case.deadline-changed': {
     deadlines: { caseId: string; dueAt: Date; replaces?: Date | null }[];
   };
+  /**
+   * A case that must leave the shared repository now: its consent to share was withdrawn, or
+   * it moved to TLP:RED. Emitted in the change's transaction; patterns remove its record and
+   * its counts in it, so no answer given after the commit counts the case.
+   */
+  'case.unshared': { caseId: string };
 }
 
 export type EventName = keyof EventMap;
@@ -27,6 +33,7 @@ export type EventName = keyof EventMap;
 const NAMES: Record<EventName, true> = {
   'contact.departed': true,
   'case.deadline-changed': true,
+  'case.unshared': true,
 };
 export const EVENT_NAMES: readonly EventName[] = Object.keys(NAMES) as EventName[];
 

@@ -54,6 +54,7 @@ describe('migrations', () => {
         'pattern_alerts',
         'pattern_cells',
         'pattern_changes',
+        'pattern_pending',
         'pattern_duration_buckets',
         'pattern_records',
         'pattern_scorecard_counts',
