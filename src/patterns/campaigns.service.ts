@@ -13,6 +13,7 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { linkCampaigns } from './campaign-linking';
 import { CampaignRow, CampaignsRepository, CampaignValueCell } from './campaigns.repository';
 import { isSafe, perturbed } from './disclosure';
+import { PatternProjection } from './pattern-projection';
 import { CampaignResponseDto } from './dto/campaign.dto';
 
 /**
@@ -32,6 +33,7 @@ export class CampaignsService {
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly caseExports: CaseExportService,
+    private readonly projection: PatternProjection,
   ) {}
 
   /**
@@ -40,6 +42,9 @@ export class CampaignsService {
    * involved, once per campaign.
    */
   async scan(): Promise<{ campaigns: number; removed: number; alerts: number }> {
+    // The records the worker has not built yet are built first: the scan links every case
+    // committed before it.
+    await this.projection.catchUp();
     const { kept, removed, alerts } = await this.tx.run(async (em) => {
       await lockForTransaction(em, 'campaign-scan');
       const found = linkCampaigns(

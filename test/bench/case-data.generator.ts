@@ -491,6 +491,17 @@ export async function removeBenchWrites(
         community.writer.organizationId,
       ]);
     }
+    // The writer's consenting cases reached the shared repository (triggers are off here, so
+    // nothing is logged for the fold: its rollup rows go by hand; duration buckets are not per
+    // organisation and keep them, which no cases bench reads).
+    for (const table of ['pattern_records', 'pattern_cells', 'pattern_scorecard_counts']) {
+      await client.query(`DELETE FROM ${table} WHERE organization_id = $1`, [
+        community.writer.organizationId,
+      ]);
+    }
+    await client.query(`DELETE FROM pattern_pending WHERE case_id IN ${ids}`, [
+      community.writer.organizationId,
+    ]);
     const removed = await client.query('DELETE FROM cases WHERE organization_id = $1', [
       community.writer.organizationId,
     ]);

@@ -803,7 +803,6 @@ describe('disclosure attacks 5-9: attributes, side channels and TLP:RED (e2e)', 
       body: { namedInCampaigns: true },
     });
     expect(named.status).toBe(200);
-    await fold(t);
     await t.app.get(CampaignsService).scan();
 
     // The campaign's cases, from the raw rows: those carrying the handle's hash.
