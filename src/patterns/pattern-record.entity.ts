@@ -3,9 +3,10 @@ import { CaseEntity } from '../cases/case.entity';
 
 /**
  * The anonymised projection of a case whose owner consented to share its pattern: the shared
- * aggression repository. Kept in step with the case by triggers in PostgreSQL (migration
- * `Patterns`): written when the case is escalated with consent, rewritten when it changes,
- * removed when consent is withdrawn or the case goes. Month only, codes only: no title,
+ * aggression repository. Built by the worker from the cases a write noted (`PatternProjection`,
+ * `sync_pattern_records`): written when the case is escalated with consent, rewritten when it
+ * changes; removed in the writer's transaction when consent is withdrawn or the case moves to
+ * TLP:RED (`case.unshared`), and with the case. Month only, codes only: no title,
  * summary, URL, contact, user or exact date. Text dimensions use '' for "none", so rollup keys
  * need no NULLs.
  *
