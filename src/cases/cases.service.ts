@@ -21,7 +21,7 @@ import { OrganizationsService } from '../organizations/organizations.service';
 import { PlatformsService } from '../platforms/platforms.service';
 import { UsersService } from '../users/users.service';
 import { applyStep, initialState } from './case-status.machine';
-import { clockRuns } from './case-clock';
+import { clockRuns, deadlineAfterStep } from './case-clock';
 import { byKindValue, toCaseResponse, toCaseSummary } from './case.mapper';
 import {
   categoryErrors,
@@ -332,6 +332,9 @@ export class CasesService {
         const dueAt = dueAtAfterUrgencyChange(current, dto.urgency);
         if (dueAt) changes.dueAt = dueAt;
       }
+      const deadline = deadlineAfterStep(current, { ...current, ...changes });
+      // Reminders belong to the deadline they were for: a moved one ends them.
+      if (changes.dueAt && !deadline.keepReminders) changes.nextReminderAt = null;
       const fields = changedFields(current, changes, dto);
       if (fields.length === 0) return;
       if (!(await this.cases.update(id, changes, current.version, now, em))) {
@@ -340,6 +343,12 @@ export class CasesService {
       if (items) await this.cases.replaceItems(id, items, em);
       if (indicators)
         await this.cases.replaceIndicators(id, current.organizationId, indicators, em);
+      if (deadline.schedule) {
+        // The deadline moved (urgency): its job is queued after the commit, the old one goes.
+        await this.events.emit(em, 'case.deadline-changed', {
+          deadlines: [{ caseId: id, dueAt: changes.dueAt!, replaces: current.dueAt }],
+        });
+      }
       if (leavesRepository(current, { ...current, ...changes })) {
         await this.events.emit(em, 'case.unshared', { caseId: id });
       }

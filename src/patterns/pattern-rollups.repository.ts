@@ -60,6 +60,10 @@ export class PatternRollupsRepository {
 
   private async fold(em: EntityManager, sql: string, taken: unknown): Promise<number> {
     await lockForTransaction(em, 'pattern-rollups-fold');
+    // The fold's estimates (a log of up to BATCH changes times every grain) pass the JIT
+    // thresholds: compiling it took about a second per fold, whatever the log held (measured:
+    // an empty fold 1,140 ms with JIT, 6 ms without). Its real work is a few milliseconds.
+    await em.query('SET LOCAL jit = off');
     const rows: { n: number }[] = await em.query(sql, [taken, ACTIONED_OUTCOMES]);
     await em.query('DELETE FROM pattern_cells WHERE cases = 0');
     await em.query('DELETE FROM pattern_scorecard_counts WHERE cases = 0');

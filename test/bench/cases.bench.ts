@@ -508,6 +508,8 @@ async function deploy(total: number): Promise<Deployment> {
     JWT_SECRET: 'bench-secret-for-jwt-signing-0123456789abcdef',
     INDICATOR_HASH_KEY: 'bench-key-for-indicator-hashes-0123456789abcdef',
     LOG_LEVEL: 'silent',
+    // One writer sends thousands of cases a minute here: the per-user write limit is not measured.
+    WRITE_RATE_LIMIT_PER_MINUTE: '0',
   });
   // Reference platforms and channels are inserted while the app starts.
   const app = await createHttpApp({ config, logger: createRootLogger('silent') });

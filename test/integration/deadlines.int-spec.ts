@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Job, Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
+import { CaseResponseDto } from '../../src/cases/dto/case.dto';
 import { dueJobId, reminderKey } from '../../src/deadlines/deadline-rules';
 import { DeadlinesProcessor } from '../../src/deadlines/deadlines.processor';
 import { DeadlinesService } from '../../src/deadlines/deadlines.service';
@@ -202,6 +203,27 @@ describe('deadlines (real PostgreSQL and Redis)', () => {
       const row = await deadlineOf(logged.id);
       expect(row.due_at.getTime()).toBeGreaterThanOrEqual(firstDue.getTime() + 2 * HOUR - 1000);
       await eventually(() => queue.getJob(dueJobId(logged.id, row.due_at)));
+      await eventually(async () => !(await queue.getJob(dueJobId(logged.id, firstDue))));
+      const jobs = (await queue.getJobs(['delayed', 'wait'])).filter(
+        (j: Job) => j.data.caseId === logged.id,
+      );
+      expect(jobs.map((j) => j.id)).toEqual([dueJobId(logged.id, row.due_at)]);
+    });
+
+    it('a deadline moved by a change of urgency replaces the pending job', async () => {
+      const logged = await escalatedHoursAgo(1); // normal: due in 71 hours
+      const firstDue = new Date(logged.dueAt!);
+      await eventually(() => queue.getJob(dueJobId(logged.id, firstDue)));
+      const patched = await call<CaseResponseDto>(t.app, 'PATCH', `/v1/cases/${logged.id}`, {
+        token: member.token,
+        headers: { 'if-match': `"${logged.version}"` },
+        body: { urgency: 'critical' },
+      });
+      expect(patched.status).toBe(200);
+      const row = await deadlineOf(logged.id);
+      // Critical caps the window at 24 hours from the escalation: 23 hours from now.
+      expect(row.due_at.getTime()).toBe(new Date(logged.escalatedAt!).getTime() + 24 * HOUR);
+      expect(patched.body.dueAt).toBe(row.due_at.toISOString());
       await eventually(async () => !(await queue.getJob(dueJobId(logged.id, firstDue))));
       const jobs = (await queue.getJobs(['delayed', 'wait'])).filter(
         (j: Job) => j.data.caseId === logged.id,
