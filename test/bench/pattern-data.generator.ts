@@ -5,9 +5,9 @@ import { TARGET_GROUPS } from '../../src/cases/taxonomy';
 /**
  * Data for the patterns benchmark: escalated cases whose owners consented to share the pattern,
  * generated inside PostgreSQL (INSERT ... SELECT over generate_series, in batches). The cases go
- * through the real triggers: `cases_patterns_insert` derives one pattern record per case, whose
- * own trigger logs it in `pattern_changes`; the benchmark then folds the log into the rollups
- * with the app's PatternRollupsRepository. Nothing is written into the pattern tables by hand.
+ * through the real triggers, which note them in `pattern_pending`; the benchmark then builds the
+ * records and folds them with the app's PatternProjection, as the worker does. Nothing is
+ * written into the pattern tables by hand.
  *
  * The shape:
  * - 18 organisations of Zipf sizes (the largest logs ~29% of the cases), each working mostly in

@@ -11,7 +11,7 @@ import { createHttpApp } from '../../src/app.factory';
 import { createRootLogger } from '../../src/common/logging/logger';
 import { loadConfig } from '../../src/config/app-config';
 import { createDatabaseIfMissing, runMigrations } from '../../src/database/migrate';
-import { PatternRollupsRepository } from '../../src/patterns/pattern-rollups.repository';
+import { PatternProjection } from '../../src/patterns/pattern-projection';
 import { DIMENSION_COLUMN, Dimension, grainFor } from '../../src/patterns/pattern-grains';
 import { SCORECARD_MEASURES } from '../../src/patterns/scorecard-measures';
 import { protectCount } from '../../src/patterns/disclosure';
@@ -43,9 +43,9 @@ import {
 /**
  * The shared aggression repository's reads at two sizes: 10,000 pattern records against
  * BENCH_PATTERNS (default 1,000,000), each in its own database, loaded the way production fills
- * them (escalated, consenting cases inserted in bulk; the real triggers derive the pattern
- * records and log them; the app's PatternRollupsRepository.foldAll() folds the log into the
- * rollups; see pattern-data.generator).
+ * them (escalated, consenting cases inserted in bulk; the real triggers note them; the app's
+ * PatternProjection.catchUp() builds the records and folds their log into the rollups, as the
+ * worker does; see pattern-data.generator).
  *
  * What it measures, side by side in one run (alternating; absolute times are machine noise):
  * 1. GET /v1/patterns/trends?groupBy=month,category,country over the last 12 of the data's 24
@@ -57,7 +57,7 @@ import {
  *    route): `raw` = the cells query alone, `raw-all` = every statement the service sends (cells
  *    and total in parallel, then the audit INSERT), without Nest, validation or suppression.
  * 4. The load: cases inserted per second through the triggers, and changes folded per second by
- *    foldAll() right after (the whole log at once). Printed with the rollup sizes and the query
+ *    catchUp() right after (records built, then the whole log folded; the time covers both). Printed with the rollup sizes and the query
  *    plans (EXPLAIN ANALYZE, BUFFERS) of the queries behind both endpoints.
  *
  * Two apps cannot share this process (@nestjs/passport's strategies are process-wide: the second
@@ -876,10 +876,13 @@ const handlers: Record<string, (args: never) => Promise<unknown>> = {
     state = { url: args.url, keep: args.keep, app, pool, generator, community, raw };
     if (args.keep) await removeBenchWrites(state);
     // A kept database migrated since (e.g. DisclosureControl re-logs every record): fold first.
-    const pending = await count(generator, 'SELECT count(*) AS n FROM pattern_changes');
+    const pending = await count(
+      generator,
+      'SELECT (SELECT count(*) FROM pattern_changes) + (SELECT count(*) FROM pattern_pending) AS n',
+    );
     if (pending > 0) {
-      log(`folding ${pending.toLocaleString('en')} changes logged by a migration`);
-      await app.get(PatternRollupsRepository).foldAll();
+      log(`projecting and folding ${pending.toLocaleString('en')} notes and changes`);
+      await app.get(PatternProjection).catchUp();
       await generator.query(
         'VACUUM (ANALYZE) pattern_cells, pattern_scorecard_counts, pattern_duration_buckets, ' +
           'pattern_changes',
@@ -906,30 +909,36 @@ const handlers: Record<string, (args: never) => Promise<unknown>> = {
       args.size,
       log,
     );
-    const records = await count(s.generator, 'SELECT count(*) AS n FROM pattern_records');
-    const changes = await count(s.generator, 'SELECT count(*) AS n FROM pattern_changes');
-    log(
-      `${records.toLocaleString('en')} pattern records, ${changes.toLocaleString('en')} changes logged; folding`,
-    );
-    await s.generator.query('ANALYZE pattern_changes');
+    const noted = await count(s.generator, 'SELECT count(*) AS n FROM pattern_pending');
+    log(`${noted.toLocaleString('en')} cases noted for the projection; projecting and folding`);
+    await s.generator.query('ANALYZE pattern_pending');
     const progress = setInterval(() => {
-      void count(s.pool, 'SELECT coalesce(max(id) - min(id) + 1, 0) AS n FROM pattern_changes')
-        .then((left) => log(`  fold: about ${left.toLocaleString('en')} changes left`))
+      void count(
+        s.pool,
+        `SELECT (SELECT count(*) FROM pattern_pending)
+              + (SELECT coalesce(max(id) - min(id) + 1, 0) FROM pattern_changes) AS n`,
+      )
+        .then((left) => log(`  about ${left.toLocaleString('en')} notes and changes left`))
         .catch(() => undefined);
     }, 30_000);
     const started = process.hrtime.bigint();
     let folded: number;
     try {
-      folded = await s.app.get(PatternRollupsRepository).foldAll();
+      // The worker's path: build the noted records, then fold their logged changes.
+      ({ folded } = await s.app.get(PatternProjection).catchUp());
     } finally {
       clearInterval(progress);
     }
     const foldSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    log(`folded ${folded.toLocaleString('en')} changes in ${foldSeconds.toFixed(1)} s; vacuuming`);
+    const records = await count(s.generator, 'SELECT count(*) AS n FROM pattern_records');
+    log(
+      `built ${records.toLocaleString('en')} pattern records and folded ` +
+        `${folded.toLocaleString('en')} changes in ${foldSeconds.toFixed(1)} s; vacuuming`,
+    );
     // What autovacuum would have done by the time anyone reads: the fold updates rows in place.
     await s.generator.query(
       'VACUUM (ANALYZE) pattern_cells, pattern_scorecard_counts, pattern_duration_buckets, ' +
-        'pattern_records, pattern_changes',
+        'pattern_records, pattern_changes, pattern_pending',
     );
     await s.generator.query('ANALYZE');
     const meta = {
