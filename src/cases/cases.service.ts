@@ -332,11 +332,12 @@ export class CasesService {
         const dueAt = dueAtAfterUrgencyChange(current, dto.urgency);
         if (dueAt) changes.dueAt = dueAt;
       }
-      const deadline = deadlineAfterStep(current, { ...current, ...changes });
-      // Reminders belong to the deadline they were for: a moved one ends them.
-      if (changes.dueAt && !deadline.keepReminders) changes.nextReminderAt = null;
       const fields = changedFields(current, changes, dto);
       if (fields.length === 0) return;
+      const deadline = deadlineAfterStep(current, { ...current, ...changes });
+      // Reminders belong to the deadline they were for: a moved one ends them (bookkeeping,
+      // not a field the user changed).
+      if (changes.dueAt && !deadline.keepReminders) changes.nextReminderAt = null;
       if (!(await this.cases.update(id, changes, current.version, now, em))) {
         throw new VersionMismatchError(current.version + 1);
       }
