@@ -13,6 +13,8 @@ import { Clock } from './common/clock';
 import { DOCS_PATH, registerHttpSecurity } from './common/http/http-security';
 import { PROBLEM_CONTENT_TYPE } from './common/errors/problem-details.filter';
 import { guardJsonBodies } from './common/http/json-body';
+import { drainRefusedBodies } from './common/http/refused-body-drain';
+import { Lifecycle } from './common/lifecycle';
 import { PinoNestLogger } from './common/logging/logger';
 import { requestContext } from './common/logging/request-context';
 import { AppConfig } from './config/app-config';
@@ -80,16 +82,22 @@ export async function createHttpApp({
     else done(Object.assign(new Error('Unsupported Media Type'), { statusCode: 415 }), undefined);
   });
 
-  // While closing (SIGTERM), in-flight requests finish; a request arriving on a kept-alive
-  // connection meanwhile is turned away at once, for the load balancer to send it elsewhere.
-  let closing = false;
+  // SIGTERM first drains (main.ts): every answer closes its connection and readiness says 503,
+  // so the load balancer stops sending here. Then, while closing, in-flight requests finish; a
+  // request arriving on a kept-alive connection meanwhile is turned away at once.
+  const lifecycle = app.get(Lifecycle);
   server.addHook('preClose', (done) => {
-    closing = true;
+    lifecycle.close();
     done();
   });
+  server.addHook('onSend', (_request, reply, payload, done) => {
+    if (lifecycle.draining) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+  drainRefusedBodies(server, config.http.refusedBodyDrain, () => lifecycle.draining);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
-    if (closing) {
+    if (lifecycle.closing) {
       void reply
         .code(503)
         .headers({ connection: 'close', 'retry-after': '1', 'cache-control': 'no-store' })

@@ -3,6 +3,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Clock } from './common/clock';
+import { Lifecycle } from './common/lifecycle';
 import { DomainEvents } from './common/events/domain-events';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source';
@@ -43,8 +44,9 @@ export class CoreModule {
         { provide: Clock, useValue: clock },
         TransactionRunner,
         DomainEvents,
+        Lifecycle,
       ],
-      exports: [AppConfig, Clock, TransactionRunner, DomainEvents],
+      exports: [AppConfig, Clock, TransactionRunner, DomainEvents, Lifecycle],
     };
   }
 }

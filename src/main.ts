@@ -1,8 +1,10 @@
 import 'reflect-metadata';
+import { setTimeout } from 'node:timers/promises';
 import { createHttpApp, createWorkerContext } from './app.factory';
 import { newPasswordProblem } from './users/password-policy';
 import { loadConfig } from './config/app-config';
 import { ConfigError } from './config/env.schema';
+import { Lifecycle } from './common/lifecycle';
 import { createRootLogger } from './common/logging/logger';
 import { createDatabaseIfMissing, runMigrations } from './database/migrate';
 import { AdminBootstrapService } from './users/admin-bootstrap.service';
@@ -60,14 +62,20 @@ async function main() {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
-      logger.info({ signal }, 'shutting down');
-      app.close().then(
-        () => process.exit(0),
-        (error: Error) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
+      // The API drains first: readiness 503 and `Connection: close` on every answer, for
+      // SHUTDOWN_DRAIN_SECONDS, so the load balancer stops sending before the listener closes.
+      const drainMs = http ? config.http.shutdownDrainMs : 0;
+      logger.info({ signal, drainMs }, 'shutting down');
+      app.get(Lifecycle).drain();
+      setTimeout(drainMs)
+        .then(() => app.close())
+        .then(
+          () => process.exit(0),
+          (error: Error) => {
+            logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
     });
   }
 

@@ -36,6 +36,11 @@ export class AppConfig {
       host: this.env.HOST,
       bodyLimit: this.env.BODY_LIMIT_BYTES,
       importBodyLimit: this.env.IMPORT_BODY_LIMIT_BYTES,
+      refusedBodyDrain: {
+        bytes: this.env.REFUSED_BODY_DRAIN_BYTES,
+        ms: this.env.REFUSED_BODY_DRAIN_SECONDS * 1000,
+      },
+      shutdownDrainMs: this.env.SHUTDOWN_DRAIN_SECONDS * 1000,
       trustProxy: this.env.TRUST_PROXY,
       // Clients reach the service over TLS (terminated here or at the load balancer).
       hsts: this.env.PUBLIC_BASE_URL.startsWith('https://'),

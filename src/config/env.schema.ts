@@ -5,6 +5,7 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -128,6 +129,35 @@ export class Env {
   @Min(1024)
   @Max(512 * 1024 * 1024)
   IMPORT_BODY_LIMIT_BYTES = 20 * 1024 * 1024;
+
+  /**
+   * A body refused before it was read (413 and other early answers) is still read and thrown
+   * away, up to this many bytes, so a client that sends the whole body before reading (browsers,
+   * Node's fetch) reads the answer rather than a reset connection. Beyond it, the connection is
+   * closed.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1024 * 1024 * 1024)
+  REFUSED_BODY_DRAIN_BYTES = 100 * 1024 * 1024;
+
+  /** ... and for at most this many seconds (nginx's lingering_time). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600)
+  REFUSED_BODY_DRAIN_SECONDS = 30;
+
+  /**
+   * On SIGTERM, for this many seconds the API keeps answering, with `Connection: close` on every
+   * answer and 503 on `/health`, so a load balancer stops sending before the listener closes.
+   */
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(300)
+  SHUTDOWN_DRAIN_SECONDS = 5;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';

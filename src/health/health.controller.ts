@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/auth/actor';
+import { Lifecycle } from '../common/lifecycle';
 import { QueueMonitor } from '../queue/queue-monitor';
 import { REDIS } from '../queue/redis.module';
 
@@ -31,9 +32,16 @@ async function probe(work: () => Promise<unknown>): Promise<Check> {
 }
 
 export class HealthResponseDto {
-  /** `degraded`: serving, but jobs wait longer than QUEUE_LATENESS_ALERT_SECONDS. */
-  status: 'ok' | 'degraded' | 'unavailable';
-  checks: { postgres: Check; redis: Check; queues: 'ok' | 'backlog' | 'unknown' };
+  /**
+   * `degraded`: serving, but jobs wait longer than QUEUE_LATENESS_ALERT_SECONDS; `draining`:
+   * shutting down (SIGTERM), not checked.
+   */
+  status: 'ok' | 'degraded' | 'unavailable' | 'draining';
+  checks: {
+    postgres: Check | 'unknown';
+    redis: Check | 'unknown';
+    queues: 'ok' | 'backlog' | 'unknown';
+  };
 }
 
 @ApiTags('health')
@@ -43,16 +51,25 @@ export class HealthController {
     private readonly dataSource: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly queues: QueueMonitor,
+    private readonly lifecycle: Lifecycle,
   ) {}
 
   /**
    * Readiness: PostgreSQL and Redis each reported; 503 when one is down. A queue backlog is
    * reported (`degraded`) but keeps 200: the API still serves, and taking it out of the load
-   * balancer would not make the workers catch up.
+   * balancer would not make the workers catch up. From SIGTERM on, 503 `draining`: this
+   * instance is about to go, whatever its dependencies say.
    */
   @Public()
   @Get()
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthResponseDto> {
+    if (this.lifecycle.draining) {
+      void reply.status(503);
+      return {
+        status: 'draining',
+        checks: { postgres: 'unknown', redis: 'unknown', queues: 'unknown' },
+      };
+    }
     const [postgres, redis] = await Promise.all([
       probe(() => this.dataSource.query('SELECT 1')),
       probe(() => this.redis.ping()),
