@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { Server } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fastify as createFastify } from 'fastify';
 import { INestApplicationContext, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -30,6 +32,12 @@ export interface CreateAppOptions {
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** The HTTP application (APP_ROLE=api|all): Fastify, problem+json errors, request ids, OpenAPI. */
+/**
+ * At shutdown, after the drain: answering 503 before the listener closes, then again before the
+ * connections without a request in progress are dropped.
+ */
+const CLOSE_GRACE_MS = 500;
+
 export async function createHttpApp({
   config,
   logger,
@@ -86,9 +94,18 @@ export async function createHttpApp({
   // so the load balancer stops sending here. Then, while closing, in-flight requests finish; a
   // request arriving on a kept-alive connection meanwhile is turned away at once.
   const lifecycle = app.get(Lifecycle);
-  server.addHook('preClose', (done) => {
+  server.addHook('preClose', async () => {
     lifecycle.close();
-    done();
+    const listener = server.server;
+    if (!listener.listening) return;
+    // A moment still listening, every request answered 503 with Retry-After (see onRequest):
+    // clients still connecting get an answer and back off. Closing the listener resets the
+    // connections the kernel has accepted but Node has not yet; Node's http close then drops
+    // the connections without a request in progress. Both met requests already on their way
+    // (ECONNRESET in the fault suite, right at the close).
+    await sleep(CLOSE_GRACE_MS);
+    Server.prototype.close.call(listener);
+    await sleep(CLOSE_GRACE_MS);
   });
   server.addHook('onSend', (_request, reply, payload, done) => {
     if (lifecycle.draining) void reply.header('connection', 'close');

@@ -659,6 +659,9 @@ async function apiSigterm(ctx: Context): Promise<string[]> {
       sent.push({ route, requestId, answer });
       // The listener is closed: this lane is done (a client would go to another replica).
       if (answer.error === 'ECONNREFUSED') break;
+      // A 503 says when to come back (Retry-After), as a client or a load balancer honours it.
+      const retryAfter = Number(answer.headers?.['retry-after']);
+      if (answer.status === 503 && retryAfter > 0) await sleep(Math.min(retryAfter, 5) * 1000);
     }
   };
   const lanes = [...Array(SIGTERM_LOAD_CONNECTIONS).keys()].map(loop);
