@@ -15,6 +15,7 @@ import { Clock } from './common/clock';
 import { DOCS_PATH, registerHttpSecurity } from './common/http/http-security';
 import { PROBLEM_CONTENT_TYPE } from './common/errors/problem-details.filter';
 import { guardJsonBodies } from './common/http/json-body';
+import { answerMethodNotAllowed } from './common/http/method-not-allowed';
 import { drainRefusedBodies } from './common/http/refused-body-drain';
 import { Lifecycle } from './common/lifecycle';
 import { PinoNestLogger } from './common/logging/logger';
@@ -132,6 +133,7 @@ export async function createHttpApp({
     }
     requestContext.run({ requestId: request.id, ip: request.ip }, done);
   });
+  answerMethodNotAllowed(server);
   fastify.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
     logger[status >= 500 ? 'error' : 'info'](

@@ -94,10 +94,19 @@ export class CasesController {
     return body;
   }
 
-  /** Changes a case; needs `If-Match: <version>` (428 without it, 412 when stale). */
+  /**
+   * Changes a case; needs `If-Match` (428 without it, 412 when no tag matches the current
+   * version). RFC 9110: strong comparison (a weak tag never matches), `*` for any version.
+   */
   @Patch(':id')
   @HttpCode(200)
-  @ApiHeader({ name: 'If-Match', required: true, description: 'The version you read' })
+  @ApiHeader({
+    name: 'If-Match',
+    required: true,
+    description:
+      'The ETag you read ("3"), several ("3", "4"), or * for any current version. Weak tags ' +
+      '(W/"3") never match (RFC 9110, 13.1.1): 412.',
+  })
   @ApiProblems(400, 401, 403, 404, 412, 413, 415, 428)
   async update(
     @CurrentActor() actor: Actor,

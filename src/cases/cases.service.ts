@@ -1,3 +1,4 @@
+import { IfMatch, ifMatchHolds } from '../common/http/if-match';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
@@ -280,12 +281,14 @@ export class CasesService {
     actor: Actor,
     id: string,
     dto: UpdateCaseDto,
-    ifMatch: number | undefined,
+    ifMatch: IfMatch | undefined,
   ): Promise<CaseResponseDto> {
     await this.tx.run(async (em) => {
       const current = await this.requireChangeable(actor, id, em);
       if (ifMatch === undefined) throw new VersionRequiredError();
-      if (ifMatch !== current.version) throw new VersionMismatchError(current.version);
+      if (!ifMatchHolds(ifMatch, current.version)) {
+        throw new VersionMismatchError(current.version);
+      }
       const now = this.clock.now();
 
       if (changesSharing(dto) && current.organizationId !== actor.organizationId) {

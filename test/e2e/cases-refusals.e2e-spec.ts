@@ -749,6 +749,9 @@ describe('cases: refusals (e2e)', () => {
       ['without If-Match -> 428', {}, 428],
       ['with a stale If-Match -> 412', { 'if-match': '"7"' }, 412],
       ['with If-Match 0 -> 412', { 'if-match': '0' }, 412],
+      // RFC 9110 13.1.1: the strong comparison; a weak tag never matches, even the current one.
+      ['with the current version as a weak tag W/"1" -> 412', { 'if-match': 'W/"1"' }, 412],
+      ['with a list of stale tags -> 412', { 'if-match': '"7", "8"' }, 412],
     ])('%s, the case unchanged', async (_label, headers, status) => {
       const c = await createCase(t.app, member().token);
       await expectRefused(
@@ -775,7 +778,8 @@ describe('cases: refusals (e2e)', () => {
     it.each(['"1', 'W/1'])(
       'an If-Match that is not a (weak) entity tag or a bare number (%s) -> 400',
       async (ifMatch) => {
-        // parseIfMatch documents 3, "3" and W/"3"; an unbalanced quote is malformed.
+        // parseIfMatch reads 3, "3", W/"3" (which never matches) and lists; an unbalanced quote
+        // is malformed.
         const c = await createCase(t.app, member().token);
         await expectRefused(
           () => patchCase(c.id, { title: 'Changed' }, { 'if-match': ifMatch }),

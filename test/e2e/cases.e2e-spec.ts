@@ -342,6 +342,25 @@ describe('cases (e2e)', () => {
       );
       expect(audit).toEqual([{ details: { fields: ['dueAt', 'title', 'urgency'] } }]);
     });
+
+    it('reads If-Match as RFC 9110 does: a list matches when one strong tag does, * always', async () => {
+      const c = await createCase(t.app, member().token);
+      const patch = (ifMatch: string, title: string) =>
+        call<CaseResponseDto>(t.app, 'PATCH', `/v1/cases/${c.id}`, {
+          token: member().token,
+          body: { title },
+          headers: { 'if-match': ifMatch },
+        });
+      const listed = await patch('W/"1", "0", "1"', 'Listed');
+      expect(listed.status).toBe(200);
+      expect(listed.body).toMatchObject({ title: 'Listed', version: 2 });
+      const any = await patch('*', 'Any');
+      expect(any.status).toBe(200);
+      expect(any.body).toMatchObject({ title: 'Any', version: 3 });
+      expectProblem(await patch('W/"3"', 'Weak'), 412);
+      const [row] = await t.db.query('SELECT title, version FROM cases WHERE id = $1', [c.id]);
+      expect(row).toEqual({ title: 'Any', version: 3 });
+    });
   });
 
   describe('GET /v1/cases', () => {

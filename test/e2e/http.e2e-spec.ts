@@ -17,6 +17,22 @@ describe('HTTP conventions', () => {
     expect(expectProblem(answer, 404).detail).toBe('No such resource.');
   });
 
+  it('answers a known path asked with a method it lacks 405 with Allow (RFC 9110)', async () => {
+    for (const [method, url, allow] of [
+      ['DELETE', '/v1/cases', 'GET, HEAD, POST'],
+      ['PUT', '/v1/cases/3f0c1e7e-0000-4000-8000-000000000000', 'GET, HEAD, PATCH'],
+      ['POST', '/health', 'GET, HEAD'],
+      ['DELETE', '/v1/patterns/trends?groupBy=country', 'GET, HEAD'],
+    ] as const) {
+      const answer = await call(t.app, method, url, { token: adminToken });
+      expect(expectProblem(answer, 405).detail).toBe(`This resource answers ${allow}.`);
+      expect(answer.headers.allow).toBe(allow);
+    }
+    // Unknown paths stay 404, whatever the method; OPTIONS stays CORS's.
+    expectProblem(await call(t.app, 'DELETE', '/v1/no-such-thing', { token: adminToken }), 404);
+    expect((await call(t.app, 'OPTIONS', '/v1/cases', {})).status).toBe(404);
+  });
+
   it('answers malformed JSON with a 400 problem that does not quote the body', async () => {
     const answer = await call(t.app, 'POST', '/v1/organizations', {
       token: adminToken,

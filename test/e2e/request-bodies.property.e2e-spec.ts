@@ -425,14 +425,16 @@ describe('request bodies (property-based)', () => {
         'if-match': [
           () => undefined,
           () => '',
-          () => '*',
+          // `*` and a list holding the current version match (RFC 9110): not hostile.
+          () => '*, "1"',
           () => '"-1"',
           () => '"0"',
           () => `"${state.version - 1}"`,
           () => `"${state.version + 1}"`,
           () => '"99999999999"',
           () => `W/"${state.version}"`,
-          () => `"${state.version}", "${state.version + 1}"`,
+          () => `"${state.version - 1}", "${state.version + 1}"`,
+          () => `W/"${state.version}", W/"${state.version + 1}"`,
           () => `${state.version}abc`,
           () => "1' OR '1'='1",
         ],

@@ -21,7 +21,7 @@ export interface RequestOptions {
 /** One request through Fastify's inject (no socket), answer parsed when it is JSON. */
 export async function call<T = Record<string, unknown>>(
   app: NestFastifyApplication,
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS',
   url: string,
   options: RequestOptions = {},
 ): Promise<Answer<T>> {
