@@ -4,17 +4,19 @@ import { Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fastify as createFastify } from 'fastify';
 import { INestApplicationContext, LoggerService } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { DiscoveryService, MetadataScanner, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, OperationObject, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { isLimitedWrite } from './auth/write-rate-limit';
 import { CASE_IMPORT_ROUTE } from './cases/case-import.controller';
+import { IS_PUBLIC } from './common/auth/actor';
 import { Clock } from './common/clock';
 import { DOCS_PATH, registerHttpSecurity } from './common/http/http-security';
 import { PROBLEM_CONTENT_TYPE } from './common/errors/problem-details.filter';
 import { guardJsonBodies } from './common/http/json-body';
+import { operationsOf, preciseOpenApi } from './common/http/openapi-document';
 import { answerMethodNotAllowed } from './common/http/method-not-allowed';
 import { drainRefusedBodies } from './common/http/refused-body-drain';
 import { Lifecycle } from './common/lifecycle';
@@ -171,6 +173,23 @@ export async function createWorkerContext({
   return app;
 }
 
+/** The operation ids (as operationIdFactory names them) of the routes marked @Public(). */
+function publicOperationIds(app: NestFastifyApplication): Set<string> {
+  const scanner = new MetadataScanner();
+  const ids = new Set<string>();
+  for (const wrapper of app.get(DiscoveryService).getControllers()) {
+    const controller = wrapper.metatype;
+    const prototype = controller?.prototype as Record<string, unknown> | undefined;
+    if (!controller || !prototype) continue;
+    for (const name of scanner.getAllMethodNames(prototype)) {
+      if (Reflect.getMetadata(IS_PUBLIC, prototype[name] as object) === true) {
+        ids.add(`${controller.name.replace(/Controller$/, '')}_${name}`);
+      }
+    }
+  }
+  return ids;
+}
+
 export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
@@ -181,6 +200,8 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
           'lists answer {data, nextCursor}; authenticate with a Bearer access token or personal API token.',
       )
       .setVersion('1')
+      .setLicense('AGPL-3.0-or-later', 'https://www.gnu.org/licenses/agpl-3.0.html')
+      .addServer(app.get(AppConfig).publicBaseUrl || '/')
       .addBearerAuth()
       .build(),
     {
@@ -226,5 +247,11 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     }
   }
   document.security = [{ bearer: [] }];
+  // Routes marked @Public() need no token: say so on their operations.
+  const open = publicOperationIds(app);
+  for (const { operation } of operationsOf(document)) {
+    if (open.has(operation.operationId ?? '')) operation.security = [];
+  }
+  preciseOpenApi(document);
   return document;
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -62,6 +62,13 @@ export class HealthController {
    */
   @Public()
   @Get()
+  @ApiResponse({ status: 200, type: HealthResponseDto, description: 'Ready (`ok` or `degraded`)' })
+  @ApiResponse({
+    status: 503,
+    type: HealthResponseDto,
+    description:
+      'Not ready: a dependency is down (`unavailable`) or the process stops (`draining`)',
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthResponseDto> {
     if (this.lifecycle.draining) {
       void reply.status(503);

@@ -51,12 +51,12 @@ describe('security headers', () => {
     }
   });
 
-  it('are on problem+json errors and 404s', async () => {
+  it('are on problem+json errors, 404s and 405s', async () => {
     const answers: [Answer, number][] = [
       [await call(t.app, 'GET', '/v1/me'), 401],
       [await call(t.app, 'GET', '/v1/no-such-route', { token }), 404],
       [await call(t.app, 'GET', '/no-such-page'), 404],
-      [await call(t.app, 'DELETE', '/health'), 404],
+      [await call(t.app, 'DELETE', '/health'), 405],
       [
         await call(t.app, 'POST', '/v1/cases', {
           token,

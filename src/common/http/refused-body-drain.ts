@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
 export interface DrainBound {
@@ -27,7 +27,8 @@ export function drainRefusedBodies(
 ): void {
   server.addHook('onSend', (request, reply, payload, done) => {
     const raw = request.raw;
-    if (!raw.complete && !raw.destroyed && hasBody(raw)) {
+    // A real connection only (`inject` has none, and no notion of a body still arriving).
+    if (raw.socket instanceof Socket && !raw.complete && !raw.destroyed && hasBody(raw)) {
       const close = closeAfter();
       if (close) {
         void reply.header('connection', 'close');
