@@ -34,13 +34,13 @@ export interface CreateAppOptions {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
-/** The HTTP application (APP_ROLE=api|all): Fastify, problem+json errors, request ids, OpenAPI. */
 /**
  * At shutdown, after the drain: answering 503 before the listener closes, then again before the
  * connections without a request in progress are dropped.
  */
 const CLOSE_GRACE_MS = 500;
 
+/** The HTTP application (APP_ROLE=api|all): Fastify, problem+json errors, request ids, OpenAPI. */
 export async function createHttpApp({
   config,
   logger,

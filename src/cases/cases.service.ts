@@ -1,4 +1,3 @@
-import { IfMatch, ifMatchHolds } from '../common/http/if-match';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
@@ -15,6 +14,7 @@ import {
   ValidationFailedError,
 } from '../common/errors/domain-error';
 import { Page, toPage } from '../common/pagination/cursor';
+import { IfMatch, ifMatchHolds } from '../common/http/if-match';
 import { AppConfig } from '../config/app-config';
 import { ContactsService } from '../contacts/contacts.service';
 import { TransactionRunner } from '../database/transaction';
@@ -350,7 +350,9 @@ export class CasesService {
       if (deadline.schedule) {
         // The deadline moved (urgency): its job is queued after the commit, the old one goes.
         await this.events.emit(em, 'case.deadline-changed', {
-          deadlines: [{ caseId: id, dueAt: changes.dueAt!, replaces: current.dueAt }],
+          deadlines: [
+            { caseId: id, dueAt: changes.dueAt ?? current.dueAt!, replaces: current.dueAt },
+          ],
         });
       }
       if (leavesRepository(current, { ...current, ...changes })) {
