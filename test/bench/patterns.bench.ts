@@ -596,8 +596,9 @@ async function printData(side: Side): Promise<void> {
   console.log(
     `  load${side.generated ? '' : ' (when generated)'}: cases inserted through the triggers ` +
       `${fixed(insertSeconds, 1)} s (${fmt(Math.round(side.size / insertSeconds))} cases/s, ` +
-      `pattern records and their change log included); foldAll() then folded ${fmt(folded)} ` +
-      `changes in ${fixed(foldSeconds, 1)} s: ${fmt(Math.round(folded / foldSeconds))} changes/s`,
+      `each noted for the projection); catchUp() then built the records and folded ` +
+      `${fmt(folded)} changes in ${fixed(foldSeconds, 1)} s: ` +
+      `${fmt(Math.round(folded / foldSeconds))} records/s, built and folded`,
   );
   console.log(
     `  rollups: pattern_cells ${fmt(stats.cells)} rows (grain ${TRENDS_GRAIN}: ${fmt(stats.grainCells)}, ` +
