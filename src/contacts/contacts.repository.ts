@@ -133,6 +133,8 @@ export class ContactsRepository {
       );
     }
     if (filter.best) {
+      // Suggestions: a contact who left is never suggested (their successor is).
+      qb.andWhere(`c.status <> 'left'`);
       // Active first, then covering the country, then the language; most recently verified first.
       const score = `((c.status = 'active')::int * 4 + (${filter.country ? ':country = ANY(c.countries)' : 'false'})::int * 2 + (${filter.language ? ':language = ANY(c.languages)' : 'false'})::int)`;
       const verified = `COALESCE(c.last_verified_at, '-infinity'::timestamptz)`;

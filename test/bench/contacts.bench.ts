@@ -247,8 +247,8 @@ async function seedContacts(d: Deployment, from: number, to: number): Promise<vo
 /**
  * What ContactsRepository.list sends for `best=true` with platform, country and language, by
  * hand: the same TLP fragment (on the contact, and on its successor before naming them), the
- * platform filter, country and language ranking (with `best` they rank, they do not filter),
- * LIMIT page + 1. $1 organisation, $2 user, $3 platform code, $4 country, $5 language,
+ * platform filter, contacts who left left out, country and language ranking (with `best` they
+ * rank, they do not filter), LIMIT page + 1. $1 organisation, $2 user, $3 platform code, $4 country, $5 language,
  * $6 limit + 1. The platform is looked up inside the query; the API asks for it separately.
  */
 const visibleSql = (alias: string) =>
@@ -269,6 +269,7 @@ const LIST_SQL = `SELECT c.id, c.full_name, c.languages, c.countries, c.tlp, c.o
   JOIN platforms p ON p.id = c.platform_id
  WHERE ${visibleSql('c')}
    AND c.platform_id = (SELECT id FROM platforms WHERE code = $3)
+   AND c.status <> 'left'
  ORDER BY ${SCORE} DESC, ${VERIFIED} DESC, c.id DESC
  LIMIT $6`;
 const CHANNELS_SQL = `SELECT contact_id, kind, value FROM contact_channels

@@ -720,13 +720,18 @@ describe('platform contacts', () => {
         language: 'es',
         best: 'true',
       });
-      const order = ['k1', 'k2', 'k3', 'k4', 'k5', 'k8', 'k6', 'k9', 'k7'];
+      // k7 left: never suggested (it is still listed without best).
+      const order = ['k1', 'k2', 'k3', 'k4', 'k5', 'k8', 'k6', 'k9'];
       expect(got.map((id) => Object.keys(k).find((n) => k[n].id === id))).toEqual(order);
+      expect(await listIds(c.inB.member.token, { platform })).toContain(k.k7.id);
+      expect(await listIds(c.inB.member.token, { platform, best: 'true', status: 'left' })).toEqual(
+        [],
+      );
     });
 
     it('orders active first, then most recently verified, when no country or language is given', async () => {
       const got = await listIds(c.inB.member.token, { platform, best: 'true' });
-      const order = ['k4', 'k5', 'k1', 'k2', 'k8', 'k3', 'k6', 'k9', 'k7'];
+      const order = ['k4', 'k5', 'k1', 'k2', 'k8', 'k3', 'k6', 'k9'];
       expect(got.map((id) => Object.keys(k).find((n) => k[n].id === id))).toEqual(order);
     });
 

@@ -118,7 +118,10 @@ export class ContactQueryDto extends ListQueryDto {
   @MaxLength(320)
   address?: string;
 
-  /** Active, recently verified contacts covering `country` and `language` first. */
+  /**
+   * Suggestions: active, recently verified contacts covering `country` and `language` first;
+   * contacts who left are never suggested.
+   */
   @IsOptional()
   @Transform(toBoolean)
   @IsIn([true, false], { message: 'best must be true or false' })

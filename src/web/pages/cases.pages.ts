@@ -153,7 +153,7 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
         best: true,
         limit: 3,
       });
-      return (await contacts.list(actor, query)).data.filter((c) => c.status !== 'left');
+      return (await contacts.list(actor, query)).data;
     } catch (error) {
       if (error instanceof ValidationFailedError) return null;
       throw error;

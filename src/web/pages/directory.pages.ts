@@ -92,7 +92,7 @@ export function registerDirectoryPages(web: FastifyInstance, { services }: WebDe
         if (filters.platform && filters.country) {
           const { status: _status, ...where } = filters;
           const query = assertValid(ContactQueryDto, { ...where, best: true, limit: 3 });
-          best = (await contacts.list(actor, query)).data.filter((c) => c.status !== 'left');
+          best = (await contacts.list(actor, query)).data;
         }
         if (filters.platform) {
           turnover = await contacts.turnover(
