@@ -6,7 +6,7 @@ import { fastify as createFastify } from 'fastify';
 import { INestApplicationContext, LoggerService } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, OpenAPIObject, OperationObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { isLimitedWrite } from './auth/write-rate-limit';
@@ -234,17 +234,15 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     },
   };
   // Every write may meet the per-user rate limit (WriteRateLimitGuard), declared once here.
-  for (const [path, operations] of Object.entries(document.paths)) {
+  for (const { path, method, operation } of operationsOf(document)) {
     const route = path.replace(/\{(\w+)\}/g, ':$1');
-    for (const [method, operation] of Object.entries(operations) as [string, OperationObject][]) {
-      if (!isLimitedWrite(method.toUpperCase(), route) || operation.responses['429']) continue;
-      operation.responses['429'] = {
-        description: 'Too many changes in a minute (WRITE_RATE_LIMIT_PER_MINUTE); see Retry-After',
-        content: {
-          'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
-        },
-      };
-    }
+    if (!isLimitedWrite(method.toUpperCase(), route) || operation.responses['429']) continue;
+    operation.responses['429'] = {
+      description: 'Too many changes in a minute (WRITE_RATE_LIMIT_PER_MINUTE); see Retry-After',
+      content: {
+        'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+      },
+    };
   }
   document.security = [{ bearer: [] }];
   // Routes marked @Public() need no token: say so on their operations.

@@ -10,6 +10,7 @@ const MiB = 1024 * 1024;
 /** The drain bound of this file's app: above the 25 MiB CSV, below the body that must be cut. */
 const DRAIN_BYTES = 40 * MiB;
 const TRIES = 20;
+const DRAIN_SECONDS = 2;
 
 /**
  * Refused bodies over real sockets (not `inject`): a client that sends its whole body before it
@@ -24,7 +25,10 @@ describe('refused bodies reach the client (lingering close, e2e over TCP)', () =
   let member: TestUser;
 
   beforeAll(async () => {
-    t = await createTestApp({ REFUSED_BODY_DRAIN_BYTES: String(DRAIN_BYTES) });
+    t = await createTestApp({
+      REFUSED_BODY_DRAIN_BYTES: String(DRAIN_BYTES),
+      REFUSED_BODY_DRAIN_SECONDS: String(DRAIN_SECONDS),
+    });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     port = (t.app.getHttpServer().address() as { port: number }).port;
     base = `http://127.0.0.1:${port}`;
@@ -161,6 +165,29 @@ describe('refused bodies reach the client (lingering close, e2e over TCP)', () =
     // Cut once the bound was read: far from the whole body.
     expect(sent).toBeGreaterThanOrEqual(DRAIN_BYTES);
     expect(sent).toBeLessThan(size);
+  });
+
+  it('closes the connection after REFUSED_BODY_DRAIN_SECONDS when the rest of the body never comes', async () => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    const closed = new Promise<number>((resolve) =>
+      socket.once('close', () => resolve(performance.now())),
+    );
+    await new Promise((resolve) => socket.once('connect', resolve));
+    rawRequest(
+      socket,
+      `POST /v1/cases HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${10 * MiB}\r\n`,
+    );
+    socket.write(Buffer.alloc(MiB, 'a'));
+    const sent = performance.now();
+    // The client stalls: nothing more is sent.
+    const elapsed = (await closed) - sent;
+    expect(received).toMatch(/^HTTP\/1\.1 413/);
+    expect(elapsed).toBeGreaterThan(DRAIN_SECONDS * 1000 - 250);
+    expect(elapsed).toBeLessThan(DRAIN_SECONDS * 1000 + 3000);
   });
 
   // Last: the app stays draining.
