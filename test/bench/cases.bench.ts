@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
 import { isIP, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
@@ -78,7 +80,7 @@ import { benchSeconds, BenchResult, onCleanup, ratio, Ratio, Sample } from './ha
  * complete and not larger than BENCH_CASES; the bench's own writes are removed at the end; no
  * size pair then), BENCH_PLAN=full (whole query plans), BENCH_PROFILE=1 (after the list and the
  * POST pairs: pg statements per request with their time, and a CPU profile of the process by
- * package and by function).
+ * package and by function, written whole to the temporary directory).
  */
 
 const POOL_SIZE = 50;
@@ -1397,6 +1399,9 @@ async function profile(
     session.disconnect();
     await poolAtRest(d.pool);
     printProfile(profile as unknown as { nodes: ProfileNode[] });
+    const file = `${tmpdir()}/cases-bench-${what.replace(/\W+/g, '-').replace(/^-|-$/g, '')}.cpuprofile`;
+    writeFileSync(file, JSON.stringify(profile));
+    console.log(`  (whole profile, for Chrome's or VS Code's profiler: ${file})`);
   }
   return problems;
 }
