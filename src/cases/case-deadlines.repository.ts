@@ -19,6 +19,10 @@ export interface DeadlineCase {
   nextReminderAt: Date | null;
   /** TLP:RED: only these users may hear of it (creator and named users); null otherwise. */
   restrictedTo: string[] | null;
+  /** Who follows it up (null: unassigned). */
+  ownerId: string | null;
+  /** Follow-up reminders sent for the current deadline (this one included, once moved). */
+  remindersSent: number;
 }
 
 /** Not yet marked overdue for its current deadline (the predicate of idx_cases_pending_deadline). */
@@ -27,6 +31,7 @@ const PENDING_DEADLINE = `${CLOCK_RUNS} AND c.overdue_for IS DISTINCT FROM c.due
 const STILL_OVERDUE = `${CLOCK_RUNS} AND c.overdue_for = c.due_at`;
 
 const DEADLINE_CASE = `c.id, c.reference, c.organization_id, c.due_at, c.next_reminder_at,
+  c.owner_id, c.reminders_sent,
   CASE WHEN c.tlp = 'RED' THEN array_prepend(c.created_by, c.shared_user_ids) END AS restricted_to,
   (SELECT code FROM platforms WHERE id = c.platform_id) AS platform_code,
   (SELECT code FROM channels WHERE id = c.channel_id) AS channel_code`;
@@ -41,6 +46,8 @@ const toDeadlineCase = (r: Raw): DeadlineCase => ({
   dueAt: r.due_at as Date,
   nextReminderAt: r.next_reminder_at as Date | null,
   restrictedTo: r.restricted_to as string[] | null,
+  ownerId: r.owner_id as string | null,
+  remindersSent: r.reminders_sent as number,
 });
 
 /**

@@ -10,6 +10,7 @@ import {
   isOverdue,
   leavesRepository,
   notInFuture,
+  ownerErrors,
   requireChangeRight,
   requireWriter,
   sharingAfterUpdate,
@@ -74,6 +75,39 @@ describe('case rules', () => {
           sharedUserIds: [USER],
         }),
       ).not.toThrow();
+    });
+  });
+
+  describe('ownerErrors', () => {
+    const owned = {
+      tlp: 'AMBER+STRICT' as const,
+      createdBy: CREATOR,
+      sharedUserIds: [],
+      organizationId: ORG,
+    };
+    const fields = (errors: FieldError[]) => errors.map((e) => e.field);
+    it('accepts an active member or org_admin of the case organisation', () => {
+      for (const role of ['member', 'org_admin'] as const) {
+        expect(ownerErrors(USER, { organizationId: ORG, role }, owned)).toEqual([]);
+      }
+    });
+    it('refuses no such active user, another organisation, a viewer or an admin', () => {
+      expect(fields(ownerErrors(USER, null, owned))).toEqual(['ownerId']);
+      expect(
+        ownerErrors(USER, { organizationId: OTHER_ORG, role: 'member' }, owned)[0].message,
+      ).toBe("ownerId is not an active user of the case's organisation");
+      for (const role of ['viewer', 'admin'] as const) {
+        expect(ownerErrors(USER, { organizationId: ORG, role }, owned)[0].message).toBe(
+          'ownerId must be a member or org_admin (not a viewer)',
+        );
+      }
+    });
+    it('on RED: only the creator or a person it is shared with', () => {
+      const red = { ...owned, tlp: 'RED' as const };
+      const member = { organizationId: ORG, role: 'member' as const };
+      expect(fields(ownerErrors(USER, member, red))).toEqual(['ownerId']);
+      expect(ownerErrors(CREATOR, member, red)).toEqual([]);
+      expect(ownerErrors(USER, member, { ...red, sharedUserIds: [USER] })).toEqual([]);
     });
   });
 

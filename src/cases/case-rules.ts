@@ -43,6 +43,39 @@ export function requireChangeRight(
   if (!allowed) throw new ForbiddenError('Only the owning organisation can change this case.');
 }
 
+/** The case as far as its owner is concerned. */
+export type OwnedCase = Pick<CaseRow, 'organizationId' | 'tlp' | 'createdBy' | 'sharedUserIds'>;
+
+/**
+ * Who may own a case: an active member or org_admin of its organisation (viewers do not follow
+ * cases up; an admin of the coordination is not a helpline worker) and, on a RED case, someone
+ * who sees it (its creator or a person named on it). `owner` is null when no active user has
+ * that id.
+ */
+export function ownerErrors(
+  ownerId: string,
+  owner: Pick<Actor, 'organizationId' | 'role'> | null,
+  c: OwnedCase,
+): FieldError[] {
+  if (!owner || owner.organizationId !== c.organizationId) {
+    return [
+      { field: 'ownerId', message: "ownerId is not an active user of the case's organisation" },
+    ];
+  }
+  if (owner.role !== 'member' && owner.role !== 'org_admin') {
+    return [{ field: 'ownerId', message: 'ownerId must be a member or org_admin (not a viewer)' }];
+  }
+  if (c.tlp === 'RED' && ownerId !== c.createdBy && !c.sharedUserIds.includes(ownerId)) {
+    return [
+      {
+        field: 'ownerId',
+        message: 'the owner of a RED case must be its creator or a person it is shared with',
+      },
+    ];
+  }
+  return [];
+}
+
 export function categoryErrors(category: string, subcategory?: string | null): FieldError[] {
   if (subcategory && !isSubcategoryOf(category, subcategory)) {
     return [

@@ -32,14 +32,16 @@ export const CASE_EVENT_TYPES = [
   'contact_changed',
   'overdue',
   'note',
+  'owner_changed',
 ] as const;
 export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
 
-/** Written by the service itself (creation, contact departures, deadlines), never by a client. */
+/** Written by the service itself (creation, contact and owner changes, deadlines), never by a client. */
 export const SERVICE_EVENT_TYPES: readonly CaseEventType[] = [
   'created',
   'contact_changed',
   'overdue',
+  'owner_changed',
 ];
 export const CLIENT_EVENT_TYPES = CASE_EVENT_TYPES.filter((t) => !SERVICE_EVENT_TYPES.includes(t));
 
@@ -253,6 +255,7 @@ export function applyStep(state: CaseState, step: CaseStep): CaseState {
       return state;
     case 'note':
     case 'contact_changed':
+    case 'owner_changed':
       return state;
     case 'created':
       throw new IllegalStepError('A case is created once, by POST /v1/cases.');

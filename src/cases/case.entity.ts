@@ -46,6 +46,9 @@ import {
 @Index('idx_cases_channel_id', ['channelId', 'escalatedAt'])
 @Index('idx_cases_contact_id', ['contactId'])
 @Index('idx_cases_created_by', ['createdBy'])
+@Index('idx_cases_owner_open', ['organizationId', 'ownerId'], {
+  where: `status IN ('draft', 'escalated', 'acknowledged')`,
+})
 // Full-text search over reference, title and summary: an expression index made by migration.
 @Index('idx_cases_search', { synchronize: false })
 @Check('ck_cases_paused_seconds', `"paused_seconds" >= 0`)
@@ -93,6 +96,14 @@ export class CaseEntity {
   @ManyToOne(() => ContactEntity, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'contact_id', foreignKeyConstraintName: 'fk_cases_contact' })
   contact?: ContactEntity;
+
+  /** Who in the owning organisation follows the case up (null: unassigned). */
+  @Column({ type: 'uuid', nullable: true })
+  ownerId: string | null;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'owner_id', foreignKeyConstraintName: 'fk_cases_owner' })
+  owner?: UserEntity;
 
   @Column({ type: 'varchar', length: 300 })
   title: string;

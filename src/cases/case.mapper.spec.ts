@@ -15,6 +15,7 @@ const row: CaseRow = {
   channelCode: 'trusted-partner',
   expectedResponseHours: 72,
   contactId: null,
+  ownerId: null,
   title: 'Threats after a stream',
   summary: 'A pile-on',
   categoryCode: 'threats',

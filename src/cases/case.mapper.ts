@@ -25,6 +25,7 @@ export function toCaseSummary(c: CaseRow, now: Date): CaseSummaryResponseDto {
     platformCode: c.platformCode,
     channelCode: c.channelCode,
     contactId: c.contactId,
+    ownerId: c.ownerId,
     title: c.title,
     summary: c.summary,
     categoryCode: c.categoryCode,

@@ -44,6 +44,8 @@ export interface CaseFilter {
   urgency?: string;
   overdue?: boolean;
   needsContact?: boolean;
+  /** The owner's user id, or null for unassigned cases. */
+  ownerId?: string | null;
   from?: string;
   to?: string;
   q?: string;
@@ -57,6 +59,8 @@ export interface NewCase {
   platformId: string;
   channelId: string;
   contactId: string | null;
+  /** Who follows it up; imported cases start unassigned (the bulk insert leaves it null). */
+  ownerId?: string | null;
   title: string;
   summary: string;
   categoryCode: string;
@@ -120,7 +124,7 @@ const SEARCH_DOCUMENT = `to_tsvector('simple', c.reference || ' ' || c.title || 
 const OVERDUE = (now: string) => `(${CLOCK_RUNS} AND c.due_at < ${now})`;
 
 const CASE_SELECT = `SELECT c.id, c.reference, c.organization_id, c.created_by, c.platform_id,
-  c.channel_id, c.contact_id, c.title, c.summary, c.category_code, c.subcategory_code,
+  c.channel_id, c.contact_id, c.owner_id, c.title, c.summary, c.category_code, c.subcategory_code,
   c.target_groups, c.country, c.content_language, c.urgency, c.tlp, c.shared_organization_ids,
   c.shared_user_ids, c.consent_to_share_pattern, c.platform_reference, c.status, c.outcome,
   c.escalated_at, c.due_at, c.first_response_at, c.resolved_at, c.closed_at, c.paused_at,
@@ -132,7 +136,7 @@ const CASE_SELECT = `SELECT c.id, c.reference, c.organization_id, c.created_by, 
 
 type RawCase = Record<string, unknown>;
 
-function toCaseRow(r: RawCase): CaseRow {
+export function toCaseRow(r: RawCase): CaseRow {
   return {
     id: r.id as string,
     reference: r.reference as string,
@@ -141,6 +145,7 @@ function toCaseRow(r: RawCase): CaseRow {
     platformId: r.platform_id as string,
     channelId: r.channel_id as string,
     contactId: r.contact_id as string | null,
+    ownerId: r.owner_id as string | null,
     title: r.title as string,
     summary: r.summary as string,
     categoryCode: r.category_code as string,
@@ -205,6 +210,8 @@ export class CasesRepository {
     if (filter.needsContact !== undefined) {
       where.push(`c.needs_contact = ${p(filter.needsContact)}`);
     }
+    if (filter.ownerId === null) where.push('c.owner_id IS NULL');
+    else if (filter.ownerId) where.push(`c.owner_id = ${p(filter.ownerId)}`);
     if (filter.from) where.push(`c.escalated_at >= ${p(filter.from)}`);
     if (filter.to) where.push(`c.escalated_at < ${p(filter.to)}`);
     if (filter.q) {
@@ -268,14 +275,14 @@ export class CasesRepository {
     const { p, values } = new Params();
     const sql = `WITH c AS (
         INSERT INTO cases (id, reference, organization_id, created_by, platform_id, channel_id,
-          contact_id, title, summary, category_code, subcategory_code, target_groups, country,
+          contact_id, owner_id, title, summary, category_code, subcategory_code, target_groups, country,
           content_language, urgency, tlp, shared_organization_ids, shared_user_ids,
           consent_to_share_pattern, platform_reference, status, escalated_at, due_at,
           created_at, updated_at)
         VALUES (${p(c.id)}, 'ESC-' || ${p(String(c.year))} || '-' ||
           case_reference_number(nextval('case_reference_seq')), ${p(c.organizationId)},
           ${p(c.createdBy)}, ${p(c.platformId)}, ${p(c.channelId)}, ${p(c.contactId)},
-          ${p(c.title)}, ${p(c.summary)}, ${p(c.categoryCode)}, ${p(c.subcategoryCode)},
+          ${p(c.ownerId ?? null)}, ${p(c.title)}, ${p(c.summary)}, ${p(c.categoryCode)}, ${p(c.subcategoryCode)},
           ${p(c.targetGroups)}::text[], ${p(c.country)}, ${p(c.contentLanguage)},
           ${p(c.urgency)}::case_urgency, ${p(c.tlp)}::tlp, ${p(c.sharedOrganizationIds)}::uuid[],
           ${p(c.sharedUserIds)}::uuid[], ${p(c.consentToSharePattern)}, ${p(c.platformReference)},

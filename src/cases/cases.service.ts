@@ -32,6 +32,8 @@ import {
   hashRequest,
   leavesRepository,
   notInFuture,
+  OwnedCase,
+  ownerErrors,
   requireChangeRight,
   requireWriter,
   sharingAfterUpdate,
@@ -133,6 +135,15 @@ export class CasesService {
     );
     if (dto.contactId) await this.requireContact(actor, dto.contactId, platform.id);
     await this.requireSharingTargets(sharedOrganizationIds, sharedUserIds);
+    // Whoever logs the case follows it up unless they name someone else (or nobody).
+    const ownerId = dto.ownerId === undefined ? actor.userId : dto.ownerId;
+    if (ownerId) {
+      await this.requireOwner(
+        ownerId,
+        { organizationId: actor.organizationId, tlp, createdBy: actor.userId, sharedUserIds },
+        actor,
+      );
+    }
 
     const urgency = dto.urgency ?? 'normal';
     const escalatedAt = dto.escalatedAt ? new Date(dto.escalatedAt) : null;
@@ -152,6 +163,7 @@ export class CasesService {
       platformId: platform.id,
       channelId: channel.id,
       contactId: dto.contactId ?? null,
+      ownerId,
       title: dto.title,
       summary: dto.summary,
       categoryCode: dto.categoryCode,
@@ -253,7 +265,11 @@ export class CasesService {
     scope: Pick<CaseFilter, 'statuses' | 'organizationId'> = {},
   ): Promise<Page<CaseSummaryResponseDto>> {
     const now = this.clock.now();
-    const rows = await this.cases.list(actor, { ...(await this.toFilter(query)), ...scope }, now);
+    const rows = await this.cases.list(
+      actor,
+      { ...(await this.toFilter(actor, query)), ...scope },
+      now,
+    );
     const shown = rows.slice(0, query.limit);
     await this.record(actor, 'case.listed', undefined, undefined, {
       count: shown.length,
@@ -268,7 +284,11 @@ export class CasesService {
   }
 
   async count(actor: Actor, query: CaseCountQueryDto): Promise<{ count: number }> {
-    const count = await this.cases.count(actor, await this.toFilter(query), this.clock.now());
+    const count = await this.cases.count(
+      actor,
+      await this.toFilter(actor, query),
+      this.clock.now(),
+    );
     await this.record(actor, 'case.counted', undefined, undefined, { count });
     return { count };
   }
@@ -308,6 +328,20 @@ export class CasesService {
       if (errors.length > 0) throw new ValidationFailedError(errors);
       if (dto.contactId) await this.requireContact(actor, dto.contactId, current.platformId, em);
       await this.requireSharingTargets(sharedOrganizationIds, sharedUserIds, em);
+      const ownerId = dto.ownerId === undefined ? current.ownerId : dto.ownerId;
+      // A new owner, or new rules for the one it has (a move to RED): may they own it?
+      if (ownerId && (ownerId !== current.ownerId || tlp === 'RED')) {
+        await this.requireOwner(
+          ownerId,
+          {
+            organizationId: current.organizationId,
+            tlp,
+            createdBy: current.createdBy,
+            sharedUserIds,
+          },
+          actor,
+        );
+      }
 
       const changes: Partial<CaseEntity> = {
         ...(dto.title !== undefined && { title: dto.title }),
@@ -329,6 +363,7 @@ export class CasesService {
         changes.contactId = dto.contactId;
         changes.needsContact = false;
       }
+      if (ownerId !== current.ownerId) changes.ownerId = ownerId;
       if (dto.urgency !== undefined && dto.urgency !== current.urgency) {
         changes.urgency = dto.urgency;
         // A running clock keeps its start; only the window changes (critical caps it at 24 h).
@@ -343,6 +378,31 @@ export class CasesService {
       if (changes.dueAt && !deadline.keepReminders) changes.nextReminderAt = null;
       if (!(await this.cases.update(id, changes, current.version, now, em))) {
         throw new VersionMismatchError(current.version + 1);
+      }
+      // Who the case goes to and who follows it up are part of its story: the timeline says so.
+      const handovers = [
+        changes.contactId !== undefined && {
+          type: 'contact_changed' as const,
+          details: { previousContactId: current.contactId, contactId: changes.contactId },
+        },
+        changes.ownerId !== undefined && {
+          type: 'owner_changed' as const,
+          details: { previousOwnerId: current.ownerId, ownerId: changes.ownerId },
+        },
+      ];
+      for (const handover of handovers) {
+        if (!handover) continue;
+        await this.cases.insertEvent(
+          {
+            caseId: id,
+            ...handover,
+            occurredAt: now,
+            actorUserId: actor.userId,
+            statusAfter: current.status,
+          },
+          now,
+          em,
+        );
       }
       if (items) await this.cases.replaceItems(id, items, em);
       if (indicators)
@@ -444,14 +504,25 @@ export class CasesService {
     return this.get(actor, earlier.caseId, false);
   }
 
-  private async toFilter<Q extends CaseCountQueryDto>(query: Q): Promise<Q & CaseFilter> {
+  private async toFilter<Q extends CaseCountQueryDto>(
+    actor: Actor,
+    query: Q,
+  ): Promise<Q & CaseFilter> {
     const platformId = query.platform
       ? await this.platforms.idForInput(query.platform, 'platform')
       : undefined;
     if (query.from && query.to && new Date(query.from) > new Date(query.to)) {
       throw new ValidationFailedError([{ field: 'from', message: 'from must not be after to' }]);
     }
-    return { ...query, platformId };
+    const ownerId =
+      query.owner === undefined
+        ? undefined
+        : query.owner === 'none'
+          ? null
+          : query.owner === 'me'
+            ? actor.userId
+            : query.owner;
+    return { ...query, platformId, ownerId };
   }
 
   private async requireContact(
@@ -471,6 +542,13 @@ export class CasesService {
         { field: 'contactId', message: 'contactId works for another platform' },
       ]);
     }
+  }
+
+  /** The owner must be allowed to own the case (ownerErrors); the actor is known already. */
+  private async requireOwner(ownerId: string, c: OwnedCase, actor?: Actor): Promise<void> {
+    const owner = actor?.userId === ownerId ? actor : await this.users.findActive(ownerId);
+    const errors = ownerErrors(ownerId, owner, c);
+    if (errors.length > 0) throw new ValidationFailedError(errors);
   }
 
   private async requireSharingTargets(

@@ -77,6 +77,7 @@ export class DeadlinesService {
       ...this.about(current, now),
       type: 'case.follow_up_due',
       key: reminderKey(caseId, at),
+      reminder: current.remindersSent,
     });
     this.scheduler.reminders([{ caseId, at: current.nextReminderAt }]);
     return { sent: true };
@@ -154,6 +155,7 @@ export class DeadlinesService {
       occurredAt: now.toISOString(),
       // The sharing rule holds for notifications too: a RED case reaches only its people.
       ...(c.restrictedTo && { restrictedTo: c.restrictedTo }),
+      ...(c.ownerId && { ownerUserId: c.ownerId }),
     };
   }
 

@@ -28,6 +28,7 @@ function answer(overrides: Partial<CaseResponseDto> = {}): CaseResponseDto {
     platformCode: 'facebook',
     channelCode: 'trusted_partner',
     contactId: 'contact-secret-id',
+    ownerId: 'user-1',
     title: 'Title naming Ana',
     summary: 'Summary with her address',
     categoryCode: 'ncii',

@@ -46,6 +46,8 @@ function caseContract(n: CaseNotification): CaseNotification {
     dueAt: n.dueAt,
     occurredAt: n.occurredAt,
     ...(n.restrictedTo && { restrictedTo: [...new Set(n.restrictedTo)] }),
+    ...(typeof n.ownerUserId === 'string' && { ownerUserId: n.ownerUserId }),
+    ...(Number.isSafeInteger(n.reminder) && { reminder: n.reminder }),
   };
 }
 

@@ -19,6 +19,10 @@ export interface CaseNotification {
    * e-mail goes to these users only. Absent: the owning organisation as a whole.
    */
   restrictedTo?: string[];
+  /** The user who follows the case up, if it has an owner. */
+  ownerUserId?: string;
+  /** `case.follow_up_due`: which reminder of this deadline it is (1 for the first). */
+  reminder?: number;
 }
 
 /**

@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { UsersService } from '../users/users.service';
-import { Notification, PatternNotification } from './notification';
+import { CaseNotification, Notification, PatternNotification } from './notification';
 import { DEFAULT_NOTIFICATION_RETRY } from './notification-retry';
-import { NotificationsService } from './notifications.service';
+import { firstRecipients, NotificationsService } from './notifications.service';
 import { WebhooksRepository } from './webhooks.repository';
 
 const ORG = '5c0a3f7e-1111-4b2c-8d3e-222233334444';
@@ -127,5 +127,34 @@ describe('NotificationsService.notify with pattern notifications', () => {
       /notification key/,
     );
     expect(jobs()).toEqual([]);
+  });
+});
+
+describe('firstRecipients: reminders go to the owner first', () => {
+  const [owner, colleague] = USERS;
+  const reminder = (n: number, ownerUserId?: string): CaseNotification => ({
+    type: 'case.follow_up_due',
+    key: `reminder-x-${n}`,
+    organizationId: ORG,
+    caseId: CAMPAIGN_ID,
+    reference: 'ESC-2026-000001',
+    platformCode: 'facebook',
+    channelCode: 'trusted_partner',
+    dueAt: '2026-03-05T10:00:00.000Z',
+    occurredAt: '2026-03-05T12:00:00.000Z',
+    reminder: n,
+    ...(ownerUserId && { ownerUserId }),
+  });
+  it('the first reminder reaches the owner alone; the next ones everyone', () => {
+    expect(firstRecipients(reminder(1, owner), [owner, colleague])).toEqual([owner]);
+    expect(firstRecipients(reminder(2, owner), [owner, colleague])).toEqual([owner, colleague]);
+  });
+  it('everyone when there is no owner, or the owner is not among those it may reach', () => {
+    expect(firstRecipients(reminder(1), [owner, colleague])).toEqual([owner, colleague]);
+    expect(firstRecipients(reminder(1, owner), [colleague])).toEqual([colleague]);
+  });
+  it('the overdue notice reaches everyone, owner included', () => {
+    const overdue = { ...reminder(1, owner), type: 'case.overdue' as const, reminder: undefined };
+    expect(firstRecipients(overdue, [owner, colleague])).toEqual([owner, colleague]);
   });
 });

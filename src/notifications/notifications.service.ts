@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { JobName, QueueName } from '../queue/queues';
 import { UsersService } from '../users/users.service';
 import { Notification } from './notification';
-import { contractOf } from './notification-contract';
+import { contractOf, isCaseNotification } from './notification-contract';
 import {
   EmailDeliveryJob,
   emailJobId,
@@ -19,6 +19,17 @@ import { WebhooksRepository } from './webhooks.repository';
 
 /** Who gets notification e-mails: the people who work the organisation's cases. */
 export const EMAIL_RECIPIENT_ROLES: Role[] = ['org_admin', 'member'];
+
+/**
+ * Reminders go to the owner first: the first follow-up reminder of a deadline reaches only the
+ * case's owner, if they are among those it may reach (active, of the organisation, named on a
+ * RED case); the next reminders and the overdue notice reach everyone, owner included.
+ */
+export function firstRecipients(n: Notification, candidates: string[]): string[] {
+  const owner = isCaseNotification(n) ? n.ownerUserId : undefined;
+  const first = n.type === 'case.follow_up_due' && n.reminder === 1;
+  return first && owner && candidates.includes(owner) ? [owner] : candidates;
+}
 
 /**
  * Tells an organisation about one of its cases, or about a campaign or an emerging pattern from
@@ -85,15 +96,22 @@ export class NotificationsService {
   }
 
   /**
-   * Whom e-mail goes to: with SMTP on, the organisation's workers, or a RED case's people.
+   * Whom e-mail goes to: with SMTP on, the organisation's workers, or a RED case's people;
+   * the first follow-up reminder only to the case's owner among them (firstRecipients).
    * Pattern notifications never have `restrictedTo`: the organisation as a whole.
    */
   private async recipients(n: Notification): Promise<string[]> {
     if (!this.config.smtp) return [];
     if (!n.restrictedTo) {
-      return this.users.activeIdsWithRoles(n.organizationId, EMAIL_RECIPIENT_ROLES);
+      return firstRecipients(
+        n,
+        await this.users.activeIdsWithRoles(n.organizationId, EMAIL_RECIPIENT_ROLES),
+      );
     }
     const inactive = new Set(await this.users.unknownActiveIds(n.restrictedTo));
-    return n.restrictedTo.filter((id) => !inactive.has(id));
+    return firstRecipients(
+      n,
+      n.restrictedTo.filter((id) => !inactive.has(id)),
+    );
   }
 }

@@ -13,7 +13,7 @@ import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../../src/app.factory';
 import { CaseStatus } from '../../src/cases/case-status.machine';
-import { CaseRow } from '../../src/cases/cases.repository';
+import { toCaseRow } from '../../src/cases/cases.repository';
 import { toCaseSummary } from '../../src/cases/case.mapper';
 import { PatternProjection } from '../../src/patterns/pattern-projection';
 import { POLL_MS } from '../../src/patterns/pattern-projection.poller';
@@ -641,48 +641,6 @@ const INSERT_SQL = insertSql('cases');
 const TRIGGER_FREE = 'cases_trigger_free';
 
 type RawCase = Record<string, unknown>;
-
-/** The row as the repository maps it (toCaseRow), for the service's own toCaseSummary. */
-function toCaseRow(r: RawCase): CaseRow {
-  return {
-    id: r.id as string,
-    reference: r.reference as string,
-    organizationId: r.organization_id as string,
-    createdBy: r.created_by as string,
-    platformId: r.platform_id as string,
-    channelId: r.channel_id as string,
-    contactId: r.contact_id as string | null,
-    title: r.title as string,
-    summary: r.summary as string,
-    categoryCode: r.category_code as string,
-    subcategoryCode: r.subcategory_code as string | null,
-    targetGroups: r.target_groups as string[],
-    country: r.country as string,
-    contentLanguage: r.content_language as string | null,
-    urgency: r.urgency as CaseRow['urgency'],
-    tlp: r.tlp as CaseRow['tlp'],
-    sharedOrganizationIds: r.shared_organization_ids as string[],
-    sharedUserIds: r.shared_user_ids as string[],
-    consentToSharePattern: r.consent_to_share_pattern as boolean,
-    platformReference: r.platform_reference as string | null,
-    status: r.status as CaseStatus,
-    outcome: r.outcome as CaseRow['outcome'],
-    escalatedAt: r.escalated_at as Date | null,
-    dueAt: r.due_at as Date | null,
-    firstResponseAt: r.first_response_at as Date | null,
-    resolvedAt: r.resolved_at as Date | null,
-    closedAt: r.closed_at as Date | null,
-    pausedAt: r.paused_at as Date | null,
-    pausedSeconds: r.paused_seconds as number,
-    needsContact: r.needs_contact as boolean,
-    version: r.version as number,
-    createdAt: r.created_at as Date,
-    updatedAt: r.updated_at as Date,
-    platformCode: r.platform_code as string,
-    channelCode: r.channel_code as string,
-    expectedResponseHours: r.expected_response_hours as number,
-  };
-}
 
 const listParams = (
   d: Deployment,

@@ -38,6 +38,9 @@ import { INDICATOR_KINDS, IndicatorKind } from '../indicator';
 import { CATEGORY_CODES, TARGET_GROUPS, TargetGroup } from '../taxonomy';
 
 export const MAX_ITEMS = 100;
+/** The list's `owner` filter: `me`, `none` or a user id. */
+export const OWNER_FILTER =
+  /^(me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 export const MAX_INDICATORS = 200;
 export const MAX_SHARED = 50;
 
@@ -93,6 +96,14 @@ export class CreateCaseDto {
   @IsOptional()
   @IsUUID('all')
   contactId?: string | null;
+
+  /**
+   * Who in your organisation follows the case up: an active member or org_admin (on a RED case,
+   * its creator or someone named on it). When logging, the default is you; null: unassigned.
+   */
+  @IsOptional()
+  @IsUUID('all')
+  ownerId?: string | null;
 
   @IsText(300)
   title: string;
@@ -229,6 +240,12 @@ export class CaseQueryDto extends ListQueryDto {
   @IsBoolean()
   needsContact?: boolean;
 
+  /** Whose cases: `me`, `none` (unassigned) or a user's id. */
+  @IsOptional()
+  @Matches(OWNER_FILTER, { message: 'owner must be me, none or a user id' })
+  @ApiProperty({ required: false, pattern: OWNER_FILTER.source })
+  owner?: string;
+
   /** escalatedAt on or after. */
   @IsOptional()
   @IsTimestamp()
@@ -269,6 +286,8 @@ export class CaseSummaryResponseDto {
   platformCode: string;
   channelCode: string;
   contactId: string | null;
+  /** Who follows it up (null: unassigned). */
+  ownerId: string | null;
   title: string;
   summary: string;
   categoryCode: string;
