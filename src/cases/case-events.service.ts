@@ -6,6 +6,7 @@ import { FieldError, ValidationFailedError } from '../common/errors/domain-error
 import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { Page, toPage } from '../common/pagination/cursor';
 import { TransactionRunner } from '../database/transaction';
+import { PlatformsService } from '../platforms/platforms.service';
 import { deadlineAfterStep } from './case-clock';
 import { CaseEventEntity } from './case-event.entity';
 import { applyStep, CaseState, stateOf } from './case-status.machine';
@@ -23,6 +24,7 @@ export class CaseEventsService {
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly events: DomainEvents,
+    private readonly platforms: PlatformsService,
   ) {}
 
   /** Appends a step; an illegal one is a 409 and writes nothing. */
@@ -38,10 +40,24 @@ export class CaseEventsService {
         errors.push({ field, message: `${field} is only given with platform_responded` });
       }
     }
+    if (dto.channelCode && dto.type !== 'follow_up_sent') {
+      errors.push({
+        field: 'channelCode',
+        message: 'channelCode is only given with follow_up_sent',
+      });
+    }
     if (errors.length > 0) throw new ValidationFailedError(errors);
 
     const event = await this.tx.run(async (em) => {
       const current = await this.casesService.requireChangeable(actor, caseId, em);
+      if (dto.channelCode) {
+        await this.platforms.resolveChannelForInput(
+          current.platformId,
+          dto.channelCode,
+          'channelCode',
+          em,
+        );
+      }
       const next: CaseState = applyStep(stateOf(current), {
         type: dto.type,
         occurredAt,
@@ -74,10 +90,12 @@ export class CaseEventsService {
         platformReference: dto.platformReference ?? null,
         quality: dto.quality ?? null,
         statementOfReasons: dto.statementOfReasons ?? null,
-        details:
-          next.pausedSeconds !== current.pausedSeconds
-            ? { stoppedSeconds: next.pausedSeconds - current.pausedSeconds }
-            : {},
+        details: {
+          ...(next.pausedSeconds !== current.pausedSeconds && {
+            stoppedSeconds: next.pausedSeconds - current.pausedSeconds,
+          }),
+          ...(dto.channelCode && { channelCode: dto.channelCode }),
+        },
       };
       const id = await this.cases.insertEvent(values, now, em);
       await this.casesService.record(actor, 'case.event_added', caseId, em, { type: dto.type });

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
-import { IsText, IsTimestamp } from '../../common/validation/decorators';
+import { IsMachineCode, IsText, IsTimestamp } from '../../common/validation/decorators';
 import { Answer, ANSWERS } from '../case-event.entity';
 import {
   CASE_EVENT_TYPES,
@@ -82,6 +82,14 @@ export class CreateCaseEventDto {
   @IsOptional()
   @IsIn(CASE_OUTCOMES)
   outcome?: CaseOutcome;
+
+  /**
+   * Only with `follow_up_sent`: the channel of the case's platform the follow-up went through,
+   * when not the case's own (a ticket form, then an e-mail to a partner manager).
+   */
+  @IsOptional()
+  @IsMachineCode(60)
+  channelCode?: string;
 
   /** The platform's ticket number, if this step gave one (it becomes the case's). */
   @IsOptional()
