@@ -18,7 +18,9 @@ import {
   CaseResponseDto,
   CaseSummaryResponseDto,
   CreateCaseDto,
+  UpdateCaseDto,
 } from '../../cases/dto/case.dto';
+import { requireChangeRight } from '../../cases/case-rules';
 import { Actor } from '../../common/auth/actor';
 import { DomainError, FieldError, ValidationFailedError } from '../../common/errors/domain-error';
 import { ListQueryDto } from '../../common/pagination/list-query.dto';
@@ -29,6 +31,7 @@ import { ContactQueryDto, ContactSummaryResponseDto } from '../../contacts/dto/c
 import { OrganizationQueryDto } from '../../organizations/dto/organization-query.dto';
 import { PlatformQueryDto } from '../../platforms/dto/platform.dto';
 import type { WebDeps } from '../web';
+import { toLocalInput } from '../zoned-time';
 import {
   errorPage,
   fieldErrors,
@@ -50,6 +53,13 @@ import {
   rows,
   serviceChecks,
 } from './case-form';
+import {
+  DECISION_GROUNDS,
+  QUALITY_QUESTIONS,
+  readStepForm,
+  stepBody,
+  stepFieldOf,
+} from './case-steps';
 
 const PAGE_SIZE = 25;
 /** The timeline steps a person records from the case page, in the order they are offered. */
@@ -57,10 +67,30 @@ export const WEB_STEPS: readonly CaseEventType[] = [
   'escalated',
   'follow_up_sent',
   'platform_acknowledged',
+  'platform_requested_info',
+  'info_provided',
   'platform_responded',
   'closed',
   'reopened',
+  'note',
 ];
+/** Indicators whose matches the case page looks up (each is one protected query). */
+const MATCHED_INDICATORS = 10;
+
+const notFoundAsNull = (error: unknown) => {
+  if (error instanceof DomainError && error.status === 404) return null;
+  throw error;
+};
+
+/** The change right of the service (requireChangeRight), for what the page offers. */
+function mayChange(actor: Actor, c: CaseResponseDto): boolean {
+  try {
+    requireChangeRight(actor, { ...c, sharedUserIds: c.shareWithUserIds });
+    return true;
+  } catch {
+    return false;
+  }
+}
 /** The steps the status machine allows now (tried on the pure machine, nothing written). */
 export function allowedSteps(c: CaseSummaryResponseDto, now: Date): CaseEventType[] {
   const date = (iso: string | null) => (iso ? new Date(iso) : null);
@@ -325,25 +355,86 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
     return { names: [], others: 0 };
   }
 
+  /** Names the page shows for ids: colleagues (the case's own organisation) and contacts. */
+  async function casePeople(actor: Actor, c: CaseResponseDto, canChange: boolean) {
+    const own = c.organizationId === actor.organizationId;
+    const [colleagues, current, platformContacts] = await Promise.all([
+      own
+        ? users
+            .listForOrganization(
+              actor,
+              actor.organizationId,
+              assertValid(ListQueryDto, { limit: 200 }),
+            )
+            .then((p) => p.data)
+        : [],
+      c.contactId ? contacts.get(actor, c.contactId, false).catch(notFoundAsNull) : null,
+      canChange
+        ? contacts
+            .list(actor, assertValid(ContactQueryDto, { platform: c.platformCode, limit: 100 }))
+            .then((p) => p.data)
+        : [],
+    ]);
+    const userNames = new Map(colleagues.map((u) => [u.id, u.displayName]));
+    const contactNames = new Map(platformContacts.map((k) => [k.id, k.fullName]));
+    if (current) contactNames.set(current.id, current.fullName);
+    for (const next of current?.successorChain ?? []) contactNames.set(next.id, next.fullName);
+    return {
+      userNames,
+      contactNames,
+      contact: current,
+      // Who may own it (ownerErrors): active members and org_admins; on RED, its people.
+      ownerChoices: colleagues.filter(
+        (u) =>
+          u.active &&
+          (u.role === 'member' || u.role === 'org_admin') &&
+          (c.tlp !== 'RED' || u.id === c.createdBy || c.shareWithUserIds.includes(u.id)),
+      ),
+      contactChoices: platformContacts,
+    };
+  }
+
+  /** How many other helplines logged each of the case's indicators (the API's protected match). */
+  async function indicatorMatches(actor: Actor, c: CaseResponseDto) {
+    return Promise.all(
+      c.indicators.slice(0, MATCHED_INDICATORS).map(async (i) => ({
+        ...i,
+        organizations: (await cases.matchIndicator(actor, { kind: i.kind, value: i.value }))
+          .organizations,
+      })),
+    );
+  }
+
   async function casePage(
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    extra: { refused?: boolean; errors?: FieldError[] } = {},
+    extra: {
+      refused?: 'step' | 'stale';
+      errors?: FieldError[];
+      /** The form that was refused, as posted: shown again with its errors. */
+      failed?: { form: string; values: Record<string, string> };
+    } = {},
     status = 200,
   ) {
-    const { actor } = signedIn(request);
+    const { actor, user } = signedIn(request);
     if (!isUUID(id)) return errorPage(request, reply, 404);
     const c = await cases.get(actor, id);
-    const [timeline, known] = await Promise.all([
+    const now = clock.now();
+    const canChange = actor.role !== 'viewer' && mayChange(actor, c);
+    const [timeline, known, people, matches, sharedWith] = await Promise.all([
       events.list(actor, id, assertValid(ListQueryDto, { limit: 200 })),
       platformList(),
+      casePeople(actor, c, canChange),
+      indicatorMatches(actor, c),
+      sharedNames(actor, c),
     ]);
     const platform = known.find((p) => p.code === c.platformCode);
-    const channel = platform?.channels.find((ch) => ch.code === c.channelCode);
+    const channelName = (code: string) =>
+      platform?.channels.find((ch) => ch.code === code)?.name ?? code;
     const page: PageContext = pageContext(request, 'ui.case.details');
-    const sharedWith = await sharedNames(actor, c);
     const done = (request.query as Record<string, unknown>).done;
+    const failed = extra.failed;
     return render(
       reply,
       'case',
@@ -352,19 +443,38 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
         title: `${c.reference} · ${c.title}`,
         c,
         platformName: platform?.name ?? c.platformCode,
-        channelName: channel?.name ?? c.channelCode,
+        channelName: channelName(c.channelCode),
+        channels: platform?.channels ?? [],
+        channelNameOf: channelName,
         timeline: timeline.data,
         sharedWith,
-        steps: actor.role === 'viewer' ? [] : allowedSteps(c, new Date()),
+        ...people,
+        userName: (id: string | null | undefined) =>
+          id ? (people.userNames.get(id) ?? page.t('ui.case.someoneElse')) : '',
+        contactName: (id: string | null | undefined) =>
+          id ? (people.contactNames.get(id) ?? page.t('ui.case.contactHidden')) : '',
+        matches,
+        canChange,
+        steps: canChange ? allowedSteps(c, now) : [],
         outcomes: CASE_OUTCOMES.filter((o) => o !== 'no_response'),
-        refused: extra.refused ?? false,
-        stepErrors: extra.errors?.length ? fieldErrors(page, extra.errors, {}) : {},
+        qualityQuestions: QUALITY_QUESTIONS,
+        decisionGrounds: DECISION_GROUNDS,
+        nowLocal: toLocalInput(now, user.timezone),
+        timeZone: user.timezone,
+        refused: extra.refused,
+        failed: failed?.form,
+        values: failed?.values ?? {},
+        errors: extra.errors?.length
+          ? fieldErrors(page, extra.errors, failed?.values ?? {}, stepFieldOf)
+          : {},
         notice:
           done === 'created'
             ? page.t('ui.case.created')
             : done === 'step'
               ? page.t('ui.case.stepDone')
-              : undefined,
+              : done === 'owner' || done === 'contact'
+                ? page.t('ui.case.saved')
+                : undefined,
       },
       status,
     );
@@ -374,35 +484,72 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
     casePage(request, reply, request.params.id),
   );
 
+  /** What a refused write of the case page shows: the page again, with why. */
+  async function refusedOnCasePage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    failed: { form: string; values: Record<string, string> },
+    error: unknown,
+  ) {
+    if (error instanceof DomainError && error.status === 409) {
+      return casePage(request, reply, id, { refused: 'step', failed }, 409);
+    }
+    if (error instanceof DomainError && error.status === 412) {
+      return casePage(request, reply, id, { refused: 'stale' }, 409);
+    }
+    if (error instanceof ValidationFailedError) {
+      return casePage(request, reply, id, { errors: error.errors, failed }, 400);
+    }
+    if (error instanceof DomainError && error.code === 'forbidden') {
+      return errorPage(request, reply, 403, 'ui.error.forbiddenRole');
+    }
+    throw error;
+  }
+
   web.post<{ Params: { id: string } }>('/cases/:id/events', async (request, reply) => {
-    const { actor } = signedIn(request);
+    const { actor, user } = signedIn(request);
     const id = request.params.id;
     if (!isUUID(id)) return errorPage(request, reply, 404);
-    const type = formString(request.body, 'type') ?? '';
-    const note = formString(request.body, 'note')?.trim();
-    const outcome = formString(request.body, 'outcome');
+    const values = readStepForm(request.body);
+    const failed = { form: values.type ?? '', values };
     try {
-      if (!WEB_STEPS.includes(type as CaseEventType)) {
+      if (!WEB_STEPS.includes(values.type as CaseEventType)) {
         throw new ValidationFailedError([{ field: 'type', message: 'unknown step' }]);
       }
-      const dto = assertValid(CreateCaseEventDto, {
-        type,
-        ...(note && { note }),
-        ...(outcome && (type === 'platform_responded' || type === 'closed') && { outcome }),
-      });
-      await events.add(actor, id, dto);
+      const { body, errors } = stepBody(values, user.timezone);
+      if (errors.length > 0) throw new ValidationFailedError(errors);
+      await events.add(actor, id, assertValid(CreateCaseEventDto, body));
     } catch (error) {
-      if (error instanceof DomainError && error.status === 409) {
-        return casePage(request, reply, id, { refused: true }, 409);
-      }
-      if (error instanceof ValidationFailedError) {
-        return casePage(request, reply, id, { errors: error.errors }, 400);
-      }
-      if (error instanceof DomainError && error.code === 'forbidden') {
-        return errorPage(request, reply, 403, 'ui.error.forbiddenRole');
-      }
-      throw error;
+      return refusedOnCasePage(request, reply, id, failed, error);
     }
     return seeOther(reply, `/web/cases/${id}?done=step`);
   });
+
+  /** Hand the case to a colleague (or nobody), or change the contact it went through. */
+  for (const [path, field] of [
+    ['owner', 'ownerId'],
+    ['contact', 'contactId'],
+  ] as const) {
+    web.post<{ Params: { id: string } }>(`/cases/:id/${path}`, async (request, reply) => {
+      const { actor } = signedIn(request);
+      const id = request.params.id;
+      if (!isUUID(id)) return errorPage(request, reply, 404);
+      const value = formString(request.body, field)?.trim() ?? '';
+      const version = Number(formString(request.body, 'version'));
+      const failed = { form: path, values: { [field]: value } };
+      try {
+        const dto = assertValid(UpdateCaseDto, { [field]: value || null });
+        await cases.update(
+          actor,
+          id,
+          dto,
+          Number.isSafeInteger(version) ? { versions: [version] } : undefined,
+        );
+      } catch (error) {
+        return refusedOnCasePage(request, reply, id, failed, error);
+      }
+      return seeOther(reply, `/web/cases/${id}?done=${path}`);
+    });
+  }
 }
