@@ -58,7 +58,8 @@ export class CalendarFeedService {
   /** Reference, platform, channel and due state only: never a title, summary or anything else. */
   private toEvent(entry: FeedEntry, now: Date): IcsEvent {
     const overdue = entry.dueAt.getTime() < now.getTime();
-    const link = `${this.config.publicBaseUrl}/v1/cases/${entry.caseId}`;
+    // People open the feed's events: the link goes to the case page, not to the JSON API.
+    const link = `${this.config.publicBaseUrl}/web/cases/${entry.caseId}`;
     const label = entry.kind === 'follow_up' ? 'Follow up' : overdue ? 'Overdue' : 'Due';
     const due = `${entry.dueAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
     const state = overdue ? `overdue since ${due}` : `answer due by ${due}`;

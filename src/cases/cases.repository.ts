@@ -256,6 +256,27 @@ export class CasesRepository {
     return rows.map(toCaseRow);
   }
 
+  /**
+   * A work queue: the most overdue first (by how late, then the most urgent), then the others
+   * by deadline, then the newest; `limit + 1` rows from `offset` (pages of a person's queue).
+   */
+  async queue(
+    actor: Actor,
+    filter: CaseFilter,
+    now: Date,
+    page: { offset: number; limit: number },
+  ): Promise<CaseRow[]> {
+    const params = new Params();
+    const where = this.filters(actor, filter, now, params);
+    const at = params.p(now);
+    const sql = `${CASE_SELECT} WHERE ${where.join(' AND ')}
+      ORDER BY CASE WHEN ${OVERDUE(at)} THEN ${at}::timestamptz - c.due_at END DESC NULLS LAST,
+        c.urgency DESC, c.due_at ASC NULLS LAST, c.created_at DESC, c.id DESC
+      LIMIT ${params.p(page.limit + 1)} OFFSET ${params.p(page.offset)}`;
+    const rows: RawCase[] = await this.tx.manager.query(sql, params.values);
+    return rows.map(toCaseRow);
+  }
+
   async count(actor: Actor, filter: CaseFilter, now: Date): Promise<number> {
     const params = new Params();
     const where = this.filters(actor, filter, now, params);

@@ -21,7 +21,7 @@ import { TransactionRunner } from '../database/transaction';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { PlatformsService } from '../platforms/platforms.service';
 import { UsersService } from '../users/users.service';
-import { applyStep, initialState } from './case-status.machine';
+import { applyStep, initialState, OPEN_STATUSES } from './case-status.machine';
 import { clockRuns, deadlineAfterStep } from './case-clock';
 import { byKindValue, toCaseResponse, toCaseSummary } from './case.mapper';
 import {
@@ -256,6 +256,34 @@ export class CasesService {
     ]);
     if (audited) await this.record(actor, 'case.read', id);
     return toCaseResponse(row, items, indicators, this.clock.now());
+  }
+
+  /**
+   * An organisation's open cases as a work queue (the web interface): most overdue first, then
+   * the most urgent; `owner` as the list's filter. One more row than asked says a page follows.
+   */
+  async queue(
+    actor: Actor,
+    owner: 'me' | 'none' | undefined,
+    page: { offset: number; limit: number },
+  ): Promise<{ rows: CaseSummaryResponseDto[]; more: boolean }> {
+    const now = this.clock.now();
+    const rows = await this.cases.queue(
+      actor,
+      {
+        organizationId: actor.organizationId,
+        statuses: OPEN_STATUSES,
+        ...(owner && { ownerId: owner === 'me' ? actor.userId : null }),
+      },
+      now,
+      page,
+    );
+    const shown = rows.slice(0, page.limit);
+    await this.record(actor, 'case.listed', undefined, undefined, {
+      count: shown.length,
+      caseIds: shown.map((c) => c.id),
+    });
+    return { rows: shown.map((c) => toCaseSummary(c, now)), more: rows.length > page.limit };
   }
 
   /** `scope` narrows further for callers other than the API (the web interface's open cases). */

@@ -461,7 +461,7 @@ describe('calendar feeds (e2e)', () => {
             // As the API shows it now (events since its creation raised its version).
             const c = current.get(cases[key].id)!;
             const platform = key === 'dueAhead' ? LONG_PLATFORM : 'facebook';
-            const link = `${BASE_URL}/v1/cases/${c.id}`;
+            const link = `${BASE_URL}/web/cases/${c.id}`;
             const due = toSecond(c.dueAt!);
             const label = Date.parse(c.dueAt!) < Date.now() ? 'Overdue' : 'Due';
             expected.set(`${c.id}-due@escalation-tracker`, {
@@ -484,7 +484,7 @@ describe('calendar feeds (e2e)', () => {
           expect(events.map((e) => e.uid).sort()).toEqual([...expected.keys()].sort());
           for (const e of events) {
             expect(e).toMatchObject({ uid: e.uid, ...expected.get(e.uid) });
-            expect(e.description).toContain(`${BASE_URL}/v1/cases/`);
+            expect(e.description).toContain(`${BASE_URL}/web/cases/`);
             expect(Math.abs(Date.parse(e.stamp) - Date.now())).toBeLessThan(60_000);
           }
           // Earliest first.
@@ -510,7 +510,7 @@ describe('calendar feeds (e2e)', () => {
         // The long platform and base URL were folded and come back whole.
         const unfolded = answer.text.replace(/\r\n /g, '').split('\r\n');
         const c = cases.dueAhead;
-        expect(unfolded).toContain(`URL:${BASE_URL}/v1/cases/${c.id}`);
+        expect(unfolded).toContain(`URL:${BASE_URL}/web/cases/${c.id}`);
         expect(unfolded).toContain(`SUMMARY:Due: ${c.reference} (${LONG_PLATFORM})`);
         expect(unfolded).toContain(`DTSTART:${toSecond(c.dueAt!).replace(/[-:]|\.000/g, '')}`);
         expect(unfolded.filter((l) => l.startsWith('DESCRIPTION:')).join('\n')).toContain(

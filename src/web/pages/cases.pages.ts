@@ -8,13 +8,11 @@ import {
   CASE_URGENCIES,
   CaseEventType,
   CaseState,
-  OPEN_STATUSES,
 } from '../../cases/case-status.machine';
 import { INDICATOR_KINDS } from '../../cases/indicator';
 import { TARGET_GROUPS } from '../../cases/taxonomy';
 import { CreateCaseEventDto } from '../../cases/dto/case-event.dto';
 import {
-  CaseQueryDto,
   CaseResponseDto,
   CaseSummaryResponseDto,
   CreateCaseDto,
@@ -62,6 +60,8 @@ import {
 } from './case-steps';
 
 const PAGE_SIZE = 25;
+/** Pages of the queue one can walk (offsets beyond cost the database for nobody). */
+const MAX_QUEUE_PAGE = 200;
 /** The timeline steps a person records from the case page, in the order they are offered. */
 export const WEB_STEPS: readonly CaseEventType[] = [
   'escalated',
@@ -128,42 +128,39 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
   const platformList = async () =>
     (await platforms.list(assertValid(PlatformQueryDto, { limit: 200 }))).data;
 
-  /** Overdue cases first, then the other open ones; one cursor walks both lists in turn. */
-  async function openCases(actor: Actor, cursor: string | undefined) {
-    const scope = { organizationId: actor.organizationId, statuses: OPEN_STATUSES };
-    const page = (overdue: boolean, limit: number, after?: string) =>
-      cases.list(actor, assertValid(CaseQueryDto, { overdue, limit, cursor: after }), scope);
-    const [phase, after] = cursor ? [cursor[0], cursor.slice(2) || undefined] : ['o', undefined];
-    const rows: CaseSummaryResponseDto[] = [];
-    if (phase === 'o') {
-      const overdue = await page(true, PAGE_SIZE, after);
-      rows.push(...overdue.data);
-      if (overdue.nextCursor) return { rows, next: `o.${overdue.nextCursor}` };
-      if (rows.length === PAGE_SIZE) return { rows, next: 'n.' };
-    }
-    const rest = await page(false, PAGE_SIZE - rows.length, phase === 'n' ? after : undefined);
-    rows.push(...rest.data);
-    return { rows, next: rest.nextCursor ? `n.${rest.nextCursor}` : null };
-  }
+  /** The queue's views: every open case, mine, nobody's. */
+  const QUEUE_VIEWS = ['all', 'mine', 'unassigned'] as const;
 
   web.get('/cases', async (request, reply) => {
     const { actor } = signedIn(request);
     const query = request.query as Record<string, unknown>;
-    const cursor = typeof query.cursor === 'string' ? query.cursor : undefined;
-    const [{ rows, next }, organization, known] = await Promise.all([
-      openCases(actor, cursor),
+    const view = QUEUE_VIEWS.find((v) => v === query.view) ?? 'all';
+    const pageNumber = Math.min(
+      Math.max(1, Number.parseInt(String(query.page ?? '1'), 10) || 1),
+      MAX_QUEUE_PAGE,
+    );
+    const owner = view === 'mine' ? 'me' : view === 'unassigned' ? 'none' : undefined;
+    const [{ rows, more }, organization, known] = await Promise.all([
+      cases.queue(actor, owner, { offset: (pageNumber - 1) * PAGE_SIZE, limit: PAGE_SIZE }),
       organizations.get(actor.organizationId),
       platformList(),
     ]);
     const platformNames = new Map(known.map((p) => [p.code, p.name]));
+    const now = clock.now().getTime();
+    const href = (v: string, n = 1) =>
+      `/web/cases${v === 'all' && n === 1 ? '' : `?${new URLSearchParams({ ...(v !== 'all' && { view: v }), ...(n > 1 && { page: String(n) }) })}`}`;
     return render(reply, 'cases', {
       ...pageContext(request, 'ui.cases.title', { org: organization.name }),
       cases: rows.map((c) => ({
         ...c,
         platformName: platformNames.get(c.platformCode) ?? c.platformCode,
+        lateHours:
+          c.overdue && c.dueAt ? Math.floor((now - Date.parse(c.dueAt)) / 3_600_000) : null,
       })),
-      next,
-      first: !!cursor,
+      views: QUEUE_VIEWS.map((v) => ({ view: v, href: href(v), current: v === view })),
+      view,
+      next: more && pageNumber < MAX_QUEUE_PAGE ? href(view, pageNumber + 1) : null,
+      previous: pageNumber > 1 ? href(view, pageNumber - 1) : null,
       canWrite: actor.role !== 'viewer',
       notice: undefined,
     });
