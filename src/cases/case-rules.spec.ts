@@ -98,7 +98,7 @@ describe('case rules', () => {
       ).toBe("ownerId is not an active user of the case's organisation");
       for (const role of ['viewer', 'admin'] as const) {
         expect(ownerErrors(USER, { organizationId: ORG, role }, owned)[0].message).toBe(
-          'ownerId must be a member or org_admin (not a viewer)',
+          'ownerId must be a member or org_admin of the organisation',
         );
       }
     });

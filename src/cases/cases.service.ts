@@ -135,15 +135,21 @@ export class CasesService {
     );
     if (dto.contactId) await this.requireContact(actor, dto.contactId, platform.id);
     await this.requireSharingTargets(sharedOrganizationIds, sharedUserIds);
-    // Whoever logs the case follows it up unless they name someone else (or nobody).
-    const ownerId = dto.ownerId === undefined ? actor.userId : dto.ownerId;
-    if (ownerId) {
-      await this.requireOwner(
-        ownerId,
-        { organizationId: actor.organizationId, tlp, createdBy: actor.userId, sharedUserIds },
-        actor,
-      );
-    }
+    // Whoever logs the case follows it up (if they may own it: the community's admin may not)
+    // unless they name someone else, or nobody.
+    const owned = {
+      organizationId: actor.organizationId,
+      tlp,
+      createdBy: actor.userId,
+      sharedUserIds,
+    };
+    const ownerId =
+      dto.ownerId !== undefined
+        ? dto.ownerId
+        : ownerErrors(actor.userId, actor, owned).length === 0
+          ? actor.userId
+          : null;
+    if (ownerId) await this.requireOwner(ownerId, owned, actor);
 
     const urgency = dto.urgency ?? 'normal';
     const escalatedAt = dto.escalatedAt ? new Date(dto.escalatedAt) : null;

@@ -54,6 +54,8 @@ describe('case owners, handovers and follow-up channels (e2e)', () => {
     expect(theirs.ownerId).toBe(colleague.id);
     const nobody = await createCase(t.app, c.inA.member.token, { ownerId: null });
     expect(nobody.ownerId).toBeNull();
+    // The community's admin may log a case but follows none up: it starts unassigned.
+    expect((await createCase(t.app, c.admin.token)).ownerId).toBeNull();
     expect((await get(c.inA.member.token, theirs.id)).body.ownerId).toBe(colleague.id);
 
     // The rows say the same as the answers.
