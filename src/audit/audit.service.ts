@@ -16,6 +16,7 @@ export type AuditAction =
   | 'auth.login_failed'
   | 'auth.login_throttled'
   | 'auth.password_changed'
+  | 'auth.sessions_ended'
   | 'auth.account_locked'
   | 'auth.account_unlocked'
   | 'api_token.created'

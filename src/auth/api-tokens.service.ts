@@ -6,6 +6,9 @@ import { Clock } from '../common/clock';
 import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/domain-error';
 import { Page, toPage } from '../common/pagination/cursor';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { EntityManager } from 'typeorm';
+import { OnEvent } from '../common/events/on-event.decorator';
+import { EventMap } from '../common/events/event-map';
 import { TransactionRunner } from '../database/transaction';
 import { ApiTokenEntity } from './api-token.entity';
 import { ApiTokensRepository } from './api-tokens.repository';
@@ -74,6 +77,25 @@ export class ApiTokensService {
   async list(actor: Actor, query: ListQueryDto): Promise<Page<ApiTokenResponseDto>> {
     const rows = await this.tokens.listActive(actor.userId, query);
     return toPage(rows, query.limit, toApiTokenResponse, (t) => [t.createdAt.toISOString(), t.id]);
+  }
+
+  /** "Sign out everywhere" or a new password, when the user asked: every API token goes too. */
+  @OnEvent('user.sessions-ended', 'in-transaction')
+  async revokeAllOnRequest(
+    ended: EventMap['user.sessions-ended'],
+    em: EntityManager,
+  ): Promise<void> {
+    if (!ended.revokeApiTokens) return;
+    const revoked = await this.tokens.revokeAll(ended.userId, em);
+    await this.audit.record(
+      {
+        action: 'api_token.revoked',
+        targetType: 'user',
+        targetId: ended.userId,
+        details: { all: true, count: revoked },
+      },
+      em,
+    );
   }
 
   async revoke(actor: Actor, id: string): Promise<void> {

@@ -16,6 +16,8 @@ import { LoginThrottle } from './login-throttle';
 export interface AccessTokenClaims {
   sub: string;
   typ: 'access';
+  /** The user's session generation at issue (absent in tokens older than it: 0). */
+  gen?: number;
 }
 
 class InvalidCredentialsError extends DomainError {
@@ -48,7 +50,7 @@ export class AuthService {
 
   async login(dto: LoginDto, ip: string): Promise<LoginResponseDto> {
     const { user, at } = await this.authenticate(dto, ip);
-    const claims: AccessTokenClaims = { sub: user.id, typ: 'access' };
+    const claims: AccessTokenClaims = { sub: user.id, typ: 'access', gen: user.sessionGeneration };
     const accessToken = await this.jwt.signAsync(claims);
     return {
       accessToken,
@@ -131,7 +133,8 @@ export class AuthService {
   async actorForAccessToken(claims: AccessTokenClaims): Promise<Actor | null> {
     if (claims.typ !== 'access' || typeof claims.sub !== 'string') return null;
     const user = await this.users.findActiveForAuthentication(claims.sub);
-    return user
+    // Signed out everywhere (or a new password) since this token was issued.
+    return user && (claims.gen ?? 0) === user.sessionGeneration
       ? { userId: user.id, organizationId: user.organizationId, role: user.role, via: 'jwt' }
       : null;
   }

@@ -68,6 +68,14 @@ export abstract class UserSecretsRepository<E extends UserSecretRow> {
     return (result.affected ?? 0) > 0;
   }
 
+  /** Revokes every unrevoked one of the user's; answers how many. */
+  async revokeAll(userId: string, em: EntityManager): Promise<number> {
+    const result = await em.update(this.entity, this.own(userId), {
+      revokedAt: () => 'now()',
+    } as unknown as QueryDeepPartialEntity<E>);
+    return result.affected ?? 0;
+  }
+
   private own(userId: string): FindOptionsWhere<E> {
     return { userId, revokedAt: IsNull() } as FindOptionsWhere<E>;
   }

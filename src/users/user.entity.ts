@@ -63,6 +63,10 @@ export class UserEntity {
   @Column({ type: 'timestamptz', nullable: true })
   lockedUntil: Date | null;
 
+  /** Access tokens of an older generation are refused (password change, sign out everywhere). */
+  @Column({ type: 'integer', default: 0 })
+  sessionGeneration: number;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

@@ -6,6 +6,7 @@ import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { UUID_PIPE } from '../common/validation/uuid.pipe';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { CreateUserDto } from './dto/create-user.dto';
+import { EndSessionsDto } from './dto/end-sessions.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserPageResponseDto, UserResponseDto } from './dto/user-response.dto';
 import { UsersService } from './users.service';
@@ -55,7 +56,26 @@ export class UsersController {
     return this.users.update(actor, id, dto);
   }
 
-  /** Changes the caller's own password (needs the current one). */
+  /**
+   * Signs a user out everywhere: their web sessions and access tokens end at once (their next
+   * request is a 401), and their API tokens too with `revokeApiTokens`. For oneself, an
+   * org_admin on the members of their organisation, an admin on anyone.
+   */
+  @Post('users/:id/sign-out-everywhere')
+  @HttpCode(204)
+  @ApiProblems(400, 401, 403, 404, 413, 415)
+  async signOutEverywhere(
+    @CurrentActor() actor: Actor,
+    @Param('id', UUID_PIPE) id: string,
+    @Body() dto: EndSessionsDto,
+  ): Promise<void> {
+    await this.users.endSessions(actor, id, dto.revokeApiTokens ?? false);
+  }
+
+  /**
+   * Changes the caller's own password (needs the current one). Every session of the caller
+   * ends, this access token included: sign in again. `revokeApiTokens` ends API tokens too.
+   */
   @Post('me/password')
   @HttpCode(204)
   @ApiProblems(400, 401, 413, 415)

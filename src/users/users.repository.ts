@@ -34,7 +34,11 @@ export class UsersRepository {
    * Deletes the user's web interface sessions (src/web: web_sessions), by SQL so that users do
    * not import the web module that builds on them.
    */
-  async endWebSessions(userId: string, em: EntityManager = this.tx.manager): Promise<void> {
+  /** Every session of the user ends: web sessions go, access tokens of older generations fail. */
+  async endSessions(userId: string, em: EntityManager = this.tx.manager): Promise<void> {
+    await em.query('UPDATE users SET session_generation = session_generation + 1 WHERE id = $1', [
+      userId,
+    ]);
     await em.query('DELETE FROM web_sessions WHERE user_id = $1', [userId]);
   }
 

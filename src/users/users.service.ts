@@ -11,6 +11,7 @@ import {
 } from '../common/errors/domain-error';
 import { TtlCache } from '../common/cache/ttl-cache';
 import { Clock } from '../common/clock';
+import { DomainEvents } from '../common/events/domain-events';
 import { Page, toPage } from '../common/pagination/cursor';
 import { AppConfig } from '../config/app-config';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
@@ -37,6 +38,7 @@ export class UsersService {
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
     config: AppConfig,
   ) {
     this.activeUsers = new TtlCache(config.authCacheMs);
@@ -129,6 +131,8 @@ export class UsersService {
         );
       }
       const wasLocked = !!target.lockedUntil && target.lockedUntil > this.clock.now();
+      // A deactivated user's tokens stay dead even if the account is activated again.
+      if (active === false && target.active) await this.endAllSessions(id, false, em);
       await this.users.update(
         id,
         {
@@ -189,8 +193,9 @@ export class UsersService {
     const passwordHash = await this.hasher.hash(dto.newPassword);
     await this.tx.run(async (em) => {
       await this.users.update(user.id, { passwordHash }, em);
-      // Whoever held a web session of this user (a shared or stolen browser) signs in again.
-      await this.users.endWebSessions(user.id, em);
+      // Whoever held a session of this user (a shared or stolen browser, a copied access
+      // token) signs in again; API tokens too if the user asks.
+      await this.endAllSessions(user.id, dto.revokeApiTokens ?? false, em);
       await this.audit.record(
         {
           action: 'auth.password_changed',
@@ -202,6 +207,43 @@ export class UsersService {
         em,
       );
     });
+    this.activeUsers.invalidate(user.id);
+  }
+
+  /**
+   * "Sign out everywhere": the user's web sessions and access tokens end at once (in this
+   * process; other processes within AUTH_CACHE_SECONDS), and their API tokens too if asked.
+   * For the user themselves, an org_admin on the members of their organisation, an admin on all.
+   */
+  async endSessions(actor: Actor, id: string, revokeApiTokens: boolean): Promise<void> {
+    await this.tx.run(async (em) => {
+      const target = await this.requireVisible(actor, id, em);
+      if (!canUpdateUser(actor, target, { profile: true })) {
+        throw new ForbiddenError('You cannot sign this user out.');
+      }
+      await this.endAllSessions(id, revokeApiTokens, em);
+      await this.audit.record(
+        {
+          action: 'auth.sessions_ended',
+          actorUserId: actor.userId,
+          organizationId: target.organizationId,
+          targetType: 'user',
+          targetId: id,
+          details: { revokeApiTokens },
+        },
+        em,
+      );
+    });
+    this.activeUsers.invalidate(id);
+  }
+
+  private async endAllSessions(
+    userId: string,
+    revokeApiTokens: boolean,
+    em: EntityManager,
+  ): Promise<void> {
+    await this.users.endSessions(userId, em);
+    await this.events.emit(em, 'user.sessions-ended', { userId, revokeApiTokens });
   }
 
   /**

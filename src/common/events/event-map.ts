@@ -25,6 +25,11 @@ export interface EventMap {
    * its counts in it, so no answer given after the commit counts the case.
    */
   'case.unshared': { caseId: string };
+  /**
+   * Every session of a user ended (password change, deactivation, "sign out everywhere"),
+   * emitted in that transaction. With `revokeApiTokens`, auth revokes the user's API tokens in it.
+   */
+  'user.sessions-ended': { userId: string; revokeApiTokens: boolean };
 }
 
 export type EventName = keyof EventMap;
@@ -34,6 +39,7 @@ const NAMES: Record<EventName, true> = {
   'contact.departed': true,
   'case.deadline-changed': true,
   'case.unshared': true,
+  'user.sessions-ended': true,
 };
 export const EVENT_NAMES: readonly EventName[] = Object.keys(NAMES) as EventName[];
 

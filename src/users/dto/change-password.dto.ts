@@ -1,4 +1,4 @@
-import { IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsNewPassword } from '../password-policy';
 
 export class ChangePasswordDto {
@@ -9,4 +9,9 @@ export class ChangePasswordDto {
   /** 12 to 256 characters; not a common password, nor the caller's e-mail address or its local part. */
   @IsNewPassword()
   newPassword: string;
+
+  /** Also revoke every personal API token (default false). Access tokens end in any case. */
+  @IsOptional()
+  @IsBoolean()
+  revokeApiTokens?: boolean;
 }
