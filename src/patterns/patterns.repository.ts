@@ -190,6 +190,16 @@ export class PatternsRepository {
     );
   }
 
+  /** Platform code -> name, for the codes given (reference data, not pattern records). */
+  async platformNames(codes: readonly string[]): Promise<Map<string, string>> {
+    if (codes.length === 0) return new Map();
+    const rows: { code: string; name: string }[] = await this.tx.manager.query(
+      `SELECT code, name FROM platforms WHERE code = ANY($1::text[])`,
+      [codes],
+    );
+    return new Map(rows.map((r) => [r.code, r.name]));
+  }
+
   private scopeSql(scope: PatternScope, groupBy: readonly Dimension[]) {
     const filters = Object.entries(scope.filters).filter(([, v]) => v !== undefined) as [
       Exclude<Dimension, 'month'>,

@@ -15,7 +15,7 @@ import {
 } from '../../patterns/dto/trends.dto';
 import { DIMENSIONS } from '../../patterns/pattern-grains';
 import { PlatformQueryDto, PlatformResponseDto } from '../../platforms/dto/platform.dto';
-import { attachment, scorecardFile } from '../../patterns/pattern-csv';
+import { attachment } from '../../patterns/pattern-csv';
 import { monthsBetween, svgChart } from '../charts/svg-chart';
 import type { WebDeps } from '../web';
 import { errorPage, fieldErrors, PageContext, pageContext, render, signedIn } from '../web-context';
@@ -261,8 +261,7 @@ export function registerInsightsPages(web: FastifyInstance, { services }: WebDep
       }));
     if (!query.value) return downloadsPage(request, reply, rename(query.errors), prefixed);
     try {
-      const answer = await scorecards.scorecard(actor, query.value, 'csv');
-      return sendDownload(reply, scorecardFile(answer, 'csv', lang));
+      return sendDownload(reply, await scorecards.file(actor, query.value, 'csv', lang));
     } catch (error) {
       return downloadsPage(request, reply, rename(errorsOf(error)), prefixed);
     }
