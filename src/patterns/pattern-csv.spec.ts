@@ -22,6 +22,7 @@ const trends = (overrides: Partial<TrendsResponseDto> = {}): TrendsResponseDto =
   from: '2026-01',
   to: '2026-06',
   groupBy: ['month', 'category', 'country'],
+  period: 'month',
   k: 5,
   data: [
     { month: '2026-03', category: 'doxxing', country: 'BO', count: 7, organizations: 2, suppressed: false },

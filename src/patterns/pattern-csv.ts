@@ -59,8 +59,9 @@ function dimensionValue(lang: Lang, d: Dimension, value: string | null | undefin
  */
 export function trendsCsv(answer: TrendsResponseDto, lang: Lang): string {
   const dims = answer.groupBy;
+  // The month column is named after the period's step: month, quarter or year.
   const header = [
-    ...dims.map((d) => column(lang, d)),
+    ...dims.map((d) => column(lang, d === 'month' ? (answer.period ?? 'month') : d)),
     column(lang, 'count'),
     column(lang, 'organizations'),
     column(lang, 'suppressed'),
