@@ -36,7 +36,8 @@ const SOR_COLUMNS = [
   ['receivedShare', 'sorReceivedShare'],
 ] as const;
 
-function actionLabel(lang: Lang, action: ReportAction): string {
+/** How an action row is named: an outcome, `open` or `closed` (closed with no outcome). */
+export function actionLabel(lang: Lang, action: ReportAction): string {
   if (action === 'open') return label(lang, 'column', 'open');
   if (action === 'closed') return label(lang, 'status', 'closed');
   return label(lang, 'outcome', action);

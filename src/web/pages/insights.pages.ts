@@ -20,19 +20,13 @@ import { monthsBetween, svgChart } from '../charts/svg-chart';
 import type { WebDeps } from '../web';
 import { errorPage, fieldErrors, PageContext, pageContext, render, signedIn } from '../web-context';
 import { countryOptions } from './directory.pages';
-import { queryParams, sendDownload, validOrErrors } from './page-query';
+import { errorsOf, hours, percent, queryParams, sendDownload, validOrErrors } from './page-query';
 
 const PAGE_SIZE = 25;
 const TREND_FILTERS = ['from', 'to', 'platform', 'category', 'country'] as const;
 /** Dimensions offered for the CSV download (month first: the usual question). */
 const CSV_GROUPS = DIMENSIONS.filter((d) => d !== 'dsaCategory');
 const EMERGING_WINDOWS = [90, 180, 365] as const;
-
-/** A share 0..1 as a whole percentage in the page's language. */
-const percent = (lang: string, share: number) =>
-  new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 }).format(share);
-const hours = (lang: string, n: number) =>
-  new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(n);
 
 /**
  * Trends with a chart, the platform scorecard, campaigns, emerging patterns, and the downloads
@@ -283,11 +277,4 @@ export function registerInsightsPages(web: FastifyInstance, { services }: WebDep
       .header('x-content-type-options', 'nosniff')
       .send(body);
   });
-}
-
-/** A 400 from a service (a period too long, from after to) as field errors; others rethrown. */
-function errorsOf(error: unknown): FieldError[] {
-  const e = error as { status?: number; errors?: FieldError[] };
-  if (e && e.status === 400 && Array.isArray(e.errors)) return e.errors;
-  throw error;
 }
