@@ -170,6 +170,17 @@ describe('label layout: suppressed and value labels never overlap', () => {
     );
   });
 
+  it('labels the tallest bar too (its value sits in the margin above the plot)', () => {
+    const svg = svgChart(
+      [
+        { label: 'Facebook', value: 3 },
+        { label: 'X', value: 2 },
+      ],
+      options(),
+    );
+    expect(texts(svg)).toEqual(expect.arrayContaining(['3', '2']));
+  });
+
   it('lays a label flat when it fits, upright when it does not, and drops it when neither', () => {
     expect(placeLabel('7', 100, 200, 50, 10, 12)?.upright).toBe(false);
     expect(placeLabel('suppressed', 100, 200, 40, 10, 11)?.upright).toBe(true);

@@ -306,21 +306,14 @@ export function svgGroupedChart(groups: readonly ChartGroup[], options: ChartOpt
       `<rect x="${round(x - barW / 2)}" y="${round(base - placeholderH)}" width="${barW}" height="${placeholderH}" ` +
       `fill="url(#${id}-hatch)" stroke="${n === 1 ? '#4a4a4a' : colour(i)}" stroke-width="1" stroke-dasharray="4 2"/>` +
       labelMarkup(
-        placeLabel(
-          options.suppressedLabel,
-          x,
-          round(base - placeholderH - 6),
-          slot,
-          margin.top - 12,
-          11,
-        ),
+        placeLabel(options.suppressedLabel, x, round(base - placeholderH - 6), slot, 0, 11),
         11,
       ) +
       `</g>`
     );
   };
   const valueLabel = (x: number, top: number, p: ChartPoint) =>
-    labelMarkup(placeLabel(format(p.value!), x, round(top), slot, margin.top - 12, 12), 12);
+    labelMarkup(placeLabel(format(p.value!), x, round(top), slot, 0, 12), 12);
 
   parts.push('<g class="marks">');
   if (options.kind === 'bar') {
