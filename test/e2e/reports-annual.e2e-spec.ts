@@ -706,8 +706,30 @@ describe('annual transparency report (e2e)', () => {
     const get = doc.body.paths['/v1/reports/annual']?.get;
     expect(get?.parameters?.map((p) => p.name).sort()).toEqual(['format', 'lang', 'year']);
     expect(Object.keys(doc.body.components.schemas.AnnualReportResponseDto.properties!)).toEqual(
-      expect.arrayContaining(['totals', 'byPlatform', 'byContentType', 'byAction', 'byMonth']),
+      expect.arrayContaining([
+        'totals',
+        'byPlatform',
+        'byContentType',
+        'byAction',
+        'byMonth',
+        'responseQuality',
+        'statementsOfReasons',
+      ]),
     );
+    expect(Object.keys(doc.body.components.schemas.QualityAnswersDto.properties!).sort()).toEqual([
+      'no',
+      'question',
+      'unknown',
+      'yes',
+      'yesShare',
+    ]);
+    expect(
+      Object.keys(doc.body.components.schemas.StatementsOfReasonsDto.properties!).sort(),
+    ).toEqual(['decisions', 'notReceived', 'notRecorded', 'received', 'receivedShare']);
+    const trends = (
+      doc.body.paths['/v1/patterns/trends']?.get as { parameters?: { name: string }[] }
+    ).parameters?.map((p) => p.name);
+    expect(trends).toContain('period');
   });
 
   it('answers 401 without a token', async () => {
