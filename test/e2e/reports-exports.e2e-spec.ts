@@ -499,7 +499,8 @@ describe('reports: exports and report jobs (e2e)', () => {
       });
       expectProblem(early, 409);
       expect(early.headers['content-disposition']).toBeUndefined();
-      // The question is stored validated, with the period fixed and the language chosen.
+      // The question is stored validated (defaults included), with the period fixed and the
+      // language chosen.
       const [row] = await t.db.query('SELECT params, content FROM reports WHERE id = $1', [
         report.id,
       ]);
@@ -508,6 +509,7 @@ describe('reports: exports and report jobs (e2e)', () => {
           from: '2026-01',
           to: '2026-06',
           groupBy: ['month', 'category', 'country'],
+          period: 'month',
           category: 'doxxing',
           lang: 'es',
         },
