@@ -13,7 +13,7 @@ import { Dimension } from './pattern-grains';
  */
 
 /** How each dimension's values are shown (month and platform codes as they are). */
-const DIMENSION_DOMAIN: Record<Dimension, LabelDomain | null> = {
+export const DIMENSION_DOMAIN: Record<Dimension, LabelDomain | null> = {
   month: null,
   platform: null,
   channelKind: 'channelKind',

@@ -17,9 +17,8 @@ import {
 } from '../../patterns/dto/trends.dto';
 import { Dimension, DIMENSIONS } from '../../patterns/pattern-grains';
 import { periodsBetween } from '../../patterns/pattern-period';
-import { LabelDomain } from '../../i18n/labels';
 import { PlatformQueryDto, PlatformResponseDto } from '../../platforms/dto/platform.dto';
-import { attachment } from '../../patterns/pattern-csv';
+import { attachment, DIMENSION_DOMAIN } from '../../patterns/pattern-csv';
 import { ChartGroup, svgGroupedChart } from '../charts/svg-chart';
 import type { WebDeps } from '../web';
 import { errorPage, fieldErrors, PageContext, pageContext, render, signedIn } from '../web-context';
@@ -39,14 +38,6 @@ const TREND_DIMENSIONS = [
   'outcome',
 ] as const satisfies readonly Dimension[];
 type TrendDimension = (typeof TREND_DIMENSIONS)[number];
-/** How each dimension's values are named (month and platform are handled apart). */
-const TREND_LABEL_DOMAIN: Record<Exclude<TrendDimension, 'month' | 'platform'>, LabelDomain> = {
-  channelKind: 'channelKind',
-  category: 'category',
-  country: 'country',
-  targetGroup: 'targetGroup',
-  outcome: 'outcome',
-};
 /** At most this many series in the chart (the colours stay distinct); the table shows all. */
 const MAX_SERIES = 8;
 const SVG_CONTENT_TYPE = 'image/svg+xml; charset=utf-8';
@@ -100,9 +91,10 @@ export function registerInsightsPages(web: FastifyInstance, { services }: WebDep
     const names = new Map((await platformList()).map((p) => [p.code, p.name]));
     const valueLabel = (d: TrendDimension, v: string | null | undefined): string => {
       if (v === null || v === undefined || v === '') return '–';
-      if (d === 'month') return v;
+      // Platforms by name; the others as the CSV labels them.
       if (d === 'platform') return names.get(v) ?? v;
-      return page.label(TREND_LABEL_DOMAIN[d], v);
+      const domain = DIMENSION_DOMAIN[d];
+      return domain ? page.label(domain, v) : v;
     };
     const layout = answer ? trendLayout(answer, groupBy, valueLabel) : null;
     const dimensionName = (d: Dimension) =>
