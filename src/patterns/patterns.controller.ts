@@ -79,7 +79,12 @@ export class PatternsController {
     if (query.format !== 'csv') return this.scorecards.scorecard(actor, query, query.format);
     return sendFile(
       reply,
-      await this.scorecards.file(actor, query, 'csv', pickLang(query.lang, undefined, acceptLanguage)),
+      await this.scorecards.file(
+        actor,
+        query,
+        'csv',
+        pickLang(query.lang, undefined, acceptLanguage),
+      ),
     );
   }
 
