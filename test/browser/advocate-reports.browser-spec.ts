@@ -16,10 +16,11 @@ import {
   seriousA11yViolations,
   signIn,
   startWebApp,
+  visibleTexts,
   WebApp,
   WebUser,
 } from './support/browser';
-import { enText } from './support/i18n';
+import { englishFindings, englishOnlyTexts, enText } from './support/i18n';
 
 /**
  * Journey 3 of issue 16: an advocate (role `viewer`) prepares the yearly report for a donor or
@@ -148,6 +149,7 @@ describe('web interface: an advocate prepares the yearly report (Chromium, Engli
   let advocate: WebUser;
   let context: BrowserContext;
   let page: Page;
+  let orgId = '';
   const platformNames = new Map<string, string>();
 
   async function expectAccessible(name: string): Promise<void> {
@@ -184,6 +186,7 @@ describe('web interface: an advocate prepares the yearly report (Chromium, Engli
       createWebUser(web, orgC.id, 'member'),
     ]);
     advocate = await createWebUser(web, orgA.id, 'viewer');
+    orgId = orgA.id;
     const [tokenA, tokenB, tokenC] = await Promise.all(
       [member, b, c].map((u) => tokenFor(web.app, u.id)),
     );
@@ -436,6 +439,37 @@ describe('web interface: an advocate prepares the yearly report (Chromium, Engli
       ).resolves.toBe('sticky');
       await expectAccessible('scorecard');
       await expectNoSidewaysScroll('scorecard');
+    },
+    BROWSER_TIMEOUT_MS,
+  );
+
+  it(
+    'in Spanish, the annual report and the two-dimension trends show no English-only text',
+    async () => {
+      const spanish = await createWebUser(web, orgId, 'viewer', { language: 'es' });
+      const es = await newContext(browser, web, { locale: 'es-ES' });
+      try {
+        const p = await es.newPage();
+        await signIn(p, spanish);
+        const english = englishOnlyTexts();
+        for (const [name, path] of [
+          ['annual-report', '/web/reports/annual'],
+          [
+            'trends-quarter-platform',
+            `/web/trends?from=${YEAR}-01&to=${YEAR}-12&by=month&then=platform&period=quarter`,
+          ],
+        ]) {
+          await p.goto(path);
+          await screenshot(p, `advocate-es-${name}`);
+          await expect(p.locator('html').getAttribute('lang')).resolves.toBe('es');
+          expect({ name, english: englishFindings(await visibleTexts(p), english) }).toEqual({
+            name,
+            english: [],
+          });
+        }
+      } finally {
+        await es.close();
+      }
     },
     BROWSER_TIMEOUT_MS,
   );
