@@ -22,6 +22,7 @@ const trends = (overrides: Partial<TrendsResponseDto> = {}): TrendsResponseDto =
   from: '2026-01',
   to: '2026-06',
   groupBy: ['month', 'category', 'country'],
+  period: 'month',
   k: 5,
   data: [
     { month: '2026-03', category: 'doxxing', country: 'BO', count: 7, organizations: 2, suppressed: false },
@@ -187,9 +188,11 @@ describe('scorecardCsv', () => {
   };
 
   it('writes a row per platform and channel, suppressed ones empty, then departures per platform', () => {
-    const rows = read(scorecardCsv(answer, 'en'));
+    const names = new Map([['facebook', '=Facebook']]);
+    const rows = read(scorecardCsv(answer, 'en', names));
     expect(rows[0]).toEqual([
       'Platform',
+      'Platform name',
       'Channel',
       'Channel type',
       'Cases',
@@ -211,10 +214,11 @@ describe('scorecardCsv', () => {
       'Contact departures',
     ]);
     expect(rows[1]).toEqual(
-      ['facebook', 'trusted_partner', 'Trusted partner channel', '6', '2', 'false', '0.5', '12.5', '40', '', '', '0.167', '0', '0.333', '0', '', '', '', '', ''],
+      ['facebook', "'=Facebook", 'trusted_partner', 'Trusted partner channel', '6', '2', 'false', '0.5', '12.5', '40', '', '', '0.167', '0', '0.333', '0', '', '', '', '', ''],
     ); // prettier-ignore
     expect(rows[2]).toEqual([
       'facebook',
+      "'=Facebook",
       'public_report_tool',
       'Public reporting tool',
       '',
@@ -222,19 +226,21 @@ describe('scorecardCsv', () => {
       'true',
       ...Array(14).fill(''),
     ]);
-    expect(rows[3]).toEqual(['facebook', ...Array(18).fill(''), '2']);
-    expect(rows[4]).toEqual(['tiktok', ...Array(18).fill(''), '0']);
+    // A name is admin-editable text: defused like any cell. A platform without a name shows its code.
+    expect(rows[3]).toEqual(['facebook', "'=Facebook", ...Array(18).fill(''), '2']);
+    expect(rows[4]).toEqual(['tiktok', 'tiktok', ...Array(18).fill(''), '0']);
     expect(rows[5]).toEqual([
       expect.stringMatching(/^How these figures are protected/),
-      ...Array(19).fill(''),
+      ...Array(20).fill(''),
     ]);
     expect(rows).toHaveLength(6);
   });
 
   it('labels the header and channel kinds in Spanish', () => {
     const rows = read(scorecardCsv(answer, 'es'));
-    expect(rows[0].slice(0, 7)).toEqual([
+    expect(rows[0].slice(0, 8)).toEqual([
       'Plataforma',
+      'Nombre de la plataforma',
       'Canal',
       'Tipo de canal',
       'Casos',
@@ -242,9 +248,9 @@ describe('scorecardCsv', () => {
       'Oculto (cifras pequeñas)',
       'Proporción con acuse de recibo',
     ]);
-    expect(rows[0][19]).toBe('Salidas de contactos');
-    expect(rows[1][2]).toBe('Canal de socio de confianza');
-    expect(rows[2][2]).toBe('Herramienta de denuncia pública');
+    expect(rows[0][20]).toBe('Salidas de contactos');
+    expect(rows[1][3]).toBe('Canal de socio de confianza');
+    expect(rows[2][3]).toBe('Herramienta de denuncia pública');
   });
 });
 

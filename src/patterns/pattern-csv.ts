@@ -13,7 +13,7 @@ import { Dimension } from './pattern-grains';
  */
 
 /** How each dimension's values are shown (month and platform codes as they are). */
-const DIMENSION_DOMAIN: Record<Dimension, LabelDomain | null> = {
+export const DIMENSION_DOMAIN: Record<Dimension, LabelDomain | null> = {
   month: null,
   platform: null,
   channelKind: 'channelKind',
@@ -59,8 +59,9 @@ function dimensionValue(lang: Lang, d: Dimension, value: string | null | undefin
  */
 export function trendsCsv(answer: TrendsResponseDto, lang: Lang): string {
   const dims = answer.groupBy;
+  // The month column is named after the period's step: month, quarter or year.
   const header = [
-    ...dims.map((d) => column(lang, d)),
+    ...dims.map((d) => column(lang, d === 'month' ? (answer.period ?? 'month') : d)),
     column(lang, 'count'),
     column(lang, 'organizations'),
     column(lang, 'suppressed'),
@@ -110,11 +111,18 @@ export const SCORECARD_FIGURES = [
  * Scorecard: one row per platform and channel (a suppressed row keeps only its names and
  * `suppressed` true), then one row per platform with its contact departures alone (they are
  * counted per platform, so repeating them on every channel would add them up twice), then the
- * note.
+ * note. Each row carries the platform's code and, beside it, its name (`names`; the code when
+ * a platform has none there), so a reader need not know the codes.
  */
-export function scorecardCsv(answer: ScorecardResponseDto, lang: Lang): string {
+export function scorecardCsv(
+  answer: ScorecardResponseDto,
+  lang: Lang,
+  names: ReadonlyMap<string, string> = new Map(),
+): string {
+  const name = (platform: string) => names.get(platform) ?? platform;
   const header = [
     column(lang, 'platform'),
+    column(lang, 'platformName'),
     column(lang, 'channel'),
     column(lang, 'channelKind'),
     ...SCORECARD_FIGURES.map((f) => column(lang, f)),
@@ -122,6 +130,7 @@ export function scorecardCsv(answer: ScorecardResponseDto, lang: Lang): string {
   ];
   const rows: CsvCell[][] = answer.data.map((r) => [
     r.platform,
+    name(r.platform),
     r.channel,
     label(lang, 'channelKind', r.channelKind),
     ...SCORECARD_FIGURES.map((f) =>
@@ -130,7 +139,14 @@ export function scorecardCsv(answer: ScorecardResponseDto, lang: Lang): string {
     null,
   ]);
   for (const p of answer.platforms) {
-    rows.push([p.platform, null, null, ...SCORECARD_FIGURES.map(() => null), p.contactDepartures]);
+    rows.push([
+      p.platform,
+      name(p.platform),
+      null,
+      null,
+      ...SCORECARD_FIGURES.map(() => null),
+      p.contactDepartures,
+    ]);
   }
   rows.push(noteRow(lang, 'scorecard', answer.k, header.length));
   return toCsv(header, rows);
@@ -162,8 +178,12 @@ export interface ReportFile {
 export const trendsFile = (answer: TrendsResponseDto, format: 'csv' | 'json', lang: Lang) =>
   reportFile('trends', answer, format, () => trendsCsv(answer, lang));
 
-export const scorecardFile = (answer: ScorecardResponseDto, format: 'csv' | 'json', lang: Lang) =>
-  reportFile('platform-scorecard', answer, format, () => scorecardCsv(answer, lang));
+export const scorecardFile = (
+  answer: ScorecardResponseDto,
+  format: 'csv' | 'json',
+  lang: Lang,
+  names?: ReadonlyMap<string, string>,
+) => reportFile('platform-scorecard', answer, format, () => scorecardCsv(answer, lang, names));
 
 /** The answer as the file of its format: CSV (built only when asked) or the JSON itself. */
 function reportFile(

@@ -8,7 +8,6 @@ import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { UUID_PIPE } from '../common/validation/uuid.pipe';
 import { AppConfig } from '../config/app-config';
 import { pickLang } from '../i18n/labels';
-import { scorecardFile } from './pattern-csv';
 import { sendFile } from './pattern-http';
 import { CampaignsService } from './campaigns.service';
 import { CampaignPageResponseDto, CampaignResponseDto } from './dto/campaign.dto';
@@ -77,11 +76,15 @@ export class PatternsController {
     @Headers('accept-language') acceptLanguage: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ScorecardResponseDto | Buffer> {
-    const answer = await this.scorecards.scorecard(actor, query, query.format);
-    if (query.format !== 'csv') return answer;
+    if (query.format !== 'csv') return this.scorecards.scorecard(actor, query, query.format);
     return sendFile(
       reply,
-      scorecardFile(answer, 'csv', pickLang(query.lang, undefined, acceptLanguage)),
+      await this.scorecards.file(
+        actor,
+        query,
+        'csv',
+        pickLang(query.lang, undefined, acceptLanguage),
+      ),
     );
   }
 

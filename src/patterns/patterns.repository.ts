@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionRunner } from '../database/transaction';
+import { TrendPeriod } from './dto/trends.dto';
 import { CellCounts } from './disclosure';
 import { DIMENSION_COLUMN, Dimension, grainFor } from './pattern-grains';
 import { DurationMeasure, SCORECARD_MEASURES, ScorecardMeasure } from './scorecard-measures';
@@ -55,20 +56,34 @@ export interface EmergingCellsRow {
 export class PatternsRepository {
   constructor(private readonly tx: TransactionRunner) {}
 
-  /** Cells of `groupBy` (from the smallest grain that can answer), first per organisation. */
-  async trendCells(scope: PatternScope, groupBy: readonly Dimension[]): Promise<TrendCellRow[]> {
+  /**
+   * Cells of `groupBy` (from the smallest grain that can answer), first per organisation. With
+   * `period` quarter or year, a month value stands for its quarter or year (the rollup's months
+   * summed, their key sums too: each step is a cell of its own).
+   */
+  async trendCells(
+    scope: PatternScope,
+    groupBy: readonly Dimension[],
+    period: TrendPeriod = 'month',
+  ): Promise<TrendCellRow[]> {
     const { where, params, grain, filtered } = this.scopeSql(scope, groupBy);
     // Grouped by the columns themselves (the month as a date, not its text): cheaper to sort.
     const keys = groupBy.map((d) => DIMENSION_COLUMN[d]);
     const groupKeys =
       keys.length > 0 ? `GROUP BY ${keys.join(', ')} ORDER BY ${keys.join(', ')}` : '';
-    const select = groupBy.map((d) => dimensionSelect(d));
+    const select = groupBy.map((d) => dimensionSelect(d, period));
+    /** The column, or for a longer period the first day of its step. */
+    const keyOf = (d: Dimension) =>
+      d === 'month' && period !== 'month'
+        ? `date_trunc('${period}', month)::date`
+        : DIMENSION_COLUMN[d];
     // When every dimension of the grain is grouped or fixed by a filter, each (cell,
     // organisation) is one rollup row already: no per-organisation step is needed for the
-    // dominance rule (the common questions, e.g. month, category and country).
-    const onePerOrganization = grain.dimensions.every(
-      (d) => groupBy.includes(d) || filtered.includes(d),
-    );
+    // dominance rule (the common questions, e.g. month, category and country). A quarter or a
+    // year sums several months of each organisation: never one row.
+    const onePerOrganization =
+      (period === 'month' || !groupBy.includes('month')) &&
+      grain.dimensions.every((d) => groupBy.includes(d) || filtered.includes(d));
     const sql = onePerOrganization
       ? `SELECT ${[
           ...select,
@@ -87,10 +102,14 @@ export class PatternsRepository {
           'count(*)::int AS organizations',
           'max(n)::int AS largest',
         ].join(', ')}
-           FROM (SELECT ${[...keys, 'sum(cases)::int AS n', '(sum(cell_key) % 4096)::int AS k'].join(', ')}
+           FROM (SELECT ${[
+             ...groupBy.map((d) => `${keyOf(d)} AS ${DIMENSION_COLUMN[d]}`),
+             'sum(cases)::int AS n',
+             '(sum(cell_key) % 4096)::int AS k',
+           ].join(', ')}
                    FROM pattern_cells
                   WHERE ${where}
-                  GROUP BY ${[...keys, 'organization_id'].join(', ')}) per_organization
+                  GROUP BY ${[...groupBy.map(keyOf), 'organization_id'].join(', ')}) per_organization
           ${groupKeys}`;
     const rows: Record<string, unknown>[] = await this.tx.manager.query(sql, params);
     return rows
@@ -190,6 +209,16 @@ export class PatternsRepository {
     );
   }
 
+  /** Platform code -> name, for the codes given (reference data, not pattern records). */
+  async platformNames(codes: readonly string[]): Promise<Map<string, string>> {
+    if (codes.length === 0) return new Map();
+    const rows: { code: string; name: string }[] = await this.tx.manager.query(
+      `SELECT code, name FROM platforms WHERE code = ANY($1::text[])`,
+      [codes],
+    );
+    return new Map(rows.map((r) => [r.code, r.name]));
+  }
+
   private scopeSql(scope: PatternScope, groupBy: readonly Dimension[]) {
     const filters = Object.entries(scope.filters).filter(([, v]) => v !== undefined) as [
       Exclude<Dimension, 'month'>,
@@ -210,8 +239,15 @@ export class PatternsRepository {
   }
 }
 
-function dimensionSelect(d: Dimension): string {
+/** How a step of each period is written: 2026-03, 2026-Q1, 2026. */
+const PERIOD_FORMAT: Record<TrendPeriod, string> = {
+  month: 'YYYY-MM',
+  quarter: 'YYYY-"Q"Q',
+  year: 'YYYY',
+};
+
+function dimensionSelect(d: Dimension, period: TrendPeriod): string {
   return d === 'month'
-    ? `to_char(month, 'YYYY-MM') AS "month"`
+    ? `to_char(month, '${PERIOD_FORMAT[period]}') AS "month"`
     : `${DIMENSION_COLUMN[d]} AS "${d}"`;
 }

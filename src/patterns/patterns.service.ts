@@ -3,9 +3,15 @@ import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/auth/actor';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import { PatternFilterDto, TrendRowDto, TrendsQueryDto, TrendsResponseDto } from './dto/trends.dto';
+import {
+  PatternFilterDto,
+  TrendPeriod,
+  TrendRowDto,
+  TrendsQueryDto,
+  TrendsResponseDto,
+} from './dto/trends.dto';
 import { Dimension } from './pattern-grains';
-import { monthPeriod } from './pattern-period';
+import { monthPeriod, widenToPeriod } from './pattern-period';
 import { PatternFilters, PatternScope, PatternsRepository } from './patterns.repository';
 import { protectCount } from './disclosure';
 
@@ -50,10 +56,11 @@ export class PatternsService {
 
   /** Trends without the audit entry (exports record their own). */
   async computeTrends(query: TrendsQueryDto, publicOnly = false): Promise<TrendsResponseDto> {
-    const scope = this.scope(query, publicOnly);
+    const period = query.period ?? 'month';
+    const scope = this.scope(query, publicOnly, period);
     const groupBy = query.groupBy;
     const [cells, total] = await Promise.all([
-      this.patterns.trendCells(scope, groupBy),
+      this.patterns.trendCells(scope, groupBy, period),
       this.patterns.total(scope),
     ]);
     const data: TrendRowDto[] = cells.map((c) => ({
@@ -70,6 +77,7 @@ export class PatternsService {
       from: scope.from.slice(0, 7),
       to: scope.to.slice(0, 7),
       groupBy,
+      period,
       k: this.k,
       data,
       total:
@@ -79,8 +87,9 @@ export class PatternsService {
     };
   }
 
-  scope(query: PatternFilterDto, publicOnly = false): PatternScope {
-    const period = monthPeriod(this.clock.now(), query.from, query.to);
+  /** The period (widened to whole quarters or years for those steps) and the filters. */
+  scope(query: PatternFilterDto, publicOnly = false, step: TrendPeriod = 'month'): PatternScope {
+    const period = widenToPeriod(monthPeriod(this.clock.now(), query.from, query.to), step);
     const filters: PatternFilters = {
       platform: query.platform,
       channelKind: query.channelKind,

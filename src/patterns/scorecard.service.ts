@@ -7,6 +7,8 @@ import { ContactsService } from '../contacts/contacts.service';
 import { ScorecardResponseDto, ScorecardRowDto } from './dto/scorecard.dto';
 import { cellOf, complementOf, isSafe, perturbed, protectCount, protectShare } from './disclosure';
 import { bucketValue, quantile } from './duration-histogram';
+import { Lang } from '../i18n/labels';
+import { ReportFile, scorecardFile } from './pattern-csv';
 import { monthPeriod } from './pattern-period';
 import { PatternsRepository, ScorecardOrganizationRow } from './patterns.repository';
 import {
@@ -96,6 +98,24 @@ export class ScorecardService {
       details: { kind: 'scorecard', format, from: period.fromMonth, to: period.toMonth },
     });
     return { from: period.fromMonth, to: period.toMonth, k, data, platforms };
+  }
+
+  /**
+   * The scorecard as a file (`format` csv or json, audited as an export); the CSV carries each
+   * platform's name beside its code.
+   */
+  async file(
+    actor: Actor,
+    query: { from?: string; to?: string },
+    format: 'csv' | 'json',
+    lang: Lang,
+  ): Promise<ReportFile> {
+    const answer = await this.scorecard(actor, query, format);
+    const names =
+      format === 'csv'
+        ? await this.patterns.platformNames(answer.platforms.map((p) => p.platform))
+        : undefined;
+    return scorecardFile(answer, format, lang, names);
   }
 
   /** One platform and channel from its organisations' counts. */

@@ -25,7 +25,7 @@ import { withTimeout } from '../queue/repeatable';
 import { JobName, QueueName } from '../queue/queues';
 import { UsersService } from '../users/users.service';
 import { CreateReportDto, REPORT_KINDS, ReportKind, ReportResponseDto } from './dto/report.dto';
-import { ReportFile, scorecardFile, trendsFile } from '../patterns/pattern-csv';
+import { ReportFile, trendsFile } from '../patterns/pattern-csv';
 import { ReportEntity } from './report.entity';
 import { ReportsRepository } from './reports.repository';
 
@@ -178,7 +178,7 @@ export class ReportsService {
     const file =
       kind === 'trends'
         ? trendsFile(await this.patterns.computeTrends(query as TrendsExportQueryDto), format, lang)
-        : scorecardFile(await this.scorecards.scorecard(actor, query, format), format, lang);
+        : await this.scorecards.file(actor, query, format, lang);
     await this.reports.setProgress(report.id, 80);
     // Deactivated while it was computed: no data for them.
     if (!(await this.actorOf(report.requestedBy))) {

@@ -15,6 +15,7 @@ import { EmergingService } from '../patterns/emerging.service';
 import { PatternsService } from '../patterns/patterns.service';
 import { ScorecardService } from '../patterns/scorecard.service';
 import { PlatformsService } from '../platforms/platforms.service';
+import { AnnualReportService } from '../reports/annual/annual-report.service';
 import { ReportsService } from '../reports/reports.service';
 import { UsersService } from '../users/users.service';
 import { WebSessionsService } from './web-sessions.service';
@@ -46,5 +47,6 @@ export class WebDependencies {
     readonly campaigns: CampaignsService,
     readonly emerging: EmergingService,
     readonly reports: ReportsService,
+    readonly annualReports: AnnualReportService,
   ) {}
 }

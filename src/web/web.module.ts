@@ -8,6 +8,7 @@ import { InteropModule } from '../interop/interop.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { PatternsModule } from '../patterns/patterns.module';
 import { PlatformsModule } from '../platforms/platforms.module';
+import { AnnualReportModule } from '../reports/annual/annual-report.module';
 import { ReportsModule } from '../reports/reports.module';
 import { UsersModule } from '../users/users.module';
 import { WebDependencies } from './web-dependencies';
@@ -35,6 +36,7 @@ import { WebSessionsService } from './web-sessions.service';
     CalendarModule,
     PatternsModule,
     ReportsModule,
+    AnnualReportModule,
   ],
   providers: [WebSessionsService, WebSessionsRepository, WebDependencies],
   exports: [WebSessionsService, WebDependencies],

@@ -10,6 +10,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { WEB_PATH } from '../common/http/http-security';
 import { jsonBodyRefusals } from '../common/http/json-body';
 import { pickLang } from '../i18n/labels';
+import { registerAnnualReportPages } from './pages/annual-report.pages';
 import { registerAuthPages } from './pages/auth.pages';
 import { registerCasePages } from './pages/cases.pages';
 import { registerDirectoryPages } from './pages/directory.pages';
@@ -132,6 +133,7 @@ export async function registerWeb(
       registerCasePages(web, deps);
       registerDirectoryPages(web, deps);
       registerInsightsPages(web, deps);
+      registerAnnualReportPages(web, deps);
       registerSettingsPages(web, deps);
 
       web.setNotFoundHandler((request, reply) => errorPage(request, reply, 404));

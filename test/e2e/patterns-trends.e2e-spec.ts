@@ -314,6 +314,77 @@ describe('patterns: trends (e2e)', () => {
       expect(after[0].n).toBe(before[0].n + 1);
     });
   });
+  describe('by quarter and by year', () => {
+    /** The quarter of a month, written out here, not with the service's helpers. */
+    const quarterOf = (ym: string) =>
+      `${ym.slice(0, 4)}-Q${[1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4][Number(ym.slice(5, 7)) - 1]}`;
+
+    beforeAll(async () => {
+      // 2025, away from the other tests' months: facebook in Feb, Mar, May and Nov from two
+      // organisations (Q1 has 6 + 6, Q2 3 + 3, Q4 4 + 1), instagram in Aug from one.
+      const at = (month: string) => ({ escalatedAt: `2025-${month}-14T12:00:00.000Z` });
+      for (const [user, n, month, platformCode] of [
+        [a, 3, '02', 'facebook'],
+        [a, 3, '03', 'facebook'],
+        [b, 6, '03', 'facebook'],
+        [a, 3, '05', 'facebook'],
+        [b, 3, '05', 'facebook'],
+        [c, 7, '08', 'instagram'],
+        [a, 4, '11', 'facebook'],
+        [b, 1, '11', 'facebook'],
+      ] as const) {
+        await log(user, n, { ...at(month), platformCode });
+      }
+      await fold();
+    }, 60_000);
+
+    it.each([
+      ['quarter', quarterOf, { from: '2025-Q1', to: '2025-Q4' }],
+      ['year', (ym: string) => ym.slice(0, 4), { from: '2025', to: '2025' }],
+    ] as const)(
+      'period=%s: each step a protected cell of its own, the period widened to whole steps',
+      async (period, stepOf, steps) => {
+        const body = await trends({
+          from: '2025-02',
+          to: '2025-11',
+          period,
+          groupBy: 'month,platform',
+        });
+        expect({ from: body.from, to: body.to, period: body.period }).toEqual({
+          from: '2025-01',
+          to: '2025-12',
+          period,
+        });
+        const records = (await rawRecords(t.db)).map((r) => ({ ...r, month: stepOf(r.month) }));
+        const expected = oracleTrends(
+          records,
+          { ...steps, groupBy: ['month', 'platform'] },
+          body.k,
+        );
+        expect({ data: sortRows(body.data), total: body.total }).toEqual(expected);
+        // Something shown and something hidden, so the comparison can fail either way.
+        expect(body.data.some((r) => !r.suppressed)).toBe(true);
+        expect(body.data.some((r) => r.suppressed)).toBe(true);
+      },
+    );
+
+    it('labels the steps in the CSV with the period, and refuses an unknown period', async () => {
+      const answer = await call(t.app, 'GET', '/v1/reports/trends', {
+        token: a.token,
+        query: { from: '2025-01', to: '2025-12', period: 'quarter', groupBy: 'month', lang: 'en' },
+      });
+      expect(answer.status).toBe(200);
+      const header = answer.text.replace(/^\uFEFF/, '').split('\r\n')[0];
+      expect(header.split(',')[0]).toBe('Quarter');
+      expect(answer.text).toContain('2025-Q1');
+      const refused = await call(t.app, 'GET', '/v1/patterns/trends', {
+        token: a.token,
+        query: { period: 'week' },
+      });
+      expectProblem(refused, 400);
+      expect(fieldsOf(refused)).toEqual(['period']);
+    });
+  });
 });
 
 describe('patterns: public trends (e2e)', () => {

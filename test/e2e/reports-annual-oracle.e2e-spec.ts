@@ -57,11 +57,22 @@ const CHANNELS = {
 } as const;
 type ChannelKey = keyof typeof CHANNELS;
 
+type Answer = 'yes' | 'no' | 'unknown';
+const QUESTIONS = [
+  'reasonGiven',
+  'contextUnderstood',
+  'harmRecognisedAsGendered',
+  'retraumatisingProofRequested',
+] as const;
+
 interface Step {
   type: string;
   /** Hours after the case was recorded that it happened. */
   at: number;
   outcome?: string;
+  /** Response-quality answers, in the order of QUESTIONS (with platform_responded). */
+  quality?: [Answer, Answer, Answer, Answer];
+  statementOfReasons?: { received: boolean };
   /** Hours after it happened that somebody recorded it (default: at once). */
   loggedLater?: number;
 }
@@ -90,7 +101,13 @@ const JOURNALS: Journal[] = [
     start: inY('01-10T08:00'),
     steps: [
       { type: 'platform_acknowledged', at: 10 },
-      { type: 'platform_responded', at: 30, outcome: 'content_removed' },
+      {
+        type: 'platform_responded',
+        at: 30,
+        outcome: 'content_removed',
+        quality: ['yes', 'yes', 'no', 'no'],
+        statementOfReasons: { received: true },
+      },
     ],
   },
   {
@@ -99,7 +116,14 @@ const JOURNALS: Journal[] = [
     channel: 'p1.partner',
     category: 'doxxing',
     start: inY('01-20T12:00'),
-    steps: [{ type: 'platform_responded', at: 50, outcome: 'account_suspended' }],
+    steps: [
+      {
+        type: 'platform_responded',
+        at: 50,
+        outcome: 'account_suspended',
+        quality: ['no', 'unknown', 'yes', 'no'],
+      },
+    ],
   },
   {
     name: 'no violation found (GREEN)',
@@ -125,9 +149,20 @@ const JOURNALS: Journal[] = [
     category: 'harassment',
     start: inY('03-01T10:00'),
     steps: [
-      { type: 'platform_responded', at: 20, outcome: 'content_removed' },
+      {
+        type: 'platform_responded',
+        at: 20,
+        outcome: 'content_removed',
+        quality: ['no', 'no', 'no', 'yes'],
+        statementOfReasons: { received: false },
+      },
       { type: 'reopened', at: 200 },
-      { type: 'platform_responded', at: 250, outcome: 'account_suspended' },
+      {
+        type: 'platform_responded',
+        at: 250,
+        outcome: 'account_suspended',
+        quality: ['yes', 'unknown', 'yes', 'no'],
+      },
     ],
   },
   {
@@ -159,7 +194,15 @@ const JOURNALS: Journal[] = [
     tlp: 'RED',
     shareWithUsers: ['named'],
     start: inY('05-05T10:00'),
-    steps: [{ type: 'platform_responded', at: 40, outcome: 'content_removed' }],
+    steps: [
+      {
+        type: 'platform_responded',
+        at: 40,
+        outcome: 'content_removed',
+        quality: ['yes', 'yes', 'yes', 'no'],
+        statementOfReasons: { received: true },
+      },
+    ],
   },
   {
     name: 'RED, the creator alone',
@@ -269,7 +312,16 @@ const JOURNALS: Journal[] = [
     channel: 'p1.partner',
     category: 'doxxing',
     start: inY('11-03T10:00'),
-    steps: [{ type: 'platform_responded', at: 60, outcome: 'content_restricted', loggedLater: 36 }],
+    steps: [
+      {
+        type: 'platform_responded',
+        at: 60,
+        outcome: 'content_restricted',
+        loggedLater: 36,
+        quality: ['unknown', 'yes', 'yes', 'no'],
+        statementOfReasons: { received: true },
+      },
+    ],
   },
   {
     name: 'closed unanswered, reopened, acknowledged, closed again',
@@ -494,6 +546,8 @@ interface EventRow {
   type: string;
   occurred_at: Date;
   outcome: string | null;
+  quality: Record<string, string> | null;
+  statement_of_reasons: { received: boolean } | null;
 }
 
 /** What the timeline says about one case, as of `now`. */
@@ -512,6 +566,12 @@ interface Facts {
   outcome: string | null;
   closed: boolean;
   overdue: boolean;
+  /** The platform decided at least once. */
+  decided: boolean;
+  /** The answers of the latest decision that gave them (timeline order), if any. */
+  quality: Record<string, string> | null;
+  /** Whether the latest decision that said so came with a statement of reasons. */
+  sorReceived: boolean | null;
 }
 
 /**
@@ -538,6 +598,9 @@ function replay(c: CaseRow, events: EventRow[], now: number): Facts {
   let resolvedAt: number | null = null;
   let outcome: string | null = null;
   let marked = false;
+  let decided = false;
+  let quality: Record<string, string> | null = null;
+  let sorReceived: boolean | null = null;
   const resume = (at: number) => {
     if (pausedAt !== null && dueAt !== null) dueAt += at - pausedAt;
     pausedAt = null;
@@ -562,6 +625,9 @@ function replay(c: CaseRow, events: EventRow[], now: number): Facts {
         waiting = false;
         resolvedAt = at;
         outcome = e.outcome;
+        decided = true;
+        quality = e.quality ?? quality;
+        sorReceived = e.statement_of_reasons?.received ?? sorReceived;
         break;
       case 'closed': {
         resume(at);
@@ -601,6 +667,9 @@ function replay(c: CaseRow, events: EventRow[], now: number): Facts {
     outcome,
     closed,
     overdue: marked || late,
+    decided,
+    quality,
+    sorReceived,
   };
 }
 
@@ -650,6 +719,28 @@ function figuresOf(cases: Facts[]): Figures {
     p90FirstResponseHours: hours(percentileInc(firstResponse, 0.9)),
     medianResolutionHours: hours(percentileInc(resolution, 0.5)),
     p90ResolutionHours: hours(percentileInc(resolution, 0.9)),
+  };
+}
+
+/** Answers per question (share of yes among yes and no) and statements of reasons per decision. */
+function qualityOf(cases: Facts[]) {
+  const share = (n: number, of: number) => (of > 0 ? round(n / of, 3) : null);
+  const decisions = cases.filter((f) => f.decided).length;
+  const received = cases.filter((f) => f.sorReceived === true).length;
+  const notReceived = cases.filter((f) => f.sorReceived === false).length;
+  return {
+    responseQuality: QUESTIONS.map((question) => {
+      const count = (a: Answer) => cases.filter((f) => f.quality?.[question] === a).length;
+      const [yes, no, unknown] = [count('yes'), count('no'), count('unknown')];
+      return { question, yes, no, unknown, yesShare: share(yes, yes + no) };
+    }),
+    statementsOfReasons: {
+      decisions,
+      received,
+      notReceived,
+      notRecorded: decisions - received - notReceived,
+      receivedShare: share(received, decisions),
+    },
   };
 }
 
@@ -716,6 +807,7 @@ function expectedReport(facts: Facts[], user: TestUser, org: Organization, year:
         const month = `${year}-${String(i + 1).padStart(2, '0')}`;
         return { month, ...figuresOf(months.get(month) ?? []) };
       }),
+      ...qualityOf(counted),
     },
   };
 }
@@ -748,6 +840,20 @@ function expectedCsv(body: ExpectedBody): Map<string, number | null> {
     add('outcome', ['', '', '', action, ''], pick(r));
   }
   for (const r of body.byMonth) add('month', ['', '', '', '', r.month], pick(r));
+  const other = (section: string, key: string, value: number | null) =>
+    rows.set([column(section), '', '', '', '', '', key].join('|'), value);
+  for (const q of body.responseQuality) {
+    other('responseQuality', `${column(q.question)}: yes`, q.yes);
+    other('responseQuality', `${column(q.question)}: no`, q.no);
+    other('responseQuality', `${column(q.question)}: unknown`, q.unknown);
+    other('responseQuality', column(`${q.question}Share`), q.yesShare);
+  }
+  const sor = body.statementsOfReasons;
+  other('statementsOfReasons', column('decisions'), sor.decisions);
+  other('statementsOfReasons', 'With a statement of reasons', sor.received);
+  other('statementsOfReasons', 'Without a statement of reasons', sor.notReceived);
+  other('statementsOfReasons', 'Statement of reasons not recorded', sor.notRecorded);
+  other('statementsOfReasons', column('sorReceivedShare'), sor.receivedShare);
   return rows;
 }
 
@@ -773,7 +879,8 @@ describe('annual report against an independent computation from raw rows (e2e)',
          JOIN channels ch ON ch.id = c.channel_id`,
     )) as CaseRow[];
     const events = (await t.db.query(
-      `SELECT case_id, type, occurred_at, outcome FROM case_events ORDER BY occurred_at, seq`,
+      `SELECT case_id, type, occurred_at, outcome, quality, statement_of_reasons
+         FROM case_events ORDER BY occurred_at, seq`,
     )) as EventRow[];
     return cases.map((c) =>
       replay(
@@ -874,6 +981,10 @@ describe('annual report against an independent computation from raw rows (e2e)',
                 type: step.type,
                 occurredAt: new Date(occurredAt).toISOString(),
                 ...(step.outcome && { outcome: step.outcome }),
+                ...(step.quality && {
+                  quality: Object.fromEntries(QUESTIONS.map((q, i) => [q, step.quality![i]])),
+                }),
+                ...(step.statementOfReasons && { statementOfReasons: step.statementOfReasons }),
               },
             });
             expect({ journal: j.name, step: step.type, status: answer.status }).toEqual({

@@ -21,10 +21,21 @@ const at = (iso: string, plusHours = 0) =>
 
 type Who = 'creator' | 'colleague' | 'named' | 'viewer' | 'memberOfB';
 
+type Answer = 'yes' | 'no' | 'unknown';
+const QUESTIONS = [
+  'reasonGiven',
+  'contextUnderstood',
+  'harmRecognisedAsGendered',
+  'retraumatisingProofRequested',
+] as const;
+
 interface Step {
   type: string;
   afterHours: number;
   outcome?: string;
+  /** The four answers, in the order of QUESTIONS. */
+  quality?: [Answer, Answer, Answer, Answer];
+  statementOfReasons?: { received: boolean };
 }
 
 /** A case this file creates: who, where, what, when, and what the platform did. */
@@ -56,7 +67,13 @@ const SPECS: Spec[] = [
     escalatedAt: '2025-01-10T08:00:00.000Z',
     steps: [
       { type: 'platform_acknowledged', afterHours: 10 },
-      { type: 'platform_responded', afterHours: 30, outcome: 'content_removed' },
+      {
+        type: 'platform_responded',
+        afterHours: 30,
+        outcome: 'content_removed',
+        quality: ['yes', 'yes', 'yes', 'no'],
+        statementOfReasons: { received: true },
+      },
     ],
   },
   {
@@ -66,7 +83,15 @@ const SPECS: Spec[] = [
     categoryCode: 'doxxing',
     subcategoryCode: 'home_address_location',
     escalatedAt: '2025-02-03T12:00:00.000Z',
-    steps: [{ type: 'platform_responded', afterHours: 50, outcome: 'account_suspended' }],
+    steps: [
+      {
+        type: 'platform_responded',
+        afterHours: 50,
+        outcome: 'account_suspended',
+        quality: ['no', 'unknown', 'yes', 'no'],
+        statementOfReasons: { received: false },
+      },
+    ],
   },
   {
     name: 'no violation found',
@@ -76,7 +101,14 @@ const SPECS: Spec[] = [
     subcategoryCode: 'misogynistic_hate',
     escalatedAt: '2025-03-15T09:00:00.000Z',
     tlp: 'GREEN',
-    steps: [{ type: 'platform_responded', afterHours: 80, outcome: 'no_violation_found' }],
+    steps: [
+      {
+        type: 'platform_responded',
+        afterHours: 80,
+        outcome: 'no_violation_found',
+        quality: ['no', 'no', 'no', 'yes'],
+      },
+    ],
   },
   {
     name: 'closed without an answer',
@@ -118,7 +150,14 @@ const SPECS: Spec[] = [
     ...FB,
     categoryCode: 'threats',
     escalatedAt: '2025-09-01T10:00:00.000Z',
-    steps: [{ type: 'platform_responded', afterHours: 100, outcome: 'partially_actioned' }],
+    steps: [
+      {
+        type: 'platform_responded',
+        afterHours: 100,
+        outcome: 'partially_actioned',
+        statementOfReasons: { received: true },
+      },
+    ],
     markedOverdue: true,
   },
   {
@@ -148,7 +187,15 @@ const SPECS: Spec[] = [
     escalatedAt: '2025-05-05T10:00:00.000Z',
     tlp: 'RED',
     shareWith: { users: ['named'] },
-    steps: [{ type: 'platform_responded', afterHours: 40, outcome: 'content_removed' }],
+    steps: [
+      {
+        type: 'platform_responded',
+        afterHours: 40,
+        outcome: 'content_removed',
+        quality: ['yes', 'yes', 'yes', 'no'],
+        statementOfReasons: { received: true },
+      },
+    ],
   },
   {
     name: 'the year before, one second before midnight',
@@ -238,6 +285,39 @@ function figuresOf(cases: Known[]) {
   };
 }
 
+/**
+ * The quality answers and statements of reasons: each case by its latest decision that gave
+ * them (the steps are in the order they happened).
+ */
+function qualityOf(cases: Known[]) {
+  const latest = <K extends 'quality' | 'statementOfReasons'>(k: Known, field: K) =>
+    [...(k.spec.steps ?? [])].reverse().find((s) => s.type === 'platform_responded' && s[field])?.[
+      field
+    ];
+  const share = (n: number, of: number) => (of > 0 ? round(n / of, 3) : null);
+  const decisions = cases.filter((k) =>
+    (k.spec.steps ?? []).some((s) => s.type === 'platform_responded'),
+  ).length;
+  const sor = cases.map((k) => latest(k, 'statementOfReasons'));
+  const received = sor.filter((s) => s?.received === true).length;
+  const notReceived = sor.filter((s) => s?.received === false).length;
+  return {
+    responseQuality: QUESTIONS.map((question, i) => {
+      const answers = cases.map((k) => latest(k, 'quality')?.[i]);
+      const count = (a: Answer) => answers.filter((x) => x === a).length;
+      const [yes, no, unknown] = [count('yes'), count('no'), count('unknown')];
+      return { question, yes, no, unknown, yesShare: share(yes, yes + no) };
+    }),
+    statementsOfReasons: {
+      decisions,
+      received,
+      notReceived,
+      notRecorded: decisions - received - notReceived,
+      receivedShare: share(received, decisions),
+    },
+  };
+}
+
 function groupBy<K extends string>(cases: Known[], key: (k: Known) => K): Map<K, Known[]> {
   const groups = new Map<K, Known[]>();
   for (const k of cases) groups.set(key(k), [...(groups.get(key(k)) ?? []), k]);
@@ -288,6 +368,10 @@ describe('annual transparency report (e2e)', () => {
             type: step.type,
             occurredAt: at(spec.escalatedAt!, step.afterHours),
             ...(step.outcome && { outcome: step.outcome }),
+            ...(step.quality && {
+              quality: Object.fromEntries(QUESTIONS.map((q, i) => [q, step.quality![i]])),
+            }),
+            ...(step.statementOfReasons && { statementOfReasons: step.statementOfReasons }),
           },
         });
         expect({ spec: spec.name, step: step.type, status: answer.status }).toEqual({
@@ -359,6 +443,7 @@ describe('annual transparency report (e2e)', () => {
         const month = `${year}-${String(i + 1).padStart(2, '0')}`;
         return { month, ...figuresOf(months.get(month) ?? []) };
       }),
+      ...qualityOf(cases),
     };
   }
 
@@ -549,9 +634,22 @@ describe('annual transparency report (e2e)', () => {
       expect(back('Mes', (r) => r[5] === month)).toEqual(figures);
     }
     const sections = 1 + json.byPlatform.length + json.byContentType.length;
+    // Then a row per quality question and answer, its share of yes, and 5 statement figures.
     expect(rows).toHaveLength(
-      FIGURES.length * (sections + json.byAction.length + json.byMonth.length),
+      FIGURES.length * (sections + json.byAction.length + json.byMonth.length) + 4 * 4 + 5,
     );
+    const quality = rows.filter((r) => r[0] === 'Calidad de la respuesta');
+    expect(quality.map((r) => [r[6], Number(r[7])])).toEqual(
+      json.responseQuality.flatMap((q) => [
+        [`${label('es', 'column', q.question)}: sí`, q.yes],
+        [`${label('es', 'column', q.question)}: no`, q.no],
+        [`${label('es', 'column', q.question)}: se desconoce`, q.unknown],
+        [label('es', 'column', `${q.question}Share`), q.yesShare ?? 0],
+      ]),
+    );
+    const sor = rows.filter((r) => r[0] === 'Declaraciones de motivos').map((r) => Number(r[7]));
+    const s = json.statementsOfReasons;
+    expect(sor).toEqual([s.decisions, s.received, s.notReceived, s.notRecorded, s.receivedShare]);
     // Spanish labels where Spanish exists (spot checks, written out).
     const cells = new Set(rows.flat());
     for (const text of ['Contenido eliminado', 'Sin respuesta', 'Acoso y abuso', 'Mes']) {
@@ -608,8 +706,30 @@ describe('annual transparency report (e2e)', () => {
     const get = doc.body.paths['/v1/reports/annual']?.get;
     expect(get?.parameters?.map((p) => p.name).sort()).toEqual(['format', 'lang', 'year']);
     expect(Object.keys(doc.body.components.schemas.AnnualReportResponseDto.properties!)).toEqual(
-      expect.arrayContaining(['totals', 'byPlatform', 'byContentType', 'byAction', 'byMonth']),
+      expect.arrayContaining([
+        'totals',
+        'byPlatform',
+        'byContentType',
+        'byAction',
+        'byMonth',
+        'responseQuality',
+        'statementsOfReasons',
+      ]),
     );
+    expect(Object.keys(doc.body.components.schemas.QualityAnswersDto.properties!).sort()).toEqual([
+      'no',
+      'question',
+      'unknown',
+      'yes',
+      'yesShare',
+    ]);
+    expect(
+      Object.keys(doc.body.components.schemas.StatementsOfReasonsDto.properties!).sort(),
+    ).toEqual(['decisions', 'notReceived', 'notRecorded', 'received', 'receivedShare']);
+    const trends = (
+      doc.body.paths['/v1/patterns/trends']?.get as { parameters?: { name: string }[] }
+    ).parameters?.map((p) => p.name);
+    expect(trends).toContain('period');
   });
 
   it('answers 401 without a token', async () => {

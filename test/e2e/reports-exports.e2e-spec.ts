@@ -395,8 +395,9 @@ describe('reports: exports and report jobs (e2e)', () => {
         'attachment; filename="platform-scorecard-2025-05-2025-05.csv"',
       );
       const rows = readCsv(answer.text);
-      expect(rows[0].slice(0, 7)).toEqual([
+      expect(rows[0].slice(0, 8)).toEqual([
         'Plataforma',
+        'Nombre de la plataforma',
         'Canal',
         'Tipo de canal',
         'Casos',
@@ -405,10 +406,21 @@ describe('reports: exports and report jobs (e2e)', () => {
         'Proporción con acuse de recibo',
       ]);
       expect(rows[0][rows[0].length - 1]).toBe('Salidas de contactos');
-      const byChannel = Object.fromEntries(rows.slice(1).map((r) => [`${r[0]}/${r[1]}`, r]));
+      const byChannel = Object.fromEntries(rows.slice(1).map((r) => [`${r[0]}/${r[2]}`, r]));
+      // The platform's name beside its code, on every row.
+      const names = Object.fromEntries(
+        await Promise.all(
+          ['facebook', 'instagram'].map(async (code) => [
+            code,
+            (await call(t.app, 'GET', `/v1/platforms/${code}`, { token: a.token })).body.name,
+          ]),
+        ),
+      );
+      for (const r of rows.slice(1, -1)) expect(r[1]).toBe(names[r[0]]);
       const insta = json.data.find((r) => r.platform === 'instagram') as ScorecardRowDto;
-      expect(byChannel['instagram/trusted_partner'].slice(0, 7)).toEqual([
+      expect(byChannel['instagram/trusted_partner'].slice(0, 8)).toEqual([
         'instagram',
+        names.instagram,
         'trusted_partner',
         'Canal de socio de confianza',
         String(insta.cases),
@@ -416,7 +428,7 @@ describe('reports: exports and report jobs (e2e)', () => {
         'false',
         insta.acknowledgedShare === null ? '' : String(insta.acknowledgedShare),
       ]);
-      expect(byChannel['facebook/law_enforcement'].slice(3)).toEqual([
+      expect(byChannel['facebook/law_enforcement'].slice(4)).toEqual([
         '',
         '',
         'true',
@@ -487,7 +499,8 @@ describe('reports: exports and report jobs (e2e)', () => {
       });
       expectProblem(early, 409);
       expect(early.headers['content-disposition']).toBeUndefined();
-      // The question is stored validated, with the period fixed and the language chosen.
+      // The question is stored validated (defaults included), with the period fixed and the
+      // language chosen.
       const [row] = await t.db.query('SELECT params, content FROM reports WHERE id = $1', [
         report.id,
       ]);
@@ -496,6 +509,7 @@ describe('reports: exports and report jobs (e2e)', () => {
           from: '2026-01',
           to: '2026-06',
           groupBy: ['month', 'category', 'country'],
+          period: 'month',
           category: 'doxxing',
           lang: 'es',
         },

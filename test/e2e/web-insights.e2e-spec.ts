@@ -1,6 +1,6 @@
 import { ContactResponseDto } from '../../src/contacts/dto/contact.dto';
 import { CaseResponseDto } from '../../src/cases/dto/case.dto';
-import { MESSAGES } from '../../src/i18n/labels';
+import { label, MESSAGES } from '../../src/i18n/labels';
 import { TrendsResponseDto } from '../../src/patterns/dto/trends.dto';
 import { PatternProjection } from '../../src/patterns/pattern-projection';
 import { ContactsService } from '../../src/contacts/contacts.service';
@@ -367,6 +367,94 @@ describe('web: directory, insights and downloads', () => {
       /^attachment; filename="platform-scorecard-2026-03-2026-05\.csv"$/,
     );
     expect(file.html).toBe(api.text);
+  });
+
+  it('shows the annual report with its charts and community summary, and downloads the API CSV', async () => {
+    const w = await web(c.inA.member);
+    const page = await w.get('/web/reports/annual?year=2026');
+    expect(page.status).toBe(200);
+    expect(page.html).toContain(`<h1>${en['ui.annual.title']}</h1>`);
+    expect(page.html).toContain(`${c.a.name}, 2026`);
+    for (const id of ['annual-months', 'annual-platforms', 'community-categories']) {
+      expect(page.html).toMatch(new RegExp(`<svg [^>]*aria-labelledby="${id}-title ${id}-desc"`));
+    }
+    // The community figures are the protected answers of the trends API, hidden ones hidden.
+    const api = await call<TrendsResponseDto>(t.app, 'GET', '/v1/patterns/trends', {
+      token: c.inA.member.token,
+      query: { from: '2026-01', to: '2026-12', groupBy: 'category' },
+    });
+    const sextortion = api.body.data.find((r) => r.category === 'sextortion')!;
+    expect(sextortion.suppressed).toBe(false);
+    const table = page.html.slice(page.html.indexOf('id="community-by-category"'));
+    expect(table).toMatch(
+      `<th scope="row">${label('en', 'category', 'sextortion')}</th><td>${sextortion.count}</td><td>2</td>`,
+    );
+    expect(page.html).toContain(en['ui.insights.suppressionNote'].slice(0, 40));
+
+    const csv = await call(t.app, 'GET', '/v1/reports/annual', {
+      token: c.inA.member.token,
+      query: { year: '2026', format: 'csv', lang: 'en' },
+    });
+    const file = await w.get('/web/reports/annual.csv?year=2026');
+    expect(file.status).toBe(200);
+    expect(String(file.headers['content-type'])).toMatch(/^text\/csv/);
+    expect(file.headers['content-disposition']).toBe(
+      `attachment; filename="annual-report-${c.a.slug}-2026.csv"`,
+    );
+    expect(file.html).toBe(csv.text);
+    expect((await w.get('/web/reports/annual?year=1999')).status).toBe(400);
+  });
+
+  it('counts trends by two dimensions by quarter, and downloads the chart as SVG', async () => {
+    const query = { from: '2026-02', to: '2026-05', platform: 'facebook' };
+    const api = await call<TrendsResponseDto>(t.app, 'GET', '/v1/patterns/trends', {
+      token: c.inA.viewer.token,
+      query: { ...query, groupBy: 'month,category', period: 'quarter' },
+    });
+    expect(api.body).toMatchObject({ from: '2026-01', to: '2026-06', period: 'quarter' });
+    const w = await web(c.inA.viewer);
+    const params = new URLSearchParams({
+      ...query,
+      by: 'month',
+      then: 'category',
+      period: 'quarter',
+    });
+    const page = await w.get(`/web/trends?${params.toString()}`);
+    expect(page.status).toBe(200);
+    const rows = [
+      ...page.html.matchAll(
+        /<tr>\s*<th scope="row">(\d{4}-Q\d)<\/th>\s*<td>([^<]*)<\/td>\s*([\s\S]*?)<\/tr>/g,
+      ),
+    ].map(([, quarter, category, cells]) => ({ quarter, category, cells }));
+    expect(rows).toHaveLength(api.body.data.length);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of api.body.data) {
+      const category = label('en', 'category', r.category!);
+      const row = rows.find((x) => x.quarter === r.month && x.category === category)!;
+      expect(row.cells).toContain(
+        r.suppressed ? en['ui.insights.suppressed'] : `<td>${r.count}</td>`,
+      );
+    }
+    expect(page.html).toMatch(/href="\/web\/trends\.svg\?[^"]*then=category[^"]*" download/);
+
+    const svg = await w.get(`/web/trends.svg?${params.toString()}`);
+    expect(svg.status).toBe(200);
+    expect(svg.headers['content-type']).toBe('image/svg+xml; charset=utf-8');
+    expect(svg.headers['content-disposition']).toBe(
+      'attachment; filename="trends-2026-01-2026-06.svg"',
+    );
+    expect(svg.headers['x-content-type-options']).toBe('nosniff');
+    expect(svg.html).toMatch(
+      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/,
+    );
+    expect(svg.html).toContain('How these figures are protected');
+    for (const r of api.body.data) {
+      const shown = r.suppressed ? en['ui.insights.suppressed'] : String(r.count);
+      const category = label('en', 'category', r.category!);
+      expect(svg.html).toContain(`<title>${r.month}, ${category}: ${shown}</title>`);
+    }
+    expect(svg.html).not.toMatch(/ESC-\d{4}-/);
+    expect((await w.get('/web/trends.svg?period=week')).status).toBe(400);
   });
 
   it('downloads the STIX bundle of a visible case, audited, and 404 for an invisible one', async () => {

@@ -17,6 +17,8 @@ import { CHANNEL_KINDS } from '../../platforms/channel.entity';
 import { DIMENSIONS, Dimension } from '../pattern-grains';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+export const TREND_PERIODS = ['month', 'quarter', 'year'] as const;
+export type TrendPeriod = (typeof TREND_PERIODS)[number];
 export const MAX_PERIOD_MONTHS = 120;
 
 /** `a,b` as a list; an empty value is the empty list (the total only). */
@@ -88,6 +90,17 @@ export class TrendsQueryDto extends PatternFilterDto {
     message: `groupBy must list dimensions among ${DIMENSIONS.join(', ')}`,
   })
   groupBy: Dimension[] = ['month'];
+
+  /**
+   * How long a step of the `month` dimension is: `month` (default, `YYYY-MM`), `quarter`
+   * (`YYYY-Qn`) or `year` (`YYYY`). With quarter or year the period is widened to whole
+   * quarters or years (the answer's `from` and `to` say which), and each step is a cell of its
+   * own, protected like any other.
+   */
+  @ApiPropertyOptional({ enum: TREND_PERIODS, default: 'month' })
+  @IsOptional()
+  @IsIn(TREND_PERIODS)
+  period: TrendPeriod = 'month';
 }
 
 export const EXPORT_FORMATS = ['json', 'csv'] as const;
@@ -111,7 +124,9 @@ export class TrendsExportQueryDto extends TrendsQueryDto {
 }
 
 export class TrendRowDto {
-  @ApiPropertyOptional({ example: '2026-03' }) month?: string;
+  /** The step of the period: `YYYY-MM`, or `YYYY-Qn` with period=quarter, `YYYY` with year. */
+  @ApiPropertyOptional({ example: '2026-03' })
+  month?: string;
   @ApiPropertyOptional() platform?: string;
   @ApiPropertyOptional() channelKind?: string;
   @ApiPropertyOptional() category?: string;
@@ -148,6 +163,8 @@ export class TrendsResponseDto {
   @ApiProperty({ example: '2026-01' }) from: string;
   @ApiProperty({ example: '2026-12' }) to: string;
   @ApiProperty({ enum: DIMENSIONS, isArray: true }) groupBy: Dimension[];
+  /** The length of a step of the `month` dimension (see the query's `period`). */
+  @ApiProperty({ enum: TREND_PERIODS }) period: TrendPeriod;
   /**
    * The threshold (K_ANONYMITY): a cell is suppressed when counted from fewer than k cases,
    * when below k after perturbation, or when all organisations but the largest hold fewer than

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { annualReportCsv, annualReportFilename, REPORT_FIGURES } from './annual-report.csv';
 import { FigureRow } from './annual-report.repository';
-import { toFigures } from './annual-report.service';
+import { qualitySections, toFigures } from './annual-report.service';
 import { AnnualReportResponseDto } from './dto/annual-report.dto';
 
 const raw: FigureRow = {
@@ -33,6 +33,17 @@ const report: AnnualReportResponseDto = {
     { outcome: 'closed', ...figures },
   ],
   byMonth: [{ month: '2025-01', ...figures }],
+  ...qualitySections({
+    answers: {
+      reasonGiven: { yes: 2, no: 1, unknown: 0 },
+      contextUnderstood: { yes: 0, no: 0, unknown: 3 },
+      harmRecognisedAsGendered: { yes: 1, no: 2, unknown: 0 },
+      retraumatisingProofRequested: { yes: 0, no: 3, unknown: 0 },
+    },
+    decisions: 4,
+    sorReceived: 1,
+    sorNotReceived: 2,
+  }),
 };
 
 describe('annual report figures and CSV', () => {
@@ -57,7 +68,8 @@ describe('annual report figures and CSV', () => {
     const text = annualReportCsv(report, 'en');
     const [header, ...rows] = parse(text, { bom: true }) as string[][];
     expect(header).toHaveLength(8);
-    expect(rows).toHaveLength(REPORT_FIGURES.length * 6);
+    // Six sections of figures, then 4 answers per quality question and 5 statement figures.
+    expect(rows).toHaveLength(REPORT_FIGURES.length * 6 + 4 * 4 + 5);
     expect(rows.filter((r) => r[1] !== '').every((r) => r[1] === `'=HYPERLINK("http://x")`)).toBe(
       true,
     );
@@ -66,6 +78,47 @@ describe('annual report figures and CSV', () => {
     // No DSA category: an empty cell, not "null".
     expect(rows.filter((r) => r[2] !== '').every((r) => r[3] === '')).toBe(true);
     expect(text).not.toContain('null');
+  });
+
+  it('shares quality answers among yes and no, and counts statements of reasons per decision', () => {
+    expect(report.responseQuality.map((q) => [q.question, q.yesShare])).toEqual([
+      ['reasonGiven', 0.667],
+      ['contextUnderstood', null],
+      ['harmRecognisedAsGendered', 0.333],
+      ['retraumatisingProofRequested', 0],
+    ]);
+    expect(report.statementsOfReasons).toEqual({
+      decisions: 4,
+      received: 1,
+      notReceived: 2,
+      notRecorded: 1,
+      receivedShare: 0.25,
+    });
+    const rows = (parse(annualReportCsv(report, 'en'), { bom: true }) as string[][]).slice(
+      1 + REPORT_FIGURES.length * 6,
+    );
+    expect(rows.slice(0, 4)).toEqual([
+      ['Response quality', '', '', '', '', '', 'Reason given: yes', '2'],
+      ['Response quality', '', '', '', '', '', 'Reason given: no', '1'],
+      ['Response quality', '', '', '', '', '', 'Reason given: unknown', '0'],
+      ['Response quality', '', '', '', '', '', 'Share with a reason given', '0.667'],
+    ]);
+    expect(rows.slice(-5)).toEqual([
+      ['Statements of reasons', '', '', '', '', '', 'Decisions', '4'],
+      ['Statements of reasons', '', '', '', '', '', 'With a statement of reasons', '1'],
+      ['Statements of reasons', '', '', '', '', '', 'Without a statement of reasons', '2'],
+      ['Statements of reasons', '', '', '', '', '', 'Statement of reasons not recorded', '1'],
+      [
+        'Statements of reasons',
+        '',
+        '',
+        '',
+        '',
+        '',
+        'Share of decisions with a statement of reasons',
+        '0.25',
+      ],
+    ]);
   });
 
   it('names the file with the slug and year only', () => {

@@ -20,7 +20,24 @@ export const REPORT_FIGURES = [
 const DIMENSIONS = ['platform', 'category', 'dsaCategory', 'outcome', 'month'] as const;
 type Dimensions = Partial<Record<(typeof DIMENSIONS)[number], CsvCell>>;
 
-function actionLabel(lang: Lang, action: ReportAction): string {
+/** The answers counted per quality question, and the label of each. */
+const QUALITY_ANSWER_COLUMNS = [
+  { field: 'yes', column: 'answerYes' },
+  { field: 'no', column: 'answerNo' },
+  { field: 'unknown', column: 'answerUnknown' },
+] as const;
+
+/** The statements-of-reasons figures and their labels. */
+const SOR_COLUMNS = [
+  ['decisions', 'decisions'],
+  ['received', 'sorReceived'],
+  ['notReceived', 'sorNotReceived'],
+  ['notRecorded', 'sorNotRecorded'],
+  ['receivedShare', 'sorReceivedShare'],
+] as const;
+
+/** How an action row is named: an outcome, `open` or `closed` (closed with no outcome). */
+export function actionLabel(lang: Lang, action: ReportAction): string {
   if (action === 'open') return label(lang, 'column', 'open');
   if (action === 'closed') return label(lang, 'status', 'closed');
   return label(lang, 'outcome', action);
@@ -28,7 +45,8 @@ function actionLabel(lang: Lang, action: ReportAction): string {
 
 /**
  * The report as one long table, a row per figure: section, the dimension columns (empty where
- * they do not apply), the figure's name and its value. Long rather than wide so that a
+ * they do not apply), the figure's name and its value; then the response-quality answers (a
+ * row per question and answer, and the share of yes) and the statements of reasons. Long rather than wide so that a
  * spreadsheet filter on `section` and the figure gives any table of the report, and every
  * header and name is in `lang`. Numbers stay numbers; a figure without a value is empty.
  */
@@ -60,6 +78,18 @@ export function annualReportCsv(report: AnnualReportResponseDto, lang: Lang): st
   }
   for (const r of report.byAction) add('outcome', { outcome: actionLabel(lang, r.outcome) }, r);
   for (const r of report.byMonth) add('month', { month: r.month }, r);
+  // Response quality and statements of reasons: a row per figure, named in the key column.
+  const blank = DIMENSIONS.map(() => null);
+  const other = (section: string, key: string, value: CsvCell) =>
+    rows.push([column(section), ...blank, key, value]);
+  for (const q of report.responseQuality) {
+    for (const answer of QUALITY_ANSWER_COLUMNS) {
+      other('responseQuality', `${column(q.question)}: ${column(answer.column)}`, q[answer.field]);
+    }
+    other('responseQuality', column(`${q.question}Share`), q.yesShare);
+  }
+  const sor = report.statementsOfReasons;
+  for (const [figure, code] of SOR_COLUMNS) other('statementsOfReasons', column(code), sor[figure]);
   return toCsv(header, rows);
 }
 

@@ -9,5 +9,6 @@ import { AnnualReportService } from './annual-report.service';
   imports: [AuditModule],
   controllers: [AnnualReportController],
   providers: [AnnualReportRepository, AnnualReportService],
+  exports: [AnnualReportService],
 })
 export class AnnualReportModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CASE_VISIBILITY, CLOCK_RUNS } from '../../cases/case-sql';
 import { TransactionRunner } from '../../database/transaction';
 import { ACTIONED_OUTCOMES } from '../../deadlines/response-times.repository';
+import { QUALITY_QUESTIONS } from './dto/annual-report.dto';
 
 /** Raw figures of one group; times in seconds. */
 export interface FigureRow {
@@ -64,6 +65,47 @@ const REPORT_SQL = `SELECT
     AND ${CASE_VISIBILITY}
   GROUP BY GROUPING SETS ((), (p.code, p.name), (c.category_code), (action), (month))`;
 
+/** Answers of one response-quality question, and what the decisions said of statements of reasons. */
+export interface QualityRow {
+  answers: Record<string, { yes: number; no: number; unknown: number }>;
+  decisions: number;
+  sorReceived: number;
+  sorNotReceived: number;
+}
+
+/**
+ * Per case of the year the reader may see: whether the platform decided, the answers of its
+ * latest decision that recorded quality answers, and whether its latest decision that said
+ * anything of a statement of reasons received one (the order of the timeline: occurredAt,
+ * then recording order). Counted in one scan.
+ */
+const QUALITY_SQL = `SELECT
+    count(*) FILTER (WHERE d.decided)::int AS decisions,
+    count(*) FILTER (WHERE s.received)::int AS sor_received,
+    count(*) FILTER (WHERE NOT s.received)::int AS sor_not_received,
+    ${QUALITY_QUESTIONS.flatMap((question) =>
+      ['yes', 'no', 'unknown'].map(
+        (answer) =>
+          `count(*) FILTER (WHERE q.quality->>'${question}' = '${answer}')::int AS "${question}_${answer}"`,
+      ),
+    ).join(',\n    ')}
+  FROM cases c
+  LEFT JOIN LATERAL (
+    SELECT true AS decided FROM case_events e
+     WHERE e.case_id = c.id AND e.type = 'platform_responded' LIMIT 1) d ON true
+  LEFT JOIN LATERAL (
+    SELECT e.quality FROM case_events e
+     WHERE e.case_id = c.id AND e.type = 'platform_responded' AND e.quality IS NOT NULL
+     ORDER BY e.occurred_at DESC, e.seq DESC LIMIT 1) q ON true
+  LEFT JOIN LATERAL (
+    SELECT (e.statement_of_reasons->>'received')::boolean AS received FROM case_events e
+     WHERE e.case_id = c.id AND e.type = 'platform_responded'
+       AND e.statement_of_reasons IS NOT NULL
+     ORDER BY e.occurred_at DESC, e.seq DESC LIMIT 1) s ON true
+  WHERE c.organization_id = :tlpOrg
+    AND c.escalated_at >= :from AND c.escalated_at < :to
+    AND ${CASE_VISIBILITY}`;
+
 interface RawRow {
   by_platform: boolean;
   by_category: boolean;
@@ -108,6 +150,28 @@ export class AnnualReportRepository {
       );
     if (rows.length === 0) throw new Error('the caller has no organisation');
     return rows[0];
+  }
+
+  /** Response-quality answers and statements of reasons of the cases of [from, to) the reader may see. */
+  async quality(reader: ReportReader, from: Date, to: Date): Promise<QualityRow> {
+    const [sql, values] = this.tx.manager.connection.driver.escapeQueryWithParameters(QUALITY_SQL, {
+      tlpOrg: reader.organizationId,
+      tlpUser: reader.userId,
+      from,
+      to,
+    });
+    const [row]: Record<string, number>[] = await this.tx.manager.query(sql, values);
+    return {
+      answers: Object.fromEntries(
+        QUALITY_QUESTIONS.map((q) => [
+          q,
+          { yes: row[`${q}_yes`], no: row[`${q}_no`], unknown: row[`${q}_unknown`] },
+        ]),
+      ),
+      decisions: row.decisions,
+      sorReceived: row.sor_received,
+      sorNotReceived: row.sor_not_received,
+    };
   }
 
   /** Figures of the cases escalated in [from, to) that the reader may see, by section. */

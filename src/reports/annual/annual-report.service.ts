@@ -5,7 +5,12 @@ import { Actor } from '../../common/auth/actor';
 import { Clock } from '../../common/clock';
 import { ValidationFailedError } from '../../common/errors/domain-error';
 import { Lang, pickLang } from '../../i18n/labels';
-import { AnnualReportRepository, FigureRow, GroupedRow } from './annual-report.repository';
+import {
+  AnnualReportRepository,
+  FigureRow,
+  GroupedRow,
+  QualityRow,
+} from './annual-report.repository';
 import {
   ActionFiguresDto,
   AnnualReportFormat,
@@ -14,6 +19,7 @@ import {
   ContentTypeFiguresDto,
   MonthFiguresDto,
   PlatformFiguresDto,
+  QUALITY_QUESTIONS,
   REPORT_ACTIONS,
   ReportAction,
   ReportFiguresDto,
@@ -93,9 +99,10 @@ export class AnnualReportService {
     }
     const from = new Date(Date.UTC(query.year, 0, 1));
     const to = new Date(Date.UTC(query.year + 1, 0, 1));
-    const [heading, rows] = await Promise.all([
+    const [heading, rows, quality] = await Promise.all([
       this.reports.heading(actor),
       this.reports.figures(actor, from, to, now),
+      this.reports.quality(actor, from, to),
     ]);
     await this.record(actor, query.year, query.format);
     return {
@@ -106,6 +113,7 @@ export class AnnualReportService {
         to: to.toISOString(),
         generatedAt: now.toISOString(),
         ...sections(query.year, rows),
+        ...qualitySections(quality),
       },
       lang: pickLang(query.lang, heading.language, acceptLanguage),
     };
@@ -174,4 +182,24 @@ function sections(
     return { month, ...toFigures(months.get(month) ?? EMPTY) };
   });
   return { totals: toFigures(totals), byPlatform, byContentType, byAction, byMonth };
+}
+
+/** The answers per question (a share of yes among yes and no) and the statements of reasons. */
+export function qualitySections(
+  q: QualityRow,
+): Pick<AnnualReportResponseDto, 'responseQuality' | 'statementsOfReasons'> {
+  const share = (n: number, of: number) => (of > 0 ? round(n / of, 3) : null);
+  return {
+    responseQuality: QUALITY_QUESTIONS.map((question) => {
+      const a = q.answers[question];
+      return { question, ...a, yesShare: share(a.yes, a.yes + a.no) };
+    }),
+    statementsOfReasons: {
+      decisions: q.decisions,
+      received: q.sorReceived,
+      notReceived: q.sorNotReceived,
+      notRecorded: q.decisions - q.sorReceived - q.sorNotReceived,
+      receivedShare: share(q.sorReceived, q.decisions),
+    },
+  };
 }

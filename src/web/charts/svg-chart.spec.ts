@@ -1,4 +1,13 @@
-import { ChartOptions, escapeXml, monthsBetween, niceScale, svgChart } from './svg-chart';
+import {
+  ChartOptions,
+  escapeXml,
+  monthsBetween,
+  niceScale,
+  placeLabel,
+  svgChart,
+  svgGroupedChart,
+  textWidth,
+} from './svg-chart';
 
 const options = (extra: Partial<ChartOptions> = {}): ChartOptions => ({
   kind: 'bar',
@@ -102,6 +111,101 @@ describe('svgChart', () => {
     const svg = svgChart([{ label: 'a', value: null, suppressed: true }], options());
     expect(svg).not.toMatch(/NaN|Infinity/);
     expect(svgChart([{ label: 'a', value: 0 }], options())).not.toMatch(/NaN|Infinity/);
+  });
+});
+
+/** The boxes the labels over the marks cover, read back from the markup. */
+function labelBoxes(svg: string) {
+  const marks = svg.slice(svg.indexOf('<g class="marks">'), svg.indexOf('<g class="legend"'));
+  return [
+    ...marks.matchAll(
+      /<text x="([\d.]+)" y="([\d.]+)" text-anchor="(middle|start)"(?: transform="[^"]+")? font-size="(\d+)"[^>]*>([^<]*)<\/text>/g,
+    ),
+  ].map(([, x, y, anchor, size, text]) => {
+    const [ax, ay, f, w] = [Number(x), Number(y), Number(size), textWidth(text, Number(size))];
+    return anchor === 'middle'
+      ? { text, left: ax - w / 2, right: ax + w / 2, top: ay - f, bottom: ay }
+      : { text, left: ax - f, right: ax, top: ay - w, bottom: ay };
+  });
+}
+
+describe('label layout: suppressed and value labels never overlap', () => {
+  const cases: [string, number, number, string][] = [
+    ['12 months, all suppressed', 12, 1, 'suppressed'],
+    ['12 months, a long word', 12, 1, 'tersembunyi'],
+    ['36 months', 36, 1, 'oculto'],
+    ['8 quarters by 6 platforms', 8, 6, 'masqué'],
+    ['12 months by 10 categories', 12, 10, 'suppressed'],
+  ];
+  it.each(cases)('%s', (_name, groups, series, word) => {
+    // Every other point hidden, the others large numbers: the worst neighbours.
+    const svg = svgGroupedChart(
+      Array.from({ length: groups }, (_, g) => ({
+        label: `2026-${String(g + 1).padStart(2, '0')}`,
+        points: Array.from({ length: series }, (_, i) =>
+          (g + i) % 2 === 0
+            ? { label: '', value: null, suppressed: true }
+            : { label: '', value: 12345 + g * i },
+        ),
+      })),
+      options({ suppressedLabel: word, series: series > 1 ? Array(series).fill('s') : undefined }),
+    );
+    const boxes = labelBoxes(svg);
+    // Narrow slots (many series) may leave no room for any label: then none is drawn.
+    if (series === 1) expect(boxes).toHaveLength(groups);
+    for (let a = 0; a < boxes.length; a++) {
+      for (let b = a + 1; b < boxes.length; b++) {
+        const [p, q] = [boxes[a], boxes[b]];
+        const apart =
+          p.right <= q.left + 0.01 ||
+          q.right <= p.left + 0.01 ||
+          p.bottom <= q.top + 0.01 ||
+          q.bottom <= p.top + 0.01;
+        expect({ p, q, apart }).toEqual({ p, q, apart: true });
+      }
+    }
+    // The word is never lost: every hidden mark keeps its title.
+    expect(svg.match(new RegExp(`: ${word}</title>`, 'g'))?.length).toBe(
+      Math.ceil((groups * series) / 2),
+    );
+  });
+
+  it('labels the tallest bar too (its value sits in the margin above the plot)', () => {
+    const svg = svgChart(
+      [
+        { label: 'Facebook', value: 3 },
+        { label: 'X', value: 2 },
+      ],
+      options(),
+    );
+    expect(texts(svg)).toEqual(expect.arrayContaining(['3', '2']));
+  });
+
+  it('lays a label flat when it fits, upright when it does not, and drops it when neither', () => {
+    expect(placeLabel('7', 100, 200, 50, 10, 12)?.upright).toBe(false);
+    expect(placeLabel('suppressed', 100, 200, 40, 10, 11)?.upright).toBe(true);
+    expect(placeLabel('suppressed', 100, 200, 8, 10, 11)).toBeNull();
+    expect(placeLabel('suppressed', 100, 30, 40, 10, 11)).toBeNull();
+  });
+
+  it('names each bar by its group and series, and draws a legend', () => {
+    const svg = svgGroupedChart(
+      [
+        {
+          label: '2026-Q1',
+          points: [
+            { label: '', value: 6 },
+            { label: '', value: null, suppressed: true },
+          ],
+        },
+      ],
+      options({ series: ['Facebook', 'TikTok'], note: 'Protected figures.' }),
+    );
+    expect(svg).toContain('<title>2026-Q1, Facebook: 6</title>');
+    expect(svg).toContain('<title>2026-Q1, TikTok: suppressed</title>');
+    expect(texts(svg)).toEqual(
+      expect.arrayContaining(['Facebook', 'TikTok', 'Protected figures.']),
+    );
   });
 });
 

@@ -9,30 +9,41 @@ import { buildCaseBundle, STIX_MEDIA_TYPE } from '../../interop/stix';
 import { EmergingQueryDto, EmergingResponseDto } from '../../patterns/dto/emerging.dto';
 import { ScorecardQueryDto, ScorecardResponseDto } from '../../patterns/dto/scorecard.dto';
 import {
+  TREND_PERIODS,
+  TrendRowDto,
   TrendsExportQueryDto,
   TrendsQueryDto,
   TrendsResponseDto,
 } from '../../patterns/dto/trends.dto';
-import { DIMENSIONS } from '../../patterns/pattern-grains';
+import { Dimension, DIMENSIONS } from '../../patterns/pattern-grains';
+import { periodsBetween } from '../../patterns/pattern-period';
 import { PlatformQueryDto, PlatformResponseDto } from '../../platforms/dto/platform.dto';
-import { attachment, scorecardFile } from '../../patterns/pattern-csv';
-import { monthsBetween, svgChart } from '../charts/svg-chart';
+import { attachment, DIMENSION_DOMAIN } from '../../patterns/pattern-csv';
+import { ChartGroup, svgGroupedChart } from '../charts/svg-chart';
 import type { WebDeps } from '../web';
 import { errorPage, fieldErrors, PageContext, pageContext, render, signedIn } from '../web-context';
 import { countryOptions } from './directory.pages';
-import { queryParams, sendDownload, validOrErrors } from './page-query';
+import { errorsOf, hours, percent, queryParams, sendDownload, validOrErrors } from './page-query';
 
 const PAGE_SIZE = 25;
 const TREND_FILTERS = ['from', 'to', 'platform', 'category', 'country'] as const;
+/** What the trends page counts by: the period (month, quarter or year) and six more. */
+const TREND_DIMENSIONS = [
+  'month',
+  'platform',
+  'channelKind',
+  'category',
+  'country',
+  'targetGroup',
+  'outcome',
+] as const satisfies readonly Dimension[];
+type TrendDimension = (typeof TREND_DIMENSIONS)[number];
+/** At most this many series in the chart (the colours stay distinct); the table shows all. */
+const MAX_SERIES = 8;
+const SVG_CONTENT_TYPE = 'image/svg+xml; charset=utf-8';
 /** Dimensions offered for the CSV download (month first: the usual question). */
 const CSV_GROUPS = DIMENSIONS.filter((d) => d !== 'dsaCategory');
 const EMERGING_WINDOWS = [90, 180, 365] as const;
-
-/** A share 0..1 as a whole percentage in the page's language. */
-const percent = (lang: string, share: number) =>
-  new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 }).format(share);
-const hours = (lang: string, n: number) =>
-  new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(n);
 
 /**
  * Trends with a chart, the platform scorecard, campaigns, emerging patterns, and the downloads
@@ -52,13 +63,22 @@ export function registerInsightsPages(web: FastifyInstance, { services }: WebDep
     countries: countryOptions(page),
   });
 
-  web.get('/trends', async (request, reply) => {
+  /**
+   * The trends question of the page (filters, one or two dimensions, the period's step) asked
+   * of the service, and the answer laid out for the table and the chart; the page and the SVG
+   * download share it.
+   */
+  async function trendsView(request: FastifyRequest, note = false) {
     const { actor } = signedIn(request);
     const page = pageContext(request, 'ui.insights.trends.title');
-    const filters = queryParams(request, [...TREND_FILTERS, 'chart']);
-    const kind = filters.chart === 'line' ? 'line' : 'bar';
-    const { chart: _chart, ...asked } = filters;
-    const query = validOrErrors(TrendsQueryDto, { ...asked, groupBy: 'month' });
+    const filters = queryParams(request, [...TREND_FILTERS, 'chart', 'period', 'by', 'then']);
+    const kind: 'bar' | 'line' = filters.chart === 'line' ? 'line' : 'bar';
+    const by = pick(TREND_DIMENSIONS, filters.by) ?? 'month';
+    const then = pick(TREND_DIMENSIONS, filters.then);
+    const groupBy = then && then !== by ? [by, then] : [by];
+    const asked = pickKeys(filters, TREND_FILTERS);
+    const question = { ...asked, groupBy: groupBy.join(','), period: filters.period ?? 'month' };
+    const query = validOrErrors(TrendsQueryDto, question);
     let errors: FieldError[] = query.errors ?? [];
     let answer: TrendsResponseDto | null = null;
     if (query.value) {
@@ -68,32 +88,59 @@ export function registerInsightsPages(web: FastifyInstance, { services }: WebDep
         errors = errorsOf(error);
       }
     }
-    // Months with no row had no case: the axis shows every month of the period.
-    const rows = answer
-      ? monthsBetween(answer.from, answer.to).map(
-          (month) =>
-            answer.data.find((r) => r.month === month) ?? {
-              month,
-              count: 0,
-              organizations: 0,
-              suppressed: false,
-            },
-        )
-      : [];
-    const chart = answer
-      ? svgChart(
-          rows.map((r) => ({ label: r.month!, value: r.count, suppressed: r.suppressed })),
-          {
+    const names = new Map((await platformList()).map((p) => [p.code, p.name]));
+    const valueLabel = (d: TrendDimension, v: string | null | undefined): string => {
+      if (v === null || v === undefined || v === '') return '–';
+      // Platforms by name; the others as the CSV labels them.
+      if (d === 'platform') return names.get(v) ?? v;
+      const domain = DIMENSION_DOMAIN[d];
+      return domain ? page.label(domain, v) : v;
+    };
+    const layout = answer ? trendLayout(answer, groupBy, valueLabel) : null;
+    const dimensionName = (d: Dimension) =>
+      page.label('column', d === 'month' ? (answer?.period ?? 'month') : d);
+    const title = answer
+      ? page.t(then ? 'ui.insights.trends.chartTitleTwo' : 'ui.insights.trends.chartTitleOne', {
+          by: dimensionName(by),
+          then: then ? dimensionName(then) : '',
+          from: answer.from,
+          to: answer.to,
+        })
+      : '';
+    const chart =
+      answer && layout
+        ? svgGroupedChart(layout.groups, {
             kind,
             id: 'trends-chart',
-            title: page.t('ui.insights.trends.chartTitle', { from: answer.from, to: answer.to }),
-            description: page.t('ui.insights.trends.chartDesc', { k: String(answer.k) }),
+            title,
+            description: page.t('ui.insights.trends.chartDescAny', { k: String(answer.k) }),
             suppressedLabel: page.t('ui.insights.suppressed'),
             emptyLabel: page.t('ui.insights.noData'),
             format: (v) => new Intl.NumberFormat(page.lang).format(v),
-          },
-        )
-      : null;
+            series: layout.series.length ? layout.series : undefined,
+            note: note ? page.t('ui.insights.suppressionNote', { k: String(answer.k) }) : undefined,
+          })
+        : null;
+    return {
+      page,
+      filters,
+      asked,
+      kind,
+      by,
+      then,
+      question,
+      errors,
+      answer,
+      layout,
+      title,
+      chart,
+      dimensionName,
+    };
+  }
+
+  web.get('/trends', async (request, reply) => {
+    const v = await trendsView(request);
+    const { page, filters, answer, errors } = v;
     return render(
       reply,
       'trends',
@@ -103,16 +150,35 @@ export function registerInsightsPages(web: FastifyInstance, { services }: WebDep
         filters: answer
           ? { ...filters, from: filters.from || answer.from, to: filters.to || answer.to }
           : filters,
-        kind,
+        kind: v.kind,
+        by: v.by,
+        then: v.then ?? '',
+        period: answer?.period ?? filters.period ?? 'month',
+        dimensions: TREND_DIMENSIONS,
+        periods: TREND_PERIODS,
+        dimensionName: v.dimensionName,
         errors: fieldErrors(page, errors, filters),
         ...(await filterChoices(page)),
         answer,
-        rows,
-        chart,
-        csvQuery: new URLSearchParams({ ...asked, groupBy: 'month' }).toString(),
+        layout: v.layout,
+        chartTitle: v.title,
+        chart: v.chart,
+        csvQuery: new URLSearchParams(v.question).toString(),
+        svgQuery: new URLSearchParams(filters).toString(),
       },
       errors.length ? 400 : 200,
     );
+  });
+
+  // The trends chart as a file of its own, with the protection note printed under it.
+  web.get('/trends.svg', async (request, reply) => {
+    const v = await trendsView(request, true);
+    if (!v.chart || !v.answer) return errorPage(request, reply, 400);
+    return sendDownload(reply, {
+      content: Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n${v.chart}`, 'utf8'),
+      contentType: SVG_CONTENT_TYPE,
+      filename: `trends-${v.answer.from}-${v.answer.to}.svg`,
+    });
   });
 
   web.get('/scorecard', async (request, reply) => {
@@ -234,7 +300,7 @@ export function registerInsightsPages(web: FastifyInstance, { services }: WebDep
   // GET /v1/reports/trends?format=csv, through the session: same builder, same audit.
   web.get('/reports/trends.csv', async (request, reply) => {
     const { actor } = signedIn(request);
-    const values = queryParams(request, [...TREND_FILTERS, 'groupBy']);
+    const values = queryParams(request, [...TREND_FILTERS, 'groupBy', 'period']);
     const lang = request.web.lang;
     const query = validOrErrors(TrendsExportQueryDto, { ...values, format: 'csv', lang });
     if (!query.value) return downloadsPage(request, reply, query.errors, values);
@@ -261,8 +327,7 @@ export function registerInsightsPages(web: FastifyInstance, { services }: WebDep
       }));
     if (!query.value) return downloadsPage(request, reply, rename(query.errors), prefixed);
     try {
-      const answer = await scorecards.scorecard(actor, query.value, 'csv');
-      return sendDownload(reply, scorecardFile(answer, 'csv', lang));
+      return sendDownload(reply, await scorecards.file(actor, query.value, 'csv', lang));
     } catch (error) {
       return downloadsPage(request, reply, rename(errorsOf(error)), prefixed);
     }
@@ -286,9 +351,56 @@ export function registerInsightsPages(web: FastifyInstance, { services }: WebDep
   });
 }
 
-/** A 400 from a service (a period too long, from after to) as field errors; others rethrown. */
-function errorsOf(error: unknown): FieldError[] {
-  const e = error as { status?: number; errors?: FieldError[] };
-  if (e && e.status === 400 && Array.isArray(e.errors)) return e.errors;
-  throw error;
+/** `value` when it is one of `allowed`. */
+function pick<T extends string>(allowed: readonly T[], value: string | undefined): T | undefined {
+  return (allowed as readonly string[]).includes(value ?? '') ? (value as T) : undefined;
+}
+
+function pickKeys(values: Record<string, string>, keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([k]) => keys.includes(k)));
+}
+
+type CellFigures = Pick<TrendRowDto, 'count' | 'organizations' | 'suppressed'>;
+const NO_CASE: CellFigures = { count: 0, organizations: 0, suppressed: false };
+
+/**
+ * The answer as the page shows it: the rows of the table (every step of the period when the
+ * first dimension is time, a step without a row had no case), and the chart's groups (values of
+ * the first dimension) and series (values of the second, at most MAX_SERIES).
+ */
+function trendLayout(
+  answer: TrendsResponseDto,
+  groupBy: TrendDimension[],
+  label: (d: TrendDimension, v: string | null | undefined) => string,
+) {
+  const [by, then] = groupBy;
+  const valueOf = (r: TrendRowDto, d: Dimension) => (r[d as keyof TrendRowDto] as string) ?? '';
+  const distinct = (d: Dimension) => [...new Set(answer.data.map((r) => valueOf(r, d)))];
+  const firsts =
+    by === 'month' ? periodsBetween(answer.from, answer.to, answer.period) : distinct(by);
+  const seconds = then ? distinct(then) : [];
+  const cells = new Map(
+    answer.data.map((r) => [`${valueOf(r, by)}\u0000${then ? valueOf(r, then) : ''}`, r]),
+  );
+  const cell = (a: string, b: string): CellFigures => cells.get(`${a}\u0000${b}`) ?? NO_CASE;
+  const rows = then
+    ? answer.data.map((r) => ({
+        labels: [label(by, valueOf(r, by)), label(then, valueOf(r, then))],
+        ...r,
+      }))
+    : firsts.map((a) => ({ labels: [label(by, a)], ...cell(a, '') }));
+  const series = seconds.slice(0, MAX_SERIES);
+  const groups: ChartGroup[] = firsts.map((a) => ({
+    label: label(by, a),
+    points: (then ? series : ['']).map((b) => {
+      const c = cell(a, b);
+      return { label: label(by, a), value: c.count, suppressed: c.suppressed };
+    }),
+  }));
+  return {
+    rows,
+    groups,
+    series: then ? series.map((b) => label(then, b)) : [],
+    seriesCut: seconds.length > MAX_SERIES ? { shown: MAX_SERIES, of: seconds.length } : null,
+  };
 }

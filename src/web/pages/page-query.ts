@@ -45,3 +45,18 @@ export function sendDownload(reply: FastifyReply, file: ReportFile): FastifyRepl
     .header('x-content-type-options', 'nosniff')
     .send(file.content);
 }
+
+/** A 400 from a service (a period too long, from after to) as field errors; others rethrown. */
+export function errorsOf(error: unknown): FieldError[] {
+  const e = error as { status?: number; errors?: FieldError[] };
+  if (e && e.status === 400 && Array.isArray(e.errors)) return e.errors;
+  throw error;
+}
+
+/** A share 0..1 as a whole percentage in the page's language. */
+export const percent = (lang: string, share: number) =>
+  new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 }).format(share);
+
+/** Hours with at most one decimal, in the page's language. */
+export const hours = (lang: string, n: number) =>
+  new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(n);

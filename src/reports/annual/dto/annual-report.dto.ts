@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Min } from 'class-validator';
 import { CASE_OUTCOMES, CaseOutcome } from '../../../cases/case-status.machine';
 import { Lang, LANGUAGES } from '../../../i18n/labels';
+import { QUALITY_FIELDS, QualityField } from '../../../patterns/scorecard-measures';
 
 export const FIRST_REPORT_YEAR = 2000;
 export const ANNUAL_REPORT_FORMATS = ['json', 'csv'] as const;
@@ -100,6 +101,47 @@ export class MonthFiguresDto extends ReportFiguresDto {
   month: string;
 }
 
+export const QUALITY_QUESTIONS = QUALITY_FIELDS.map(([field]) => field);
+
+/**
+ * One response-quality question over the year's cases: the answers of each case's latest
+ * decision that recorded them (`platform_responded` with `quality`).
+ */
+export class QualityAnswersDto {
+  @ApiProperty({ enum: QUALITY_QUESTIONS })
+  question: QualityField;
+
+  yes: number;
+  no: number;
+  unknown: number;
+
+  /** yes / (yes + no), 3 decimals; null when nobody answered yes or no. */
+  @ApiProperty({ nullable: true, type: Number })
+  yesShare: number | null;
+}
+
+/**
+ * The EU DSA statements of reasons (Art. 17) the year's decisions came with: each decided case
+ * counted once, by its latest decision that recorded whether one was received.
+ */
+export class StatementsOfReasonsDto {
+  /** Cases the platform decided (at least one `platform_responded`). */
+  decisions: number;
+
+  /** Of those, cases with a statement of reasons received. */
+  received: number;
+
+  /** Of those, cases recorded as without a statement of reasons. */
+  notReceived: number;
+
+  /** Of those, cases where nobody recorded either. */
+  notRecorded: number;
+
+  /** received / decisions, 3 decimals; null without decisions. */
+  @ApiProperty({ nullable: true, type: Number })
+  receivedShare: number | null;
+}
+
 export class ReportOrganizationDto {
   slug: string;
   name: string;
@@ -138,4 +180,10 @@ export class AnnualReportResponseDto {
   /** All twelve months, empty ones included. */
   @ApiProperty({ type: [MonthFiguresDto] })
   byMonth: MonthFiguresDto[];
+
+  /** The four response-quality questions, always in the same order. */
+  @ApiProperty({ type: [QualityAnswersDto] })
+  responseQuality: QualityAnswersDto[];
+
+  statementsOfReasons: StatementsOfReasonsDto;
 }
