@@ -45,6 +45,7 @@ import { longestGapDays, medianTenureDays, yearBefore } from './turnover.calcula
 /** Fields whose changes the history records with their old and new values. */
 const TRACKED_FIELDS = [
   'fullName',
+  'otherPlatformCodes',
   'languages',
   'countries',
   'notes',
@@ -70,6 +71,12 @@ export class ContactsService {
     const addresses = normalizeAddresses(dto);
     const id = await this.tx.run(async (em) => {
       const platform = await this.platforms.resolveForInput(dto.platformCode, 'platformCode', em);
+      const others = await this.platforms.resolveSiblingsForInput(
+        platform,
+        dto.otherPlatformCodes ?? [],
+        'otherPlatformCodes',
+        em,
+      );
       const contact = await this.contacts.insert(
         {
           platformId: platform.id,
@@ -82,6 +89,11 @@ export class ContactsService {
           tlp: dto.tlp ?? 'GREEN',
           sharedOrganizationIds: dto.shareWithOrganizationIds ?? [],
         },
+        em,
+      );
+      await this.contacts.replaceOtherPlatforms(
+        contact.id,
+        others.map((p) => p.id),
         em,
       );
       const now = this.clock.now();
@@ -195,9 +207,19 @@ export class ContactsService {
         ...(dto.status !== undefined && { status: dto.status }),
       };
       const changes: Record<string, { from: unknown; to: unknown }> = {};
+      const others =
+        dto.otherPlatformCodes === undefined
+          ? undefined
+          : await this.platforms.resolveSiblingsForInput(
+              await this.platforms.require(contact.platformCode, em),
+              [...dto.otherPlatformCodes].sort(),
+              'otherPlatformCodes',
+              em,
+            );
+      const after = { ...next, ...(others && { otherPlatformCodes: others.map((p) => p.code) }) };
       for (const field of TRACKED_FIELDS) {
-        if (field in next && JSON.stringify(next[field]) !== JSON.stringify(contact[field])) {
-          changes[field] = { from: contact[field], to: next[field] };
+        if (field in after && JSON.stringify(after[field]) !== JSON.stringify(contact[field])) {
+          changes[field] = { from: contact[field], to: after[field] };
         }
       }
       const now = this.clock.now();
@@ -213,6 +235,13 @@ export class ContactsService {
       }
       if (Object.keys(changes).length === 0) return;
       if (Object.keys(next).length > 0) await this.contacts.update(id, next, em);
+      if (others && changes.otherPlatformCodes) {
+        await this.contacts.replaceOtherPlatforms(
+          id,
+          others.map((p) => p.id),
+          em,
+        );
+      }
       await this.event(actor, id, 'updated', changes, em);
       await this.record(actor, 'contact.updated', contact, em, {
         fields: Object.keys(changes).sort(),
@@ -585,6 +614,7 @@ function toSummary(c: ContactRow, channels: ContactChannelEntity[]): ContactSumm
   return {
     id: c.id,
     platformCode: c.platformCode,
+    otherPlatformCodes: c.otherPlatformCodes,
     fullName: c.fullName,
     email: current('email'),
     signal: current('signal'),

@@ -24,6 +24,11 @@ export class PlatformsRepository {
     return em.findOneBy(PlatformEntity, { code });
   }
 
+  findByCodes(codes: string[], em: EntityManager = this.tx.manager): Promise<PlatformEntity[]> {
+    if (codes.length === 0) return Promise.resolve([]);
+    return em.findBy(PlatformEntity, { code: In(codes) });
+  }
+
   /** Platforms by code, keyset-paginated; fetches one extra row. */
   list(page: { cursor?: string; limit: number }): Promise<PlatformEntity[]> {
     const qb = this.tx.manager

@@ -102,6 +102,7 @@ describe('platform contacts', () => {
       expect(answer.body).toEqual({
         id: expect.stringMatching(UUID),
         platformCode: 'facebook',
+        otherPlatformCodes: [],
         fullName: 'Ana Pérez',
         email: null,
         signal: null,
@@ -595,6 +596,7 @@ describe('platform contacts', () => {
       expect(body.data.find((x) => x.id === fx.bo.id)).toEqual({
         id: fx.bo.id,
         platformCode: platform,
+        otherPlatformCodes: [],
         fullName: fx.bo.fullName,
         email: null,
         signal: null,
