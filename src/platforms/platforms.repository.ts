@@ -133,6 +133,24 @@ export class PlatformsRepository {
     );
   }
 
+  /** Channels the organisation may use on `date` (in `country`, when given). */
+  async usableChannelIds(
+    organizationId: string,
+    date: string,
+    country: string | null,
+  ): Promise<string[]> {
+    const rows: { id: string }[] = await this.tx.manager.query(
+      `SELECT DISTINCT ca.channel_id AS id
+         FROM channel_access ca
+        WHERE ca.organization_id = $1
+          AND ($3::text IS NULL OR $3 = ANY(ca.countries))
+          AND ca.since <= $2::date
+          AND (ca.until IS NULL OR ca.until >= $2::date)`,
+      [organizationId, date, country],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /**
    * Adds the reference platforms and channels that are missing. Existing rows are never touched,
    * so edits made through the API survive; safe to run concurrently (ON CONFLICT DO NOTHING).

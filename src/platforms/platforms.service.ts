@@ -181,6 +181,15 @@ export class PlatformsService implements OnApplicationBootstrap {
     return channel;
   }
 
+  /**
+   * The channels the organisation may use today (its channel access), in `country` when given:
+   * the escalation form offers them first.
+   */
+  usableChannelIds(organizationId: string, country: string | null): Promise<string[]> {
+    const today = this.clock.now().toISOString().slice(0, 10);
+    return this.platforms.usableChannelIds(organizationId, today, country);
+  }
+
   async create(actor: Actor, dto: CreatePlatformDto): Promise<PlatformResponseDto> {
     return this.tx.run(async (em) => {
       if (await this.platforms.findByCode(dto.code, em))
