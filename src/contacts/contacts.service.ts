@@ -335,10 +335,12 @@ export class ContactsService {
   async depart(actor: Actor, id: string, dto: DepartureDto): Promise<ContactResponseDto> {
     requireWriter(actor);
     await this.tx.run(async (em) => {
-      // Successions of one platform take turns, so two departures naming each other cannot both
-      // pass the cycle check. The turn comes before any row lock, or they would deadlock.
-      const { platformId } = await this.requireVisible(actor, id, em);
-      await lockForTransaction(em, `contact-succession-${platformId}`);
+      // Successions of one company take turns (a successor may work for another of its
+      // platforms), so two departures naming each other cannot both pass the cycle check. The
+      // turn comes before any row lock, or they would deadlock.
+      const { platformCode } = await this.requireVisible(actor, id, em);
+      const platform = await this.platforms.require(platformCode, em);
+      await lockForTransaction(em, `contact-succession-${platform.parentCompany ?? platform.id}`);
       const contact = await this.requireVisible(actor, id, em, true);
       if (contact.status === 'left') throw new ConflictError('This contact has already left.');
       if (dto.successorContactId) {
@@ -353,7 +355,11 @@ export class ContactsService {
             },
           ]);
         }
-        if (successor.platformId !== contact.platformId) {
+        // The successor works for the contact's platform: as their own, or covering it.
+        if (
+          successor.platformId !== contact.platformId &&
+          !successor.otherPlatformIds.includes(contact.platformId)
+        ) {
           throw new ValidationFailedError([
             {
               field: 'successorContactId',

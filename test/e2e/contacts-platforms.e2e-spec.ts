@@ -167,6 +167,25 @@ describe('contacts covering several platforms of one company', () => {
     });
   });
 
+  it('documents otherPlatformCodes in the OpenAPI document (requests and answers)', async () => {
+    const doc = await call<{
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    }>(t.app, 'GET', '/openapi.json');
+    expect(doc.status).toBe(200);
+    const schemas = doc.body.components.schemas;
+    for (const name of [
+      'CreateContactDto',
+      'UpdateContactDto',
+      'ContactSummaryResponseDto',
+      'ContactResponseDto',
+    ]) {
+      expect({ name, property: schemas[name]?.properties.otherPlatformCodes }).toEqual({
+        name,
+        property: expect.objectContaining({ type: 'array' }),
+      });
+    }
+  });
+
   describe('GET /v1/contacts?platform=', () => {
     it('finds a contact covering the platform, under the TLP rules of each reader', async () => {
       const green = await contact(c.inA.member.token, {
@@ -277,6 +296,51 @@ describe('contacts covering several platforms of one company', () => {
       const query = { platform: covered.code, best: 'true' };
       await expect(listIds(c.inA.member.token, query)).resolves.toEqual([successor.id]);
       await expect(listIds(c.inB.member.token, query)).resolves.toEqual([]);
+    });
+  });
+
+  describe('departure: a successor of the same company', () => {
+    it('accepts a successor stored under another platform covering the contact’s own, and refuses one who does not cover it', async () => {
+      const token = c.inA.member.token;
+      const leaving = await contact(token, { platformCode: app1 });
+      const notCovering = await contact(token, { platformCode: app2, otherPlatformCodes: [app3] });
+      const refused = await depart(token, leaving.id, {
+        leftOn: '2026-01-10',
+        reason: 'Left',
+        successorContactId: notCovering.id,
+      });
+      expect(fieldsOf(refused)).toEqual(['successorContactId']);
+      const covering = await contact(token, { platformCode: app2, otherPlatformCodes: [app1] });
+      const accepted = await depart(token, leaving.id, {
+        leftOn: '2026-01-10',
+        reason: 'Left',
+        successorContactId: covering.id,
+      });
+      expect({ status: accepted.status, successorId: accepted.body.successorId }).toEqual({
+        status: 201,
+        successorId: covering.id,
+      });
+    });
+
+    it('never lets two simultaneous departures on two platforms of one company make two contacts succeed each other', async () => {
+      const token = c.inA.member.token;
+      const x = await contact(token, { platformCode: app1, otherPlatformCodes: [app2] });
+      const y = await contact(token, { platformCode: app2, otherPlatformCodes: [app1] });
+      const [one, two] = await Promise.all([
+        depart(token, x.id, { leftOn: '2025-01-31', reason: 'Left', successorContactId: y.id }),
+        depart(c.inB.member.token, y.id, {
+          leftOn: '2025-01-31',
+          reason: 'Left',
+          successorContactId: x.id,
+        }),
+      ]);
+      expect([one.status, two.status].sort()).toEqual([201, 409]);
+      await expect(
+        count(
+          'SELECT count(*)::int AS n FROM contacts WHERE id = ANY($1) AND successor_id IS NOT NULL',
+          [[x.id, y.id]],
+        ),
+      ).resolves.toBe(1);
     });
   });
 
