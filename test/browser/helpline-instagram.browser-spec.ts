@@ -7,6 +7,8 @@ import {
   createWebUser,
   describeA11y,
   launchBrowser,
+  newContext,
+  PHONE,
   screenshot,
   seriousA11yViolations,
   signIn,
@@ -17,7 +19,6 @@ import {
 } from './support/browser';
 import { englishFindings, englishOnlyTexts, esText } from './support/i18n';
 
-const PHONE = { width: 390, height: 844 };
 const NARROW = 320;
 
 /**
@@ -52,14 +53,14 @@ describe('web interface: a helpline worker escalates an intimate-image case on I
     if (violations.length) console.error(describeA11y(name, violations));
     expect(violations.map((v) => `${v.id} (${v.impact}) at ${v.targets.join(', ')}`)).toEqual([]);
     const widths: Record<number, number> = {};
-    for (const width of [PHONE.width, NARROW]) {
-      await page.setViewportSize({ width, height: PHONE.height });
+    for (const width of [PHONE.viewport.width, NARROW]) {
+      await page.setViewportSize({ width, height: PHONE.viewport.height });
       widths[width] = await page.evaluate<number>('document.documentElement.scrollWidth');
     }
-    await page.setViewportSize(PHONE);
+    await page.setViewportSize(PHONE.viewport);
     expect({ name, widths }).toEqual({
       name,
-      widths: { [PHONE.width]: PHONE.width, [NARROW]: NARROW },
+      widths: { [PHONE.viewport.width]: PHONE.viewport.width, [NARROW]: NARROW },
     });
   }
 
@@ -117,15 +118,7 @@ describe('web interface: a helpline worker escalates an intimate-image case on I
     });
     expect(access.status).toBe(201);
 
-    context = await browser.newContext({
-      baseURL: web.baseUrl,
-      locale: 'es-GT',
-      viewport: PHONE,
-      isMobile: true,
-      hasTouch: true,
-    });
-    context.setDefaultTimeout(15_000);
-    context.setDefaultNavigationTimeout(20_000);
+    context = await newContext(browser, web, { locale: 'es-GT', screen: PHONE });
     page = await context.newPage();
   }, BROWSER_TIMEOUT_MS);
 

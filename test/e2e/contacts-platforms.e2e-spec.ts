@@ -321,27 +321,6 @@ describe('contacts covering several platforms of one company', () => {
         successorId: covering.id,
       });
     });
-
-    it('never lets two simultaneous departures on two platforms of one company make two contacts succeed each other', async () => {
-      const token = c.inA.member.token;
-      const x = await contact(token, { platformCode: app1, otherPlatformCodes: [app2] });
-      const y = await contact(token, { platformCode: app2, otherPlatformCodes: [app1] });
-      const [one, two] = await Promise.all([
-        depart(token, x.id, { leftOn: '2025-01-31', reason: 'Left', successorContactId: y.id }),
-        depart(c.inB.member.token, y.id, {
-          leftOn: '2025-01-31',
-          reason: 'Left',
-          successorContactId: x.id,
-        }),
-      ]);
-      expect([one.status, two.status].sort()).toEqual([201, 409]);
-      await expect(
-        count(
-          'SELECT count(*)::int AS n FROM contacts WHERE id = ANY($1) AND successor_id IS NOT NULL',
-          [[x.id, y.id]],
-        ),
-      ).resolves.toBe(1);
-    });
   });
 
   describe('cases through a contact of the parent company', () => {
