@@ -538,9 +538,20 @@ describe('web interface: the escalation form and the case page', () => {
         title: 'No successor',
         contactId: gone.id,
       });
+      expect(warned.status).toBe(200);
       expect(warned.html).toContain(
         en['ui.new.departedWarningNoSuccessor'].replace(/\{name\}/g, gone.fullName),
       );
+      // A mistake too: the form shows it with the warning, at once.
+      const both = await w.post('/web/cases', {
+        ...FORM,
+        channel: 'instagram/trusted_partner',
+        title: '',
+        contactId: gone.id,
+      });
+      expect(both.status).toBe(400);
+      expect(both.html).toContain('id="title-error"');
+      expect(both.html).toContain('id="departed-warning"');
       const api = await call<CaseResponseDto>(t.app, 'POST', '/v1/cases', {
         token,
         body: { ...caseBody({ platformCode: 'instagram', contactId: gone.id }) },

@@ -326,19 +326,17 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
     if (action === 'suggest' || action === 'rows') {
       return caseForm(request, reply, form, {}, 200, action === 'rows');
     }
-    // A contact who left: logged through them only once the warning naming the successor was
-    // seen and confirmed (the form shows it with the choices).
-    if (form.fields.contactId && form.fields.departedConfirmed !== 'on') {
-      const { departed } = await contactChoices(actor, {
-        contactId: form.fields.contactId,
-      });
-      if (departed) return caseForm(request, reply, form);
-    }
     let created: CaseResponseDto;
     // The service's clock: "sent now" is the instant the case is logged, not a moment before.
     const body = caseBody(form, clock.now());
     try {
       const dto = assertValid(CreateCaseDto, body);
+      // A contact who left: logged through them only once the warning naming the successor was
+      // seen and confirmed (the form shows it with the choices, and with the DTO's refusals).
+      if (dto.contactId && form.fields.departedConfirmed !== 'on') {
+        const { departed } = await contactChoices(actor, { contactId: dto.contactId });
+        if (departed) return await caseForm(request, reply, form);
+      }
       const submission = form.fields.submission;
       created = isUUID(submission)
         ? (await cases.create(actor, dto, `web-form:${submission}`, 'key')).body
