@@ -571,7 +571,8 @@ export class CasesService {
         { field: 'contactId', message: 'contactId is not a contact you can see' },
       ]);
     }
-    if (contact.platformId !== platformId) {
+    // A contact covers their own platform and the further ones of its company they list.
+    if (contact.platformId !== platformId && !contact.otherPlatformIds.includes(platformId)) {
       throw new ValidationFailedError([
         { field: 'contactId', message: 'contactId works for another platform' },
       ]);

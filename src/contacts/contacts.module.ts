@@ -4,6 +4,7 @@ import { AuditModule } from '../audit/audit.module';
 import { PlatformsModule } from '../platforms/platforms.module';
 import { ContactChannelEntity } from './contact-channel.entity';
 import { ContactEventEntity } from './contact-event.entity';
+import { ContactPlatformEntity } from './contact-platform.entity';
 import { ContactTenureEntity } from './contact-tenure.entity';
 import { ContactEntity } from './contact.entity';
 import { ContactsController } from './contacts.controller';
@@ -15,6 +16,7 @@ export const CONTACT_ENTITIES = [
   ContactChannelEntity,
   ContactTenureEntity,
   ContactEventEntity,
+  ContactPlatformEntity,
 ];
 
 @Module({

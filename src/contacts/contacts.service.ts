@@ -45,6 +45,7 @@ import { longestGapDays, medianTenureDays, yearBefore } from './turnover.calcula
 /** Fields whose changes the history records with their old and new values. */
 const TRACKED_FIELDS = [
   'fullName',
+  'otherPlatformCodes',
   'languages',
   'countries',
   'notes',
@@ -70,6 +71,12 @@ export class ContactsService {
     const addresses = normalizeAddresses(dto);
     const id = await this.tx.run(async (em) => {
       const platform = await this.platforms.resolveForInput(dto.platformCode, 'platformCode', em);
+      const others = await this.platforms.resolveSiblingsForInput(
+        platform,
+        dto.otherPlatformCodes ?? [],
+        'otherPlatformCodes',
+        em,
+      );
       const contact = await this.contacts.insert(
         {
           platformId: platform.id,
@@ -82,6 +89,11 @@ export class ContactsService {
           tlp: dto.tlp ?? 'GREEN',
           sharedOrganizationIds: dto.shareWithOrganizationIds ?? [],
         },
+        em,
+      );
+      await this.contacts.replaceOtherPlatforms(
+        contact.id,
+        others.map((p) => p.id),
         em,
       );
       const now = this.clock.now();
@@ -195,9 +207,19 @@ export class ContactsService {
         ...(dto.status !== undefined && { status: dto.status }),
       };
       const changes: Record<string, { from: unknown; to: unknown }> = {};
+      const others =
+        dto.otherPlatformCodes === undefined
+          ? undefined
+          : await this.platforms.resolveSiblingsForInput(
+              await this.platforms.require(contact.platformCode, em),
+              [...dto.otherPlatformCodes].sort(),
+              'otherPlatformCodes',
+              em,
+            );
+      const after = { ...next, ...(others && { otherPlatformCodes: others.map((p) => p.code) }) };
       for (const field of TRACKED_FIELDS) {
-        if (field in next && JSON.stringify(next[field]) !== JSON.stringify(contact[field])) {
-          changes[field] = { from: contact[field], to: next[field] };
+        if (field in after && JSON.stringify(after[field]) !== JSON.stringify(contact[field])) {
+          changes[field] = { from: contact[field], to: after[field] };
         }
       }
       const now = this.clock.now();
@@ -213,6 +235,13 @@ export class ContactsService {
       }
       if (Object.keys(changes).length === 0) return;
       if (Object.keys(next).length > 0) await this.contacts.update(id, next, em);
+      if (others && changes.otherPlatformCodes) {
+        await this.contacts.replaceOtherPlatforms(
+          id,
+          others.map((p) => p.id),
+          em,
+        );
+      }
       await this.event(actor, id, 'updated', changes, em);
       await this.record(actor, 'contact.updated', contact, em, {
         fields: Object.keys(changes).sort(),
@@ -306,10 +335,12 @@ export class ContactsService {
   async depart(actor: Actor, id: string, dto: DepartureDto): Promise<ContactResponseDto> {
     requireWriter(actor);
     await this.tx.run(async (em) => {
-      // Successions of one platform take turns, so two departures naming each other cannot both
-      // pass the cycle check. The turn comes before any row lock, or they would deadlock.
-      const { platformId } = await this.requireVisible(actor, id, em);
-      await lockForTransaction(em, `contact-succession-${platformId}`);
+      // Successions of one company take turns (a successor may work for another of its
+      // platforms), so two departures naming each other cannot both pass the cycle check. The
+      // turn comes before any row lock, or they would deadlock.
+      const { platformCode } = await this.requireVisible(actor, id, em);
+      const platform = await this.platforms.require(platformCode, em);
+      await lockForTransaction(em, `contact-succession-${platform.parentCompany ?? platform.id}`);
       const contact = await this.requireVisible(actor, id, em, true);
       if (contact.status === 'left') throw new ConflictError('This contact has already left.');
       if (dto.successorContactId) {
@@ -324,7 +355,11 @@ export class ContactsService {
             },
           ]);
         }
-        if (successor.platformId !== contact.platformId) {
+        // The successor works for the contact's platform: as their own, or covering it.
+        if (
+          successor.platformId !== contact.platformId &&
+          !successor.otherPlatformIds.includes(contact.platformId)
+        ) {
           throw new ValidationFailedError([
             {
               field: 'successorContactId',
@@ -585,6 +620,7 @@ function toSummary(c: ContactRow, channels: ContactChannelEntity[]): ContactSumm
   return {
     id: c.id,
     platformCode: c.platformCode,
+    otherPlatformCodes: c.otherPlatformCodes,
     fullName: c.fullName,
     email: current('email'),
     signal: current('signal'),

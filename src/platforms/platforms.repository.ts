@@ -24,6 +24,11 @@ export class PlatformsRepository {
     return em.findOneBy(PlatformEntity, { code });
   }
 
+  findByCodes(codes: string[], em: EntityManager = this.tx.manager): Promise<PlatformEntity[]> {
+    if (codes.length === 0) return Promise.resolve([]);
+    return em.findBy(PlatformEntity, { code: In(codes) });
+  }
+
   /** Platforms by code, keyset-paginated; fetches one extra row. */
   list(page: { cursor?: string; limit: number }): Promise<PlatformEntity[]> {
     const qb = this.tx.manager
@@ -126,6 +131,24 @@ export class PlatformsRepository {
         ORDER BY o.slug`,
       [platformId, country, date],
     );
+  }
+
+  /** Channels the organisation may use on `date` (in `country`, when given). */
+  async usableChannelIds(
+    organizationId: string,
+    date: string,
+    country: string | null,
+  ): Promise<string[]> {
+    const rows: { id: string }[] = await this.tx.manager.query(
+      `SELECT DISTINCT ca.channel_id AS id
+         FROM channel_access ca
+        WHERE ca.organization_id = $1
+          AND ($3::text IS NULL OR $3 = ANY(ca.countries))
+          AND ca.since <= $2::date
+          AND (ca.until IS NULL OR ca.until >= $2::date)`,
+      [organizationId, date, country],
+    );
+    return rows.map((r) => r.id);
   }
 
   /**

@@ -109,6 +109,35 @@ export class PlatformsService implements OnApplicationBootstrap {
   }
 
   /**
+   * Further platforms of `platform`'s parent company, from a request body (contacts covering
+   * several platforms): an unknown code, the platform itself, or a platform of another company
+   * (or of none) is a 400 naming the field. Answers them in the order given.
+   */
+  async resolveSiblingsForInput(
+    platform: PlatformEntity,
+    codes: string[],
+    field: string,
+    em?: EntityManager,
+  ): Promise<PlatformEntity[]> {
+    const found = new Map(
+      (await this.platforms.findByCodes(codes, em)).map((p) => [p.code, p] as const),
+    );
+    const errors = codes.flatMap((code) => {
+      const other = found.get(code);
+      const message = !other
+        ? `${field} has ${code}, which is not a known platform code`
+        : other.id === platform.id
+          ? `${field} has ${code}, the contact's own platform`
+          : platform.parentCompany === null || other.parentCompany !== platform.parentCompany
+            ? `${field} has ${code}, which is not of the parent company of ${platform.code} (${platform.parentCompany ?? 'none recorded'})`
+            : null;
+      return message ? [{ field, message }] : [];
+    });
+    if (errors.length) throw new ValidationFailedError(errors);
+    return codes.map((code) => found.get(code)!);
+  }
+
+  /**
    * Platform and channel by codes, for case bodies. Codes never change; what a channel says
    * (expected response hours) may, so an entry lives a minute and this process's own changes
    * drop the cache at once.
@@ -150,6 +179,15 @@ export class PlatformsService implements OnApplicationBootstrap {
         { field, message: `${field} is not a channel of this platform` },
       ]);
     return channel;
+  }
+
+  /**
+   * The channels the organisation may use today (its channel access), in `country` when given:
+   * the escalation form offers them first.
+   */
+  usableChannelIds(organizationId: string, country: string | null): Promise<string[]> {
+    const today = this.clock.now().toISOString().slice(0, 10);
+    return this.platforms.usableChannelIds(organizationId, today, country);
   }
 
   async create(actor: Actor, dto: CreatePlatformDto): Promise<PlatformResponseDto> {

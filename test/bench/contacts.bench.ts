@@ -246,9 +246,11 @@ async function seedContacts(d: Deployment, from: number, to: number): Promise<vo
 
 /**
  * What ContactsRepository.list sends for `best=true` with platform, country and language, by
- * hand: the same TLP fragment (on the contact, and on its successor before naming them), the
- * platform filter, contacts who left left out, country and language ranking (with `best` they
- * rank, they do not filter), LIMIT page + 1. $1 organisation, $2 user, $3 platform code, $4 country, $5 language,
+ * hand: the same TLP fragment (on the contact, its successor before naming them, and the
+ * departed contacts a successor inherits from), the platform filter (own platform, further
+ * platforms covered, or inherited), contacts who left left out, country (own or inherited) and
+ * language ranking (with `best` they rank, they do not filter), the further platforms' codes,
+ * LIMIT page + 1. $1 organisation, $2 user, $3 platform code, $4 country, $5 language,
  * $6 limit + 1. The platform is looked up inside the query; the API asks for it separately.
  */
 const visibleSql = (alias: string) =>
@@ -259,16 +261,31 @@ const visibleSql = (alias: string) =>
   })
     .replace(/:tlpOrg/g, '$1::uuid')
     .replace(/:tlpUser/g, '$2::uuid');
-const SCORE = `((c.status = 'active')::int * 4 + ($4 = ANY(c.countries))::int * 2 + ($5 = ANY(c.languages))::int)`;
+const PLATFORM = `(SELECT id FROM platforms WHERE code = $3)`;
+const HEIRS = `WITH RECURSIVE heirs(departed_id, platform_id, countries, heir_id, depth) AS (
+    SELECT l.id, l.platform_id, l.countries, l.successor_id, 1 FROM contacts l
+     WHERE l.status = 'left' AND l.successor_id IS NOT NULL AND ${visibleSql('l')}
+    UNION ALL
+    SELECT heirs.departed_id, heirs.platform_id, heirs.countries, l.successor_id, heirs.depth + 1
+      FROM heirs JOIN contacts l ON l.id = heirs.heir_id
+     WHERE heirs.depth < 100 AND l.status = 'left' AND l.successor_id IS NOT NULL AND ${visibleSql('l')}
+  )`;
+const SCORE = `((c.status = 'active')::int * 4 + ($4 = ANY(c.countries) OR c.id IN (${HEIRS} SELECT heir_id FROM heirs WHERE $4 = ANY(heirs.countries)))::int * 2 + ($5 = ANY(c.languages))::int)`;
 const VERIFIED = `COALESCE(c.last_verified_at, '-infinity'::timestamptz)`;
 const LIST_SQL = `SELECT c.id, c.full_name, c.languages, c.countries, c.tlp, c.organization_id, c.status,
        c.last_verified_at, p.code AS platform_code,
+       ARRAY(SELECT op.code::text FROM contact_platforms cp JOIN platforms op ON op.id = cp.platform_id
+              WHERE cp.contact_id = c.id ORDER BY op.code) AS other_platform_codes,
        (SELECT s.id FROM contacts s WHERE s.id = c.successor_id AND ${visibleSql('s')}) AS successor_id,
        ${SCORE} AS best_score, ${VERIFIED}::text AS best_verified
   FROM contacts c
   JOIN platforms p ON p.id = c.platform_id
  WHERE ${visibleSql('c')}
-   AND c.platform_id = (SELECT id FROM platforms WHERE code = $3)
+   AND (c.platform_id = ${PLATFORM} OR c.id IN (
+        SELECT cp.contact_id FROM contact_platforms cp WHERE cp.platform_id = ${PLATFORM}
+        UNION ALL (${HEIRS} SELECT heir_id FROM heirs
+                    WHERE heirs.platform_id = ${PLATFORM}
+                       OR EXISTS (SELECT 1 FROM contact_platforms cp WHERE cp.contact_id = heirs.departed_id AND cp.platform_id = ${PLATFORM}))))
    AND c.status <> 'left'
  ORDER BY ${SCORE} DESC, ${VERIFIED} DESC, c.id DESC
  LIMIT $6`;
@@ -288,6 +305,7 @@ interface ListRow {
   last_verified_at: Date | null;
   successor_id: string | null;
   platform_code: string;
+  other_platform_codes: string[];
   best_score: number;
   best_verified: string;
 }
@@ -332,6 +350,7 @@ async function startRawServer(d: Deployment): Promise<{ url: string; close: () =
       data: shown.map((r) => ({
         id: r.id,
         platformCode: r.platform_code,
+        otherPlatformCodes: r.other_platform_codes,
         fullName: r.full_name,
         email: current(r.id, 'email'),
         signal: current(r.id, 'signal'),

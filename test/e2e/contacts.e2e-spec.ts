@@ -102,6 +102,7 @@ describe('platform contacts', () => {
       expect(answer.body).toEqual({
         id: expect.stringMatching(UUID),
         platformCode: 'facebook',
+        otherPlatformCodes: [],
         fullName: 'Ana Pérez',
         email: null,
         signal: null,
@@ -595,6 +596,7 @@ describe('platform contacts', () => {
       expect(body.data.find((x) => x.id === fx.bo.id)).toEqual({
         id: fx.bo.id,
         platformCode: platform,
+        otherPlatformCodes: [],
         fullName: fx.bo.fullName,
         email: null,
         signal: null,
@@ -1232,26 +1234,41 @@ describe('platform contacts', () => {
       await expect(eventCount(cc.id)).resolves.toBe(1);
     });
 
-    it('never lets two simultaneous departures make two contacts succeed each other', async () => {
-      const token = c.inA.member.token;
-      const x = await contact(token);
-      const y = await contact(token);
-      const [one, two] = await Promise.all([
-        depart(token, x.id, { leftOn: '2025-01-31', reason: 'Left', successorContactId: y.id }),
-        depart(c.inB.member.token, y.id, {
-          leftOn: '2025-01-31',
-          reason: 'Left',
-          successorContactId: x.id,
-        }),
-      ]);
-      expect([one.status, two.status].sort()).toEqual([201, 409]);
-      await expect(
-        count(
-          'SELECT count(*)::int AS n FROM contacts WHERE id = ANY($1) AND successor_id IS NOT NULL',
-          [[x.id, y.id]],
-        ),
-      ).resolves.toBe(1);
-    });
+    it.each(['one platform', 'two platforms of one company'] as const)(
+      'never lets two simultaneous departures (%s) make two contacts succeed each other',
+      async (where) => {
+        const token = c.inA.member.token;
+        // Successors may work for another platform of the company, covering the contact's own.
+        const company = `Company ${unique()}`;
+        const [p1, p2] =
+          where === 'one platform'
+            ? ['facebook', 'facebook']
+            : await Promise.all(
+                [1, 2].map(
+                  async () =>
+                    (await createPlatform(t.app, c.admin.token, { parentCompany: company })).code,
+                ),
+              );
+        const others = (p: string) => (p1 === p2 ? {} : { otherPlatformCodes: [p] });
+        const x = await contact(token, { platformCode: p1, ...others(p2) });
+        const y = await contact(token, { platformCode: p2, ...others(p1) });
+        const [one, two] = await Promise.all([
+          depart(token, x.id, { leftOn: '2025-01-31', reason: 'Left', successorContactId: y.id }),
+          depart(c.inB.member.token, y.id, {
+            leftOn: '2025-01-31',
+            reason: 'Left',
+            successorContactId: x.id,
+          }),
+        ]);
+        expect([one.status, two.status].sort()).toEqual([201, 409]);
+        await expect(
+          count(
+            'SELECT count(*)::int AS n FROM contacts WHERE id = ANY($1) AND successor_id IS NOT NULL',
+            [[x.id, y.id]],
+          ),
+        ).resolves.toBe(1);
+      },
+    );
 
     it('refuses the departure of a contact that already left (409), changing nothing', async () => {
       const token = c.inA.member.token;

@@ -1,7 +1,8 @@
 import { CaseEventResponseDto } from '../../src/cases/dto/case-event.dto';
 import { CaseResponseDto } from '../../src/cases/dto/case.dto';
 import { MESSAGES } from '../../src/i18n/labels';
-import { createCase } from '../factories/case.factory';
+import { caseBody, createCase } from '../factories/case.factory';
+import { createContact } from '../factories/contact.factory';
 import { createCommunity, createOrganization, createUser } from '../factories/community.factory';
 import { call } from '../support/http';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -381,5 +382,184 @@ describe('web interface: the escalation form and the case page', () => {
     const second = await w.post('/web/cases', { ...fields, submission: otherKey! });
     expect(caseIdOf(second.headers.location)).not.toBe(caseIdOf(first.headers.location));
     expect(await casesOf(c.inA.member.id)).toBe(before + 2);
+  });
+
+  describe('the form is quick: country, channels, contacts of the parent company', () => {
+    const en = MESSAGES.en;
+    /** The channel select's options with a value, in page order. */
+    const channelOptions = (html: string) => {
+      const select = html.slice(html.indexOf('<select id="channel"'), html.indexOf('</select>'));
+      return [...select.matchAll(/<option value="([^"]+)"([^>]*)>([^<]*)</g)].map((m) => ({
+        value: m[1],
+        access: m[2].includes('data-access'),
+        text: m[3],
+      }));
+    };
+
+    it('presets the organisation’s country and offers the channels it has access to first, marked', async () => {
+      const [channel] = (await t.db.query(
+        `SELECT ch.id FROM channels ch JOIN platforms p ON p.id = ch.platform_id
+          WHERE p.code = 'instagram' AND ch.code = 'trusted_partner'`,
+      )) as { id: string }[];
+      const granted = await call(t.app, 'POST', '/v1/channel-access', {
+        token: c.admin.token,
+        body: {
+          organizationId: c.b.id,
+          channelId: channel.id,
+          countries: ['MX'],
+          since: '2026-01-01',
+        },
+      });
+      expect(granted.status).toBe(201);
+
+      const b = await (await member(c.inB.member)).get('/web/cases/new');
+      expect(b.html).toContain('<option value="MX" selected>');
+      const options = channelOptions(b.html);
+      expect(options[0]).toEqual({
+        value: 'instagram/trusted_partner',
+        access: true,
+        text: `Instagram · Meta Trusted Partner program (${en['channelKind.trusted_partner']}) · ✓ ${en['ui.new.channelAccess']}`,
+      });
+      expect(options.filter((o) => o.access).map((o) => o.value)).toEqual([
+        'instagram/trusted_partner',
+      ]);
+      expect(b.html).toContain(en['ui.new.channelAccessHint']);
+
+      // A has no access: nothing marked, platforms in code order; its first country preset.
+      const a = await (await member(c.inA.member)).get('/web/cases/new');
+      expect(a.html).toContain('<option value="BO" selected>');
+      expect(channelOptions(a.html).some((o) => o.access)).toBe(false);
+      expect(a.html).not.toContain(en['ui.new.channelAccessHint']);
+    });
+
+    it('names channels by their translated kind in Spanish', async () => {
+      const w = await WebClient.signedIn(t.app, c.inA.member, { 'accept-language': 'es' });
+      const page = await w.get('/web/cases/new?lang=es');
+      const options = channelOptions(page.html);
+      const es = MESSAGES.es;
+      expect(options.find((o) => o.value === 'instagram/trusted_partner')?.text).toBe(
+        `Instagram · ${es['channelKind.trusted_partner']}`,
+      );
+    });
+
+    it('suggests a Facebook contact covering Instagram, and logs through a departed one only after the warning naming the successor', async () => {
+      const token = c.inA.member.token;
+      const make = (fullName: string, extra: Record<string, unknown> = {}) =>
+        createContact(t.app, token, {
+          platformCode: 'facebook',
+          otherPlatformCodes: ['instagram', 'whatsapp'],
+          fullName,
+          countries: ['BO'],
+          ...extra,
+        });
+      const manager = await make(`Partner manager ${Date.now()}`);
+      const successor = await make(`Successor ${Date.now()}`, { countries: [] });
+      const gone = await make(`Gone ${Date.now()}`);
+      const departed = await call(t.app, 'POST', `/v1/contacts/${gone.id}/departure`, {
+        token,
+        body: { leftOn: '2026-01-10', reason: 'Left Meta', successorContactId: successor.id },
+      });
+      expect(departed.status).toBe(201);
+
+      const w = await member(c.inA.member);
+      await w.get('/web/cases/new');
+      const fields = {
+        ...FORM,
+        channel: 'instagram/trusted_partner',
+        title: `Via contact ${Date.now()}`,
+      };
+      const suggested = await w.post('/web/cases', { ...fields, action: 'suggest' });
+      expect(suggested.status).toBe(200);
+      const html = suggested.html;
+      const at = (text: string) => html.indexOf(text);
+      // Suggested first (never the departed), then the others with the departed one and whom
+      // they were replaced by.
+      expect(at(`value="${manager.id}"`)).toBeGreaterThan(at(en['ui.new.suggestedContacts']));
+      expect(at(`value="${manager.id}"`)).toBeLessThan(at(en['ui.new.otherContacts']));
+      expect(at(`value="${gone.id}"`)).toBeGreaterThan(at(en['ui.new.otherContacts']));
+      expect(html).toContain(
+        `${gone.fullName} · Facebook, Instagram, WhatsApp · ${en['ui.directory.status.left']} · ${en['ui.new.contactSuccessor'].replace('{name}', successor.fullName)}`,
+      );
+      expect(html).not.toContain('id="departed-warning"');
+
+      const before = await casesOf(c.inA.member.id);
+      const warned = await w.post('/web/cases', { ...fields, contactId: gone.id });
+      expect(warned.status).toBe(200);
+      expect(warned.html).toContain('id="departed-warning"');
+      expect(warned.html).toContain(
+        en['ui.new.departedWarning']
+          .replace(/\{name\}/g, gone.fullName)
+          .replace(/\{successor\}/g, successor.fullName),
+      );
+      expect(warned.html).toContain(`value="${gone.id}" checked`);
+      await expect(casesOf(c.inA.member.id)).resolves.toBe(before);
+
+      const confirmed = await w.post('/web/cases', {
+        ...fields,
+        contactId: gone.id,
+        departedConfirmed: 'on',
+      });
+      expect(confirmed.status).toBe(303);
+      const logged = await apiCase(token, caseIdOf(confirmed.headers.location));
+      expect({ platform: logged.body.platformCode, contact: logged.body.contactId }).toEqual({
+        platform: 'instagram',
+        contact: gone.id,
+      });
+
+      // Through the partner manager stored under Facebook: no warning, logged at once.
+      const direct = await w.post('/web/cases', {
+        ...fields,
+        title: `Via manager ${Date.now()}`,
+        contactId: manager.id,
+        submission: '',
+      });
+      expect(direct.status).toBe(303);
+      const viaManager = await apiCase(token, caseIdOf(direct.headers.location));
+      expect(viaManager.body.contactId).toBe(manager.id);
+      await expect(casesOf(c.inA.member.id)).resolves.toBe(before + 2);
+    });
+
+    it('shows the warning without a successor when none is recorded; an API client logs through a departed contact as before', async () => {
+      const token = c.inA.member.token;
+      const gone = await createContact(t.app, token, {
+        platformCode: 'facebook',
+        otherPlatformCodes: ['instagram'],
+        fullName: `Gone alone ${Date.now()}`,
+      });
+      await call(t.app, 'POST', `/v1/contacts/${gone.id}/departure`, {
+        token,
+        body: { leftOn: '2026-01-10', reason: 'Left' },
+      });
+      const w = await member(c.inA.member);
+      await w.get('/web/cases/new');
+      const warned = await w.post('/web/cases', {
+        ...FORM,
+        channel: 'instagram/trusted_partner',
+        title: 'No successor',
+        contactId: gone.id,
+      });
+      expect(warned.status).toBe(200);
+      expect(warned.html).toContain(
+        en['ui.new.departedWarningNoSuccessor'].replace(/\{name\}/g, gone.fullName),
+      );
+      // A mistake too: the form shows it with the warning, at once.
+      const both = await w.post('/web/cases', {
+        ...FORM,
+        channel: 'instagram/trusted_partner',
+        title: '',
+        contactId: gone.id,
+      });
+      expect(both.status).toBe(400);
+      expect(both.html).toContain('id="title-error"');
+      expect(both.html).toContain('id="departed-warning"');
+      const api = await call<CaseResponseDto>(t.app, 'POST', '/v1/cases', {
+        token,
+        body: { ...caseBody({ platformCode: 'instagram', contactId: gone.id }) },
+      });
+      expect({ status: api.status, contactId: api.body.contactId }).toEqual({
+        status: 201,
+        contactId: gone.id,
+      });
+    });
   });
 });

@@ -205,6 +205,58 @@ describe('web: directory, insights and downloads', () => {
     expect(await audits('contact.read', c.inA.member.id, departed.id)).toBe(1);
   });
 
+  it('who to write to now on the page agrees with best=true in the API: contacts of the parent company, successors, when last verified', async () => {
+    const token = c.inA.member.token;
+    // Stored under Facebook, covering Instagram; one left, replaced by someone under Facebook only.
+    const covering = await createContact(t.app, token, {
+      platformCode: 'facebook',
+      otherPlatformCodes: ['instagram'],
+      fullName: 'Dora Covering',
+      countries: ['GT'],
+    });
+    const verified = await call(t.app, 'POST', `/v1/contacts/${covering.id}/verify`, {
+      token,
+      body: {},
+    });
+    expect(verified.status).toBe(201);
+    const heir = await createContact(t.app, token, {
+      platformCode: 'facebook',
+      fullName: 'Eva Heir',
+    });
+    const left = await createContact(t.app, token, {
+      platformCode: 'facebook',
+      otherPlatformCodes: ['instagram'],
+      fullName: 'Fina Left',
+      countries: ['GT'],
+    });
+    const departure = await call(t.app, 'POST', `/v1/contacts/${left.id}/departure`, {
+      token,
+      body: { leftOn: '2026-02-01', reason: 'Left', successorContactId: heir.id },
+    });
+    expect(departure.status).toBe(201);
+
+    const api = await call<{ data: ContactResponseDto[] }>(t.app, 'GET', '/v1/contacts', {
+      token,
+      query: { platform: 'instagram', country: 'GT', best: 'true', limit: '3' },
+    });
+    expect(api.body.data.map((x) => x.fullName)).toEqual(['Dora Covering', 'Eva Heir']);
+
+    const page = await (await web(c.inA.member)).get('/web/contacts?platform=instagram&country=GT');
+    const best = page.html.slice(
+      page.html.indexOf(en['ui.directory.best.title']),
+      page.html.indexOf(en['ui.directory.contacts.list']),
+    );
+    const shown = [...best.matchAll(/<li><a href="\/web\/contacts\/([0-9a-f-]{36})">/g)].map(
+      (m) => m[1],
+    );
+    expect(shown).toEqual(api.body.data.map((x) => x.id));
+    expect(best).not.toContain('Fina Left');
+    expect(best).toContain(
+      `Facebook (${en['ui.directory.alsoCovers'].replace('{platforms}', 'Instagram')})`,
+    );
+    expect(best).toContain(en['ui.directory.lastVerified'].split('{')[0]);
+  });
+
   it('never shows an AMBER+STRICT contact or case of one organisation to another', async () => {
     const mine = await web(c.inA.member);
     expect((await mine.get(`/web/contacts/${secret.id}`)).status).toBe(200);

@@ -32,14 +32,21 @@ export async function createContact(
 export async function createPlatform(
   app: NestFastifyApplication,
   adminToken: string,
-  overrides: { code?: string; name?: string } = {},
+  overrides: { code?: string; name?: string; parentCompany?: string } = {},
 ): Promise<{ id: string; code: string; name: string }> {
   const code = overrides.code ?? `p_${unique()}`;
   const answer = await call<{ id: string; code: string; name: string }>(
     app,
     'POST',
     '/v1/platforms',
-    { token: adminToken, body: { code, name: overrides.name ?? `Platform ${code}` } },
+    {
+      token: adminToken,
+      body: {
+        code,
+        name: overrides.name ?? `Platform ${code}`,
+        ...(overrides.parentCompany && { parentCompany: overrides.parentCompany }),
+      },
+    },
   );
   if (answer.status !== 201) {
     throw new Error(`createPlatform: expected 201, got ${answer.status}: ${answer.text}`);

@@ -108,6 +108,8 @@ describe('TLP in the repositories (real PostgreSQL, no HTTP)', () => {
   /** One contact per level (each on a platform of its own, gone in 2025) and its predecessor. */
   const levelled: ContactRecord[] = [];
   const predecessors: ContactRecord[] = [];
+  /** A platform each levelled contact covers besides its own. */
+  let coveredPlatformId: string;
   let campaignId: string;
 
   const actor = (name: ActorName): Actor => actors.get(name)!;
@@ -329,6 +331,19 @@ describe('TLP in the repositories (real PostgreSQL, no HTTP)', () => {
         );
       }
     }
+    // Coverage of further platforms (issue 16): each predecessor also covers the platform of the
+    // contact who replaced it, and every levelled contact covers one shared platform Q.
+    [{ id: coveredPlatformId }] = await t.db.query(
+      `INSERT INTO platforms (code, name) VALUES ('tlp_covered', 'TLP covered') RETURNING id`,
+    );
+    await t.db.query(
+      `INSERT INTO contact_platforms (contact_id, platform_id)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[])`,
+      [
+        [...predecessors.map((p) => p.id), ...levelled.map((k) => k.id)],
+        [...levelled.map((k) => k.platformId), ...levelled.map(() => coveredPlatformId)],
+      ],
+    );
   });
 
   afterAll(() => t?.close());
@@ -510,6 +525,45 @@ describe('TLP in the repositories (real PostgreSQL, no HTTP)', () => {
           language: 'es',
         });
         expect(asAnswered(rows)).toEqual(asExpected(name, true));
+      },
+    );
+
+    it.each(ACTORS)(
+      'list by platform answers the contacts %s may see working for it or covering it',
+      async (name) => {
+        const byPlatform = await Promise.all(
+          [...levelled.map((k) => k.platformId), coveredPlatformId].map((platformId) =>
+            repo().list(actor(name), { limit: 50, platformId }),
+          ),
+        );
+        const expected = [
+          ...levelled.map((k, i) => visibleLabels(name, [k, predecessors[i]])),
+          visibleLabels(name, levelled),
+        ];
+        expect(byPlatform.map((rows) => labelsOf(rows.map((r) => r.id)))).toEqual(expected);
+        expect(byPlatform[levelled.length].map((r) => [label(r.id), r.otherPlatformIds])).toEqual(
+          byPlatform[levelled.length].map((r) => [label(r.id), [coveredPlatformId]]),
+        );
+      },
+    );
+
+    it.each(ACTORS)(
+      'best for a platform suggests the successor of the departed contacts %s may see covering it',
+      async (name) => {
+        // S replaced every levelled contact (each covering its platform and Q); each of those
+        // replaced a GREEN predecessor. The chain back from S stops at a contact the reader may
+        // not see, so S is suggested only through what the reader may see.
+        const suggested = await Promise.all(
+          [...levelled.map((k) => k.platformId), coveredPlatformId].map((platformId) =>
+            repo().list(actor(name), { limit: 50, platformId, best: true, country: 'BO' }),
+          ),
+        );
+        const successorIf = (visible: boolean) =>
+          visible ? [label(levelled[0].successorId!)] : [];
+        expect(suggested.map((rows) => labelsOf(rows.map((r) => r.id)))).toEqual([
+          ...levelled.map((k) => successorIf(mayRead(actor(name), k))),
+          successorIf(levelled.some((k) => mayRead(actor(name), k))),
+        ]);
       },
     );
 

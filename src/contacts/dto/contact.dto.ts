@@ -14,6 +14,7 @@ import {
 import { ListQueryDto } from '../../common/pagination/list-query.dto';
 import { Tlp, TLP_LEVELS } from '../../common/sharing/tlp';
 import {
+  IsCodeList,
   IsCountryCode,
   IsCountryCodes,
   IsLanguageTag,
@@ -25,10 +26,27 @@ import {
 import { CONTACT_CHANNEL_KINDS, ContactChannelKind } from '../contact-channel.entity';
 import { ContactStatus } from '../contact.entity';
 
+const PLATFORM_CODE = /^[a-z0-9][a-z0-9_]{0,39}$/;
+/** A parent company runs a handful of platforms; Meta, the largest, five. */
+const MAX_OTHER_PLATFORMS = 20;
+
 export class CreateContactDto {
   /** The platform this person works for, e.g. `facebook`. */
   @IsMachineCode(40)
   platformCode: string;
+
+  /**
+   * Further platforms this person also works for, all of the same parent company as
+   * `platformCode` (a Meta partner manager stored under `facebook` may cover `instagram`,
+   * `whatsapp`, ...). Not `platformCode` itself. On update, the whole list is replaced.
+   */
+  @IsOmittable()
+  @IsCodeList(
+    PLATFORM_CODE,
+    'each value in $property must be a platform code (lowercase letters, digits or underscores)',
+    MAX_OTHER_PLATFORMS,
+  )
+  otherPlatformCodes?: string[];
 
   @IsText(200)
   fullName: string;
@@ -90,7 +108,7 @@ const toBoolean = ({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value;
 
 export class ContactQueryDto extends ListQueryDto {
-  /** Platform code. */
+  /** Platform code: contacts of this platform and those who also cover it (`otherPlatformCodes`). */
   @IsOptional()
   @IsMachineCode(40)
   platform?: string;
@@ -120,7 +138,8 @@ export class ContactQueryDto extends ListQueryDto {
 
   /**
    * Suggestions: active, recently verified contacts covering `country` and `language` first;
-   * contacts who left are never suggested.
+   * contacts who left are never suggested, their successors are (a successor inherits the
+   * platforms and countries of the contacts they replaced, as far as you may see them).
    */
   @IsOptional()
   @Transform(toBoolean)
@@ -150,6 +169,8 @@ export class TenureResponseDto {
 export class ContactSummaryResponseDto {
   id: string;
   platformCode: string;
+  /** Further platforms of the same parent company this contact also covers. */
+  otherPlatformCodes: string[];
   fullName: string;
   email: string | null;
   signal: string | null;

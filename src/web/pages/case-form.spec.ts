@@ -1,6 +1,7 @@
 import {
   caseBody,
   caseFieldOf,
+  channelChoices,
   emptyForm,
   formValues,
   MAX_FORM_ROWS,
@@ -202,5 +203,37 @@ describe('case form', () => {
     expect(rows(['a'], '', true)).toEqual(['a', '', '', '']);
     expect(rows(Array(19).fill('a'), '', true)).toHaveLength(MAX_FORM_ROWS);
     expect(rows(Array(MAX_FORM_ROWS).fill('a'), '', false)).toHaveLength(MAX_FORM_ROWS);
+  });
+});
+
+describe('channelChoices', () => {
+  const platform = (code: string, channels: string[]) => ({
+    code,
+    channels: channels.map((id) => ({ id })),
+  });
+
+  it('puts the channels the organisation may use first, and the platforms offering them first', () => {
+    const choices = channelChoices(
+      [platform('facebook', ['f1', 'f2']), platform('instagram', ['i1', 'i2', 'i3'])],
+      ['i3', 'i2'],
+    );
+    expect(
+      choices.map((p) => [
+        p.code,
+        p.usable,
+        p.channels.map((c) => `${c.id}${c.usable ? '+' : ''}`),
+      ]),
+    ).toEqual([
+      ['instagram', true, ['i2+', 'i3+', 'i1']],
+      ['facebook', false, ['f1', 'f2']],
+    ]);
+  });
+
+  it('keeps the order given when the organisation has no channel access', () => {
+    const choices = channelChoices([platform('a', ['a1']), platform('b', ['b1'])], []);
+    expect(choices.map((p) => [p.code, p.usable, p.channels[0].usable])).toEqual([
+      ['a', false, false],
+      ['b', false, false],
+    ]);
   });
 });

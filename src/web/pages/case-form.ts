@@ -13,7 +13,7 @@ import { formString, formStrings, rowField } from '../web-context';
 const CASE_FIELDS = [
   'channel', 'categoryCode', 'subcategoryCode', 'country', 'contentLanguage', 'urgency', 'tlp',
   'title', 'summary', 'contactId', 'platformReference', 'escalatedNow', 'consentToSharePattern',
-  'submission',
+  'submission', 'departedConfirmed',
 ] as const; // prettier-ignore
 /** Checkboxes posted under one name: the DTO's lists. */
 const LIST_FIELDS = ['targetGroups', 'shareWithOrganizationIds', 'shareWithUserIds'] as const;
@@ -146,4 +146,28 @@ export function rows<T>(filled: T[], empty: T, more: boolean): T[] {
   const wanted = Math.max(FORM_ROWS, filled.length + (more ? FORM_ROWS : 1));
   const count = Math.min(MAX_FORM_ROWS, wanted);
   return [...filled, ...Array.from({ length: count - filled.length }, () => empty)];
+}
+
+/**
+ * The form's channel choices: grouped by platform, the channels the organisation may use (its
+ * channel access) first and marked `usable`, and the platforms offering any of them first;
+ * otherwise the order given (platforms and channels by code).
+ */
+export function channelChoices<P extends { channels: { id: string }[] }>(
+  platforms: P[],
+  usableChannelIds: Iterable<string>,
+): (Omit<P, 'channels'> & {
+  usable: boolean;
+  channels: (P['channels'][number] & { usable: boolean })[];
+})[] {
+  const usable = new Set(usableChannelIds);
+  const marked = platforms.map((p) => {
+    const channels = p.channels.map((c) => ({ ...c, usable: usable.has(c.id) }));
+    return {
+      ...p,
+      usable: channels.some((c) => c.usable),
+      channels: [...channels.filter((c) => c.usable), ...channels.filter((c) => !c.usable)],
+    };
+  });
+  return [...marked.filter((p) => p.usable), ...marked.filter((p) => !p.usable)];
 }

@@ -27,7 +27,11 @@ import { TLP_LEVELS } from '../../common/sharing/tlp';
 import { assertValid } from '../../common/validation/validation.pipe';
 import { ContactQueryDto, ContactSummaryResponseDto } from '../../contacts/dto/contact.dto';
 import { OrganizationQueryDto } from '../../organizations/dto/organization-query.dto';
-import { PlatformQueryDto } from '../../platforms/dto/platform.dto';
+import {
+  ChannelResponseDto,
+  PlatformQueryDto,
+  PlatformResponseDto,
+} from '../../platforms/dto/platform.dto';
 import type { WebDeps } from '../web';
 import { toLocalInput } from '../zoned-time';
 import {
@@ -44,6 +48,7 @@ import {
   CaseForm,
   caseBody,
   caseFieldOf,
+  channelChoices,
   emptyForm,
   formValues,
   MAX_FORM_ROWS,
@@ -62,6 +67,13 @@ import {
 const PAGE_SIZE = 25;
 /** Pages of the queue one can walk (offsets beyond cost the database for nobody). */
 const MAX_QUEUE_PAGE = 200;
+/** Contacts of the platform the form lists besides the suggestions. */
+const OTHER_CONTACTS = 20;
+
+/** A contact the form offers, with the successor of one who left. */
+type ContactChoice = ContactSummaryResponseDto & {
+  successor: { id: string; fullName: string } | null;
+};
 /** The timeline steps a person records from the case page, in the order they are offered. */
 export const WEB_STEPS: readonly CaseEventType[] = [
   'escalated',
@@ -166,25 +178,66 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
     });
   });
 
-  async function suggestions(
+  /** A contact as the form offers it: if they left, who replaced them (as far as the user sees). */
+  async function withSuccessor(
     actor: Actor,
-    fields: CaseForm['fields'],
-  ): Promise<ContactSummaryResponseDto[] | null> {
+    contact: ContactSummaryResponseDto,
+  ): Promise<ContactChoice> {
+    if (contact.status !== 'left' || !contact.successorId) return { ...contact, successor: null };
+    const { successorChain } = await contacts.get(actor, contact.id, false);
+    // The first of the chain still there; if all have left, the latest of them.
+    const successor =
+      successorChain.find((s) => s.status !== 'left') ?? successorChain.at(-1) ?? null;
+    return {
+      ...contact,
+      successor: successor && { id: successor.id, fullName: successor.fullName },
+    };
+  }
+
+  /**
+   * The contacts the form offers once the platform is chosen: "who to write to now" (the
+   * directory's and GET /v1/contacts?best=true's suggestions, never someone who left), then the
+   * others working for the platform, those who left too, each with their successor; and the
+   * chosen one wherever it comes from. `departed` is the chosen contact if they left.
+   */
+  async function contactChoices(actor: Actor, fields: CaseForm['fields']) {
     const [platform] = (fields.channel ?? '').split('/');
-    if (!platform || !fields.country) return null;
-    try {
-      const query = assertValid(ContactQueryDto, {
-        platform,
-        country: fields.country,
-        ...(fields.contentLanguage ? { language: fields.contentLanguage } : {}),
-        best: true,
-        limit: 3,
-      });
-      return (await contacts.list(actor, query)).data;
-    } catch (error) {
-      if (error instanceof ValidationFailedError) return null;
-      throw error;
+    let suggested: ContactSummaryResponseDto[] | null = null;
+    let others: ContactSummaryResponseDto[] = [];
+    if (platform) {
+      const list = async (query: Record<string, unknown>) =>
+        (await contacts.list(actor, assertValid(ContactQueryDto, { platform, ...query }))).data;
+      try {
+        if (fields.country) {
+          suggested = await list({
+            country: fields.country,
+            ...(fields.contentLanguage ? { language: fields.contentLanguage } : {}),
+            best: true,
+            limit: 3,
+          });
+        }
+        const shown = new Set(suggested?.map((c) => c.id));
+        others = (await list({ limit: OTHER_CONTACTS })).filter((c) => !shown.has(c.id));
+      } catch (error) {
+        if (!(error instanceof ValidationFailedError)) throw error;
+      }
     }
+    const chosenId = fields.contactId;
+    const listed = [...(suggested ?? []), ...others].find((c) => c.id === chosenId);
+    if (chosenId && isUUID(chosenId) && !listed) {
+      try {
+        others.unshift(await contacts.get(actor, chosenId, false));
+      } catch (error) {
+        // Not a contact the user may see: the case is refused naming contactId.
+        if (!(error instanceof DomainError && error.status === 404)) throw error;
+      }
+    }
+    const otherChoices = await Promise.all(others.map((c) => withSuccessor(actor, c)));
+    return {
+      suggested,
+      others: otherChoices,
+      departed: otherChoices.find((c) => c.id === chosenId && c.status === 'left') ?? null,
+    };
   }
 
   /** The other organisations of the community (AMBER) and my active colleagues (RED). */
@@ -223,11 +276,19 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
     const countries = [...COUNTRY_CODES]
       .map((code) => ({ code, name: page.label('country', code) }))
       .sort((a, b) => a.name.localeCompare(b.name, page.lang));
-    const [platforms, suggested, sharing] = await Promise.all([
+    const [platforms, usable, choices, sharing] = await Promise.all([
       platformList(),
-      suggestions(actor, form.fields),
+      services.platforms.usableChannelIds(actor.organizationId, form.fields.country ?? null),
+      contactChoices(actor, form.fields),
       sharingChoices(actor, page.lang),
     ]);
+    // Channel names come in English only (the reference data has no other): elsewhere the kind
+    // names the channel, and the name only tells apart two channels of one kind.
+    const channelName = (p: PlatformResponseDto, ch: ChannelResponseDto) => {
+      const kind = page.label('channelKind', ch.kind);
+      const alike = p.channels.filter((o) => o.kind === ch.kind).length > 1;
+      return page.lang === 'en' || alike ? `${ch.name} (${kind})` : kind;
+    };
     return render(
       reply,
       'case-new',
@@ -240,7 +301,10 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
         maxRows: MAX_FORM_ROWS,
         errors,
         hasErrors: Object.keys(errors).length > 0,
-        platforms,
+        platforms: channelChoices(platforms, usable).map((p) => ({
+          ...p,
+          channels: p.channels.map((ch) => ({ ...ch, label: channelName(p, ch) })),
+        })),
         categories: taxonomy.categories,
         countries,
         urgencies: CASE_URGENCIES,
@@ -248,7 +312,7 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
         targetGroups: TARGET_GROUPS,
         indicatorKinds: INDICATOR_KINDS,
         ...sharing,
-        suggested,
+        ...choices,
       },
       status,
     );
@@ -260,20 +324,22 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
       ? errorPage(request, reply, 403, 'ui.error.forbiddenRole')
       : undefined;
 
-  web.get('/cases/new', (request, reply) => {
-    return (
-      refuseViewer(request, reply) ??
-      caseForm(
-        request,
-        reply,
-        // One key per form: a post re-sent over a flaky connection gives back the same case.
-        emptyForm({
-          urgency: 'normal',
-          tlp: 'AMBER+STRICT',
-          escalatedNow: 'on',
-          submission: randomUUID(),
-        }),
-      )
+  web.get('/cases/new', async (request, reply) => {
+    const refused = refuseViewer(request, reply);
+    if (refused) return refused;
+    // Most cases come from the organisation's own country: preset to its first one.
+    const { countries } = await organizations.get(signedIn(request).actor.organizationId);
+    return caseForm(
+      request,
+      reply,
+      // One key per form: a post re-sent over a flaky connection gives back the same case.
+      emptyForm({
+        urgency: 'normal',
+        tlp: 'AMBER+STRICT',
+        escalatedNow: 'on',
+        submission: randomUUID(),
+        ...(countries[0] && { country: countries[0] }),
+      }),
     );
   });
 
@@ -292,6 +358,12 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
     const body = caseBody(form, clock.now());
     try {
       const dto = assertValid(CreateCaseDto, body);
+      // A contact who left: logged through them only once the warning naming the successor was
+      // seen and confirmed (the form shows it with the choices, and with the DTO's refusals).
+      if (dto.contactId && form.fields.departedConfirmed !== 'on') {
+        const { departed } = await contactChoices(actor, { contactId: dto.contactId });
+        if (departed) return await caseForm(request, reply, form);
+      }
       const submission = form.fields.submission;
       created = isUUID(submission)
         ? (await cases.create(actor, dto, `web-form:${submission}`, 'key')).body

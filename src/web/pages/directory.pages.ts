@@ -149,6 +149,9 @@ export function registerDirectoryPages(web: FastifyInstance, { services }: WebDe
       title: contact.fullName,
       contact,
       platformName: platform?.name ?? contact.platformCode,
+      otherPlatformNames: contact.otherPlatformCodes.map(
+        (code) => known.find((p) => p.code === code)?.name ?? code,
+      ),
       tenure: currentTenure(contact.tenures),
       currentChannels: contact.channels.filter((c) => c.current),
       pastChannels: contact.channels.filter((c) => !c.current),

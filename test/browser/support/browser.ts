@@ -44,17 +44,31 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A browser profile of its own (cookies), with the given interface language preference. */
+/** A phone's screen (390 px wide, touch): the helplines work from phones at night. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+
+/**
+ * A browser profile of its own (cookies), with the given interface language preference; a
+ * 1280 px wide desktop screen unless `PHONE` (or another screen) is given.
+ */
 export async function newContext(
   browser: Browser,
   web: WebApp,
-  options: { locale?: string; acceptDownloads?: boolean } = {},
+  options: {
+    locale?: string;
+    acceptDownloads?: boolean;
+    screen?: {
+      viewport: { width: number; height: number };
+      isMobile?: boolean;
+      hasTouch?: boolean;
+    };
+  } = {},
 ): Promise<BrowserContext> {
   const context = await browser.newContext({
     baseURL: web.baseUrl,
     locale: options.locale ?? 'en-GB',
     acceptDownloads: options.acceptDownloads ?? false,
-    viewport: { width: 1280, height: 900 },
+    ...(options.screen ?? { viewport: { width: 1280, height: 900 } }),
   });
   context.setDefaultTimeout(15_000);
   context.setDefaultNavigationTimeout(20_000);

@@ -5,12 +5,19 @@ import { label, MESSAGES } from '../../../src/i18n/labels';
 const EN: Record<string, string> = MESSAGES.en;
 const ES: Record<string, string> = MESSAGES.es;
 
-/** An English ui.* text as the pages show it (to find buttons and headings by their name). */
-export function enText(key: string, params: Record<string, string> = {}): string {
-  const text = EN[key];
-  if (text === undefined) throw new Error(`en.json has no ${key}`);
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+function filled(messages: Record<string, string>, file: string) {
+  return (key: string, params: Record<string, string> = {}): string => {
+    const text = messages[key];
+    if (text === undefined) throw new Error(`${file} has no ${key}`);
+    return text.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+  };
 }
+
+/** An English ui.* text as the pages show it (to find buttons and headings by their name). */
+export const enText = filled(EN, 'en.json');
+
+/** A Spanish ui.* text as the pages show it. */
+export const esText = filled(ES, 'es.json');
 
 export interface EnglishOnly {
   key: string;

@@ -46,6 +46,7 @@ describe('migrations', () => {
         'channels',
         'contact_channels',
         'contact_events',
+        'contact_platforms',
         'contact_tenures',
         'contacts',
         'idempotency_keys',
