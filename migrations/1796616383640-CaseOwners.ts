@@ -17,19 +17,15 @@ export class CaseOwners1796616383640 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX "idx_cases_owner_open" ON "cases" ("organization_id", "owner_id") WHERE "status" IN ('draft', 'escalated', 'acknowledged')`,
     );
-    await queryRunner.query(`ALTER TYPE "public"."case_event_type" ADD VALUE 'owner_changed'`);
+    await queryRunner.query(
+      `ALTER TYPE "public"."case_event_type" ADD VALUE IF NOT EXISTS 'owner_changed'`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    // PostgreSQL cannot drop a value of an enum, and rebuilding the type would mean dropping the
+    // triggers that read case_events.type: the value stays, unused (up adds it IF NOT EXISTS).
     await queryRunner.query(`DELETE FROM "case_events" WHERE "type" = 'owner_changed'`);
-    await queryRunner.query(`ALTER TYPE "public"."case_event_type" RENAME TO "case_event_type_old"`);
-    await queryRunner.query(
-      `CREATE TYPE "public"."case_event_type" AS ENUM('created', 'escalated', 'follow_up_sent', 'platform_acknowledged', 'platform_requested_info', 'info_provided', 'platform_responded', 'closed', 'reopened', 'contact_changed', 'overdue', 'note')`,
-    );
-    await queryRunner.query(
-      `ALTER TABLE "case_events" ALTER COLUMN "type" TYPE "public"."case_event_type" USING "type"::text::"public"."case_event_type"`,
-    );
-    await queryRunner.query(`DROP TYPE "public"."case_event_type_old"`);
     await queryRunner.query(`DROP INDEX "public"."idx_cases_owner_open"`);
     await queryRunner.query(`ALTER TABLE "cases" DROP CONSTRAINT "fk_cases_owner"`);
     await queryRunner.query(`ALTER TABLE "cases" DROP COLUMN "owner_id"`);

@@ -151,7 +151,7 @@ describe('case status machine', () => {
 
   // Every (status, event) pair: the legal ones are listed, everything else must be a 409.
   const LEGAL: Record<CaseStatus, CaseEventType[]> = {
-    draft: ['escalated', 'closed', 'note', 'contact_changed'],
+    draft: ['escalated', 'closed', 'note', 'contact_changed', 'owner_changed'],
     escalated: [
       'follow_up_sent',
       'platform_acknowledged',
@@ -161,6 +161,7 @@ describe('case status machine', () => {
       'overdue',
       'note',
       'contact_changed',
+      'owner_changed',
     ],
     acknowledged: [
       'follow_up_sent',
@@ -170,9 +171,10 @@ describe('case status machine', () => {
       'overdue',
       'note',
       'contact_changed',
+      'owner_changed',
     ],
-    resolved: ['closed', 'reopened', 'note', 'contact_changed'],
-    closed: ['reopened', 'note', 'contact_changed'],
+    resolved: ['closed', 'reopened', 'note', 'contact_changed', 'owner_changed'],
+    closed: ['reopened', 'note', 'contact_changed', 'owner_changed'],
   };
   const stateIn = (status: CaseStatus): CaseState => {
     const path: Record<CaseStatus, CaseStep[]> = {

@@ -52,6 +52,7 @@ const SUMMARY = {
   platformCode: 'meta',
   channelCode: 'trusted-partner',
   contactId: null,
+  ownerId: null,
   title: 'Threats after a stream',
   summary: 'A pile-on',
   categoryCode: 'threats',

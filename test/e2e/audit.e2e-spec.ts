@@ -258,13 +258,17 @@ describe('audit trail', () => {
         body: { currentPassword: user.password, newPassword: NEW_PASSWORD },
       });
       expect(changed.status).toBe(204);
+      // The new password ended every session, this token's too: sign in again.
+      const relogged = await login(user.email, NEW_PASSWORD);
+      expect(relogged.status).toBe(200);
+      const token = String(relogged.body.accessToken);
       const minted = await call<{ id: string; token: string }>(t.app, 'POST', '/v1/auth/tokens', {
-        token: user.token,
+        token,
         body: { name: 'export script' },
       });
       expect(minted.status).toBe(201);
       const revoked = await call(t.app, 'DELETE', `/v1/auth/tokens/${minted.body.id}`, {
-        token: user.token,
+        token,
       });
       expect(revoked.status).toBe(204);
 
@@ -295,6 +299,7 @@ describe('audit trail', () => {
       expect(mine.body.data.map((e) => e.action).sort()).toEqual([
         'api_token.created',
         'api_token.revoked',
+        'auth.login_succeeded',
         'auth.password_changed',
       ]);
       expectNewestFirst(mine.body.data);
@@ -308,8 +313,9 @@ describe('audit trail', () => {
         token: user.token,
         body: { currentPassword: user.password, newPassword: NEW_PASSWORD },
       });
+      const relogged = await login(user.email, NEW_PASSWORD);
       const minted = await call<{ token: string }>(t.app, 'POST', '/v1/auth/tokens', {
-        token: user.token,
+        token: String(relogged.body.accessToken),
         body: { name: 'secret keeper' },
       });
       expect(minted.status).toBe(201);

@@ -594,10 +594,20 @@ describe('contact turnover against an independent computation from raw rows (e2e
         });
         expect(csv.status).toBe(200);
         const [header, ...rows] = parse(csv.text, { bom: true }) as string[][];
+        // Columns by their header: the platform's code, its channel (empty on a platform's own
+        // row) and the departures, wherever the file puts them.
+        const [platformColumn, channelColumn] = [
+          header.indexOf('Platform'),
+          header.indexOf('Channel'),
+        ];
         const departuresColumn = header.length - 1;
+        expect(Math.min(platformColumn, channelColumn)).toBeGreaterThanOrEqual(0);
         const perPlatform = rows
-          .filter((r) => r[1] === '' && r[departuresColumn] !== '')
-          .map((r) => ({ platform: r[0], contactDepartures: Number(r[departuresColumn]) }));
+          .filter((r) => r[channelColumn] === '' && r[departuresColumn] !== '')
+          .map((r) => ({
+            platform: r[platformColumn],
+            contactDepartures: Number(r[departuresColumn]),
+          }));
         expect({ from, to, perPlatform }).toEqual({
           from,
           to,

@@ -227,7 +227,21 @@ describe('request bodies (property-based)', () => {
       runs: SLOW_RUNS,
       onSuccess: async ({ body }) => {
         state.password = (JSON.parse(String(body)) as { newPassword: string }).newPassword;
+        // A new password ends every session, the token just used too: sign in again (from an
+        // address of its own, so the login throttle never counts these).
+        const n = next();
+        const relogged = await call<{ accessToken: string }>(t.app, 'POST', '/v1/auth/login', {
+          body: { email: state.passwordUser.email, password: state.password },
+          ip: `10.200.${(n >> 8) & 255}.${n & 255}`,
+        });
+        if (relogged.status !== 200) throw new Error(`login after rotation: ${relogged.status}`);
+        state.passwordUser = { ...state.passwordUser, token: relogged.body.accessToken };
       },
+    },
+    'POST /v1/users/{id}/sign-out-everywhere': {
+      token: () => actors.orgAdmin.token,
+      url: () => `/v1/users/${state.victim}/sign-out-everywhere`,
+      valid: () => ({ revokeApiTokens: next() % 2 === 0 }),
     },
     'POST /v1/auth/login': {
       token: () => undefined,
