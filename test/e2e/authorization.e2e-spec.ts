@@ -371,6 +371,17 @@ const CHECKS: Check[] = [
     }),
   },
   {
+    route: 'POST /v1/users/{id}/sign-out-everywhere',
+    subject: 'a member of A',
+    expect: rule(
+      204,
+      signedIn,
+      sees((a) => isAdmin(a) || inOrgA(a)),
+      may((a) => isAdmin(a) || a.role === 'org_admin'),
+    ),
+    request: (w) => ({ params: { id: w.subjectUser.id }, body: {} }),
+  },
+  {
     route: 'POST /v1/me/password',
     note: 'passes guard with 400',
     expect: ANY_USER(400),

@@ -679,12 +679,15 @@ describe('users', () => {
         'The e-mail or password is not correct.',
       );
 
+      // Activated again, the user signs in again: the old session stays ended.
       const reactivated = await patch(c.admin.token, user.id, { active: true });
       expect(reactivated.body).toMatchObject({ active: true });
-      await expect(call(t.app, 'GET', '/v1/me', { token: user.token })).resolves.toMatchObject({
-        status: 200,
-        body: { id: user.id },
-      });
+      expectProblem(await call(t.app, 'GET', '/v1/me', { token: user.token }), 401);
+      const again = await login(user.email, user.password);
+      expect(again.status).toBe(200);
+      await expect(
+        call(t.app, 'GET', '/v1/me', { token: String(again.body.accessToken) }),
+      ).resolves.toMatchObject({ status: 200, body: { id: user.id } });
     });
 
     it('refuses unknown, wrong-typed, too long and null fields with 400, changing nothing', async () => {
@@ -819,8 +822,10 @@ describe('users', () => {
     const session = await login(user.email, NEW_PASSWORD);
     expect(session.status).toBe(200);
     expectNoPasswordHashes(session.text);
+    // The new password ended the old session: read with the new one.
+    const token = String((session.body as { accessToken: string }).accessToken);
     for (const url of [`/v1/organizations/${c.a.id}/users`, `/v1/users/${user.id}`, '/v1/me']) {
-      const answer = await call(t.app, 'GET', url, { token: user.token, query: {} });
+      const answer = await call(t.app, 'GET', url, { token, query: {} });
       expect({ url, status: answer.status }).toEqual({ url, status: 200 });
       expectNoPasswordHashes(answer.text);
     }
