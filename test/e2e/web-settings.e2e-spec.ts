@@ -166,4 +166,39 @@ describe('web: account settings', () => {
     )) as [{ n: number }];
     expect(feeds[0].n).toBe(0);
   });
+
+  it('sign out everywhere ends this and every other session, and API tokens when asked', async () => {
+    const user = await newUser('member');
+    const [browser, otherBrowser] = [await signedIn(user), await signedIn(user)];
+    const login = await call<{ accessToken: string }>(t.app, 'POST', '/v1/auth/login', {
+      body: { email: user.email, password: user.password },
+    });
+    const jwt = login.body.accessToken;
+    const minted = await call<{ token: string }>(t.app, 'POST', '/v1/auth/tokens', {
+      token: jwt,
+      body: { name: 'script' },
+    });
+    expect(minted.status).toBe(201);
+    const me = (token: string) => call(t.app, 'GET', '/v1/me', { token }).then((a) => a.status);
+
+    await browser.get('/web/settings');
+    const ended = await browser.post('/web/settings/sign-out-everywhere', {});
+    expect(ended.status).toBe(303);
+    expect(ended.headers.location).toBe('/web/sign-in?signedOut=everywhere');
+    // Both browsers are signed out, the access token too; the API token stays (not asked).
+    for (const w of [browser, otherBrowser]) {
+      expect((await w.get('/web/cases')).headers.location).toMatch(/^\/web\/sign-in/);
+    }
+    expect(await me(jwt)).toBe(401);
+    expect(await me(minted.body.token)).toBe(200);
+    const notice = await browser.get('/web/sign-in?signedOut=everywhere');
+    expect(notice.html).toContain(MESSAGES.en['ui.signIn.signedOutEverywhere']);
+
+    // Again, with the API tokens.
+    const again = await signedIn(user);
+    await again.get('/web/settings');
+    await again.post('/web/settings/sign-out-everywhere', { revokeApiTokens: 'on' });
+    expect(await me(minted.body.token)).toBe(401);
+    expect(await activeTokens(user.id)).toBe(0);
+  });
 });

@@ -53,6 +53,7 @@ describe('collectHandlers', () => {
       'case.deadline-changed',
       'case.unshared',
       'contact.departed',
+      'user.sessions-ended',
     ]);
   });
 });

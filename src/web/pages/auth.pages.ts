@@ -11,6 +11,7 @@ import {
   seeOther,
   SESSION_COOKIE,
   setCookie,
+  signedIn,
 } from '../web-context';
 
 /** Sign in (the API's own credential check, throttling, lockout and audit) and sign out. */
@@ -40,7 +41,12 @@ export function registerAuthPages(web: FastifyInstance, { services, cookie }: We
       reply,
       'sign-in',
       signInPage(request, {
-        noticeKey: query.signedOut === '1' ? 'ui.signIn.signedOut' : undefined,
+        noticeKey:
+          query.signedOut === '1'
+            ? 'ui.signIn.signedOut'
+            : query.signedOut === 'everywhere'
+              ? 'ui.signIn.signedOutEverywhere'
+              : undefined,
       }),
     );
   });
@@ -74,5 +80,17 @@ export function registerAuthPages(web: FastifyInstance, { services, cookie }: We
     await sessions.end(request.web.sessionToken);
     setCookie(reply, SESSION_COOKIE, '', cookie);
     return seeOther(reply, '/web/sign-in?signedOut=1');
+  });
+
+  /** Settings' "sign out everywhere": every session of the user ends, this one too. */
+  web.post('/settings/sign-out-everywhere', async (request, reply) => {
+    const { actor } = signedIn(request);
+    await services.users.endSessions(
+      actor,
+      actor.userId,
+      formString(request.body, 'revokeApiTokens') === 'on',
+    );
+    setCookie(reply, SESSION_COOKIE, '', cookie);
+    return seeOther(reply, '/web/sign-in?signedOut=everywhere');
   });
 }
