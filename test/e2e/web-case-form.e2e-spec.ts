@@ -168,6 +168,10 @@ describe('web interface: the escalation form and the case page', () => {
       itemUrl0: 'https://facebook.com/posts/1',
       itemUrl1: '',
       itemUrl2: 'https://facebook.com/posts/2',
+      itemKind2: 'image',
+      itemSha2: 'AB'.repeat(32),
+      // The member's time zone is UTC (createUser's default): the instant as typed.
+      itemCaptured2: '2026-03-04T09:30',
       indicatorKind0: 'account_handle',
       indicatorValue0: '@Attacker_One',
       indicatorKind1: '',
@@ -181,9 +185,19 @@ describe('web interface: the escalation form and the case page', () => {
     const id = caseIdOf(answer.headers.location);
     const { body } = await apiCase(c.inA.member.token, id);
     expect(body.targetGroups).toEqual(['women', 'journalists_media']);
-    expect(body.items.map((i) => i.url)).toEqual([
-      'https://facebook.com/posts/1',
-      'https://facebook.com/posts/2',
+    expect(body.items).toEqual([
+      {
+        url: 'https://facebook.com/posts/1',
+        kind: 'other',
+        contentSha256: null,
+        capturedAt: null,
+      },
+      {
+        url: 'https://facebook.com/posts/2',
+        kind: 'image',
+        contentSha256: 'ab'.repeat(32),
+        capturedAt: '2026-03-04T09:30:00.000Z',
+      },
     ]);
     expect(body.indicators).toEqual([
       { kind: 'account_handle', value: 'attacker_one' },
@@ -201,6 +215,8 @@ describe('web interface: the escalation form and the case page', () => {
     const page = await w.get(`/web/cases/${id}`);
     expect(page.html).toContain(MESSAGES.en['targetGroup.journalists_media']);
     expect(page.html).toContain('<code>+59170012345</code>');
+    expect(page.html).toContain(`<code class="hash">${'ab'.repeat(32)}</code>`);
+    expect(page.html).toContain(MESSAGES.en['ui.itemKind.image']);
     expect(page.html).toContain(`href="/web/cases/${id}/stix" download`);
     const stix = await w.get(`/web/cases/${id}/stix`);
     expect(stix.status).toBe(200);

@@ -34,6 +34,9 @@ const posted = {
   itemUrl0: 'https://example.org/p/1',
   itemUrl1: '  ',
   itemUrl2: 'https://example.org/p/3',
+  itemKind2: 'image',
+  itemSha2: 'AB'.repeat(32),
+  itemCaptured2: '2026-03-04T09:30',
   indicatorKind0: 'hashtag',
   indicatorValue0: ' #Fuera ',
   indicatorKind1: '',
@@ -64,7 +67,15 @@ describe('case form', () => {
         shareWithOrganizationIds: [ORG],
         shareWithUserIds: [USER],
       },
-      itemUrls: ['https://example.org/p/1', 'https://example.org/p/3'],
+      items: [
+        { url: 'https://example.org/p/1', kind: '', contentSha256: '', capturedAt: '' },
+        {
+          url: 'https://example.org/p/3',
+          kind: 'image',
+          contentSha256: 'AB'.repeat(32),
+          capturedAt: '2026-03-04T09:30',
+        },
+      ],
       indicators: [
         { kind: 'hashtag', value: '#Fuera' },
         { kind: 'phone', value: '' },
@@ -76,15 +87,15 @@ describe('case form', () => {
     const body: Record<string, unknown> = { title: ['a', 'b'], country: 7 };
     for (let i = 0; i <= MAX_FORM_ROWS; i++) body[`itemUrl${i}`] = `https://example.org/${i}`;
     const form = readCaseForm(body);
-    expect(form.itemUrls).toHaveLength(MAX_FORM_ROWS);
-    expect(form.itemUrls.at(-1)).toBe(`https://example.org/${MAX_FORM_ROWS - 1}`);
+    expect(form.items).toHaveLength(MAX_FORM_ROWS);
+    expect(form.items.at(-1)?.url).toBe(`https://example.org/${MAX_FORM_ROWS - 1}`);
     expect(form.fields).toEqual({});
     expect(readCaseForm(undefined)).toEqual(emptyForm());
   });
 
   it('builds the body POST /v1/cases would get; sharing lists only for their level', () => {
     const form = readCaseForm(posted);
-    expect(caseBody(form, NOW)).toStrictEqual({
+    expect(caseBody(form, NOW, 'America/La_Paz')).toStrictEqual({
       platformCode: 'meta',
       channelCode: 'trusted-partner',
       title: 'Threats after a stream',
@@ -100,7 +111,13 @@ describe('case form', () => {
       escalatedAt: '2026-03-04T12:00:00.000Z',
       items: [
         { url: 'https://example.org/p/1', kind: 'other' },
-        { url: 'https://example.org/p/3', kind: 'other' },
+        {
+          url: 'https://example.org/p/3',
+          kind: 'image',
+          contentSha256: 'AB'.repeat(32),
+          // 09:30 in La Paz (UTC-4).
+          capturedAt: '2026-03-04T13:30:00.000Z',
+        },
       ],
       indicators: [
         { kind: 'hashtag', value: '#Fuera' },
@@ -135,6 +152,8 @@ describe('case form', () => {
     expect(caseFieldOf('shareWithOrganizationIds.0')).toBe('shareWithOrganizationIds');
     expect(caseFieldOf('targetGroups.2')).toBe('targetGroups');
     expect(caseFieldOf('items.2.url')).toBe('itemUrl2');
+    expect(caseFieldOf('items.1.contentSha256')).toBe('itemSha1');
+    expect(caseFieldOf('items.0.capturedAt')).toBe('itemCaptured0');
     expect(caseFieldOf('items')).toBe('itemUrl0');
     expect(caseFieldOf('indicators.1.kind')).toBe('indicatorKind1');
     expect(caseFieldOf('indicators.1.value')).toBe('indicatorValue1');
@@ -158,7 +177,13 @@ describe('case form', () => {
       shareWithOrganizationIds: ORG,
       shareWithUserIds: USER,
       itemUrl0: 'https://example.org/p/1',
+      itemKind0: undefined,
+      itemSha0: undefined,
+      itemCaptured0: undefined,
       itemUrl1: 'https://example.org/p/3',
+      itemKind1: 'image',
+      itemSha1: 'AB'.repeat(32),
+      itemCaptured1: '2026-03-04T09:30',
       indicatorKind0: 'hashtag',
       indicatorValue0: '#Fuera',
       indicatorKind1: 'phone',

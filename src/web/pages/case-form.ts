@@ -3,6 +3,7 @@ import { INDICATOR_KINDS, IndicatorKind, normalizeIndicator } from '../../cases/
 import { FieldError } from '../../common/errors/domain-error';
 import { Tlp, TLP_LEVELS } from '../../common/sharing/tlp';
 import { formString, formStrings, rowField } from '../web-context';
+import { fromLocalInput } from '../zoned-time';
 
 /**
  * The escalation form and CreateCaseDto, both ways: the posted fields read into a form, the form
@@ -23,22 +24,32 @@ const FORM_ROWS = 3;
 export const MAX_FORM_ROWS = 20;
 /** The form fields of a row of the DTO's lists (`items.2.url` is `itemUrl2`). */
 const ROW_FIELDS = {
-  items: { url: 'itemUrl' },
+  items: { url: 'itemUrl', kind: 'itemKind', contentSha256: 'itemSha', capturedAt: 'itemCaptured' },
   indicators: { value: 'indicatorValue', kind: 'indicatorKind' },
 };
+
+/** An evidence row of the form; empty strings for what was left empty. */
+export interface FormItem {
+  url: string;
+  kind: string;
+  contentSha256: string;
+  capturedAt: string;
+}
+export const EMPTY_ITEM: FormItem = { url: '', kind: '', contentSha256: '', capturedAt: '' };
 
 /** The escalation form as posted: one-value fields, checkbox lists and the filled rows. */
 export interface CaseForm {
   fields: Partial<Record<(typeof CASE_FIELDS)[number], string>>;
   lists: Record<ListField, string[]>;
-  itemUrls: string[];
+  /** Evidence rows as posted: capture time in the reader's zone, as the field holds it. */
+  items: FormItem[];
   indicators: { kind: string; value: string }[];
 }
 
 export const emptyForm = (fields: CaseForm['fields'] = {}): CaseForm => ({
   fields,
   lists: { targetGroups: [], shareWithOrganizationIds: [], shareWithUserIds: [] },
-  itemUrls: [],
+  items: [],
   indicators: [],
 });
 
@@ -53,8 +64,13 @@ export function readCaseForm(body: unknown): CaseForm {
     form.lists[field] = [...new Set(formStrings(body, field).map((v) => v.trim()))].filter(Boolean);
   }
   for (let i = 0; i < MAX_FORM_ROWS; i++) {
-    const url = formString(body, `itemUrl${i}`)?.trim();
-    if (url) form.itemUrls.push(url);
+    const item = {
+      url: formString(body, `itemUrl${i}`)?.trim() ?? '',
+      kind: formString(body, `itemKind${i}`)?.trim() ?? '',
+      contentSha256: formString(body, `itemSha${i}`)?.trim() ?? '',
+      capturedAt: formString(body, `itemCaptured${i}`)?.trim() ?? '',
+    };
+    if (Object.values(item).some(Boolean)) form.items.push(item);
     const kind = formString(body, `indicatorKind${i}`)?.trim() ?? '';
     const value = formString(body, `indicatorValue${i}`)?.trim() ?? '';
     if (kind || value) form.indicators.push({ kind, value });
@@ -67,7 +83,14 @@ export function formValues(form: CaseForm): Record<string, string | undefined> {
   return {
     ...form.fields,
     ...Object.fromEntries(LIST_FIELDS.map((f) => [f, form.lists[f].join(' ') || undefined])),
-    ...Object.fromEntries(form.itemUrls.map((url, i) => [`itemUrl${i}`, url])),
+    ...Object.fromEntries(
+      form.items.flatMap((row, i) => [
+        [`itemUrl${i}`, row.url || undefined],
+        [`itemKind${i}`, row.kind || undefined],
+        [`itemSha${i}`, row.contentSha256 || undefined],
+        [`itemCaptured${i}`, row.capturedAt || undefined],
+      ]),
+    ),
     ...Object.fromEntries(
       form.indicators.flatMap((row, i) => [
         [`indicatorKind${i}`, row.kind || undefined],
@@ -85,7 +108,7 @@ export function caseFieldOf(apiField: string): string {
 }
 
 /** What POST /v1/cases would get for this form: sharing lists only for the level they serve. */
-export function caseBody(form: CaseForm, now: Date): Record<string, unknown> {
+export function caseBody(form: CaseForm, now: Date, timeZone = 'UTC'): Record<string, unknown> {
   const f = form.fields;
   const [platformCode, channelCode] = (f.channel ?? '').split('/');
   return {
@@ -106,7 +129,15 @@ export function caseBody(form: CaseForm, now: Date): Record<string, unknown> {
     ...(f.tlp === 'RED' && { shareWithUserIds: form.lists.shareWithUserIds }),
     consentToSharePattern: f.consentToSharePattern === 'on',
     ...(f.escalatedNow === 'on' && { escalatedAt: now.toISOString() }),
-    items: form.itemUrls.map((url) => ({ url, kind: 'other' })),
+    items: form.items.map((row) => ({
+      url: row.url,
+      kind: row.kind || 'other',
+      ...(row.contentSha256 && { contentSha256: row.contentSha256 }),
+      // A time that is no time goes as written: the DTO refuses it on its field.
+      ...(row.capturedAt && {
+        capturedAt: fromLocalInput(row.capturedAt, timeZone)?.toISOString() ?? row.capturedAt,
+      }),
+    })),
     indicators: form.indicators,
   };
 }

@@ -9,6 +9,7 @@ import {
   CaseEventType,
   CaseState,
 } from '../../cases/case-status.machine';
+import { CASE_ITEM_KINDS } from '../../cases/case-item.entity';
 import { INDICATOR_KINDS } from '../../cases/indicator';
 import { TARGET_GROUPS } from '../../cases/taxonomy';
 import { CreateCaseEventDto } from '../../cases/dto/case-event.dto';
@@ -50,6 +51,7 @@ import {
   caseFieldOf,
   channelChoices,
   emptyForm,
+  EMPTY_ITEM,
   formValues,
   MAX_FORM_ROWS,
   readCaseForm,
@@ -296,7 +298,7 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
         ...page,
         form: form.fields,
         lists: form.lists,
-        itemRows: rows(form.itemUrls, '', moreRows),
+        itemRows: rows(form.items, EMPTY_ITEM, moreRows),
         indicatorRows: rows(form.indicators, { kind: '', value: '' }, moreRows),
         maxRows: MAX_FORM_ROWS,
         errors,
@@ -311,6 +313,7 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
         tlps: TLP_LEVELS,
         targetGroups: TARGET_GROUPS,
         indicatorKinds: INDICATOR_KINDS,
+        itemKinds: CASE_ITEM_KINDS,
         ...sharing,
         ...choices,
       },
@@ -355,7 +358,7 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
     }
     let created: CaseResponseDto;
     // The service's clock: "sent now" is the instant the case is logged, not a moment before.
-    const body = caseBody(form, clock.now());
+    const body = caseBody(form, clock.now(), signedIn(request).user.timezone);
     try {
       const dto = assertValid(CreateCaseDto, body);
       // A contact who left: logged through them only once the warning naming the successor was
