@@ -63,7 +63,9 @@ export function ownerErrors(
     ];
   }
   if (owner.role !== 'member' && owner.role !== 'org_admin') {
-    return [{ field: 'ownerId', message: 'ownerId must be a member or org_admin of the organisation' }];
+    return [
+      { field: 'ownerId', message: 'ownerId must be a member or org_admin of the organisation' },
+    ];
   }
   if (c.tlp === 'RED' && ownerId !== c.createdBy && !c.sharedUserIds.includes(ownerId)) {
     return [

@@ -12,7 +12,6 @@ import Fastify from 'fastify';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../../src/app.factory';
-import { CaseStatus } from '../../src/cases/case-status.machine';
 import { toCaseRow } from '../../src/cases/cases.repository';
 import { toCaseSummary } from '../../src/cases/case.mapper';
 import { PatternProjection } from '../../src/patterns/pattern-projection';
