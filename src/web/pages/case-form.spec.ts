@@ -33,6 +33,7 @@ const posted = {
   shareWithUserIds: [USER],
   itemUrl0: 'https://example.org/p/1',
   itemUrl1: '  ',
+  itemKind1: 'other',
   itemUrl2: 'https://example.org/p/3',
   itemKind2: 'image',
   itemSha2: 'AB'.repeat(32),

@@ -70,7 +70,8 @@ export function readCaseForm(body: unknown): CaseForm {
       contentSha256: formString(body, `itemSha${i}`)?.trim() ?? '',
       capturedAt: formString(body, `itemCaptured${i}`)?.trim() ?? '',
     };
-    if (Object.values(item).some(Boolean)) form.items.push(item);
+    // The kind is a select that always posts a value: a row is filled by what is typed.
+    if (item.url || item.contentSha256 || item.capturedAt) form.items.push(item);
     const kind = formString(body, `indicatorKind${i}`)?.trim() ?? '';
     const value = formString(body, `indicatorValue${i}`)?.trim() ?? '';
     if (kind || value) form.indicators.push({ kind, value });
