@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { productionUrlProblem } from './webhook-url';
 
 describe('productionUrlProblem', () => {
@@ -7,6 +8,7 @@ describe('productionUrlProblem', () => {
     ['https://93.184.216.34/hook'],
     ['https://[2001:db8::1]/hook'],
     ['https://172.32.0.1/hook'],
+    [`https://${hostname()}.hooks.example.org/x`], // a name that only starts like this machine's
   ])('accepts %s', (url) => {
     expect(productionUrlProblem(url)).toBeNull();
   });
@@ -32,6 +34,17 @@ describe('productionUrlProblem', () => {
     ['https://[fe80::1]/x'],
     ['https://[::ffff:10.0.0.1]/x'],
     ['https://[::ffff:127.0.0.1]/x'],
+    ['https://[::ffff:93.184.216.34]/x'], // mapped, even to a public address
+    ['https://198.18.0.1/x'], // benchmarking
+    ['https://198.19.255.254/x'],
+    ['https://192.0.0.8/x'],
+    ['https://224.0.0.1/x'],
+    ['https://255.255.255.255/x'],
+    ['https://[64:ff9b::7f00:1]/x'], // NAT64 of 127.0.0.1
+    ['https://[64:ff9b:1::a00:1]/x'],
+    ['https://[ff02::1]/x'],
+    [`https://${hostname()}/x`],
+    [`https://${hostname().toUpperCase()}.:8443/x`],
   ])('refuses the local or private address in %s', (url) => {
     expect(productionUrlProblem(url)).toBe(
       'url must not point to a local or private network address',
