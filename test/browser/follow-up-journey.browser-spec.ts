@@ -1,30 +1,21 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { label, MESSAGES } from '../../src/i18n/labels';
+import { label } from '../../src/i18n/labels';
 import { createCase } from '../factories/case.factory';
 import { createOrganization, tokenFor } from '../factories/community.factory';
 import {
   BROWSER_TIMEOUT_MS,
   createWebUser,
-  describeA11y,
   launchBrowser,
-  screenshot,
-  seriousA11yViolations,
+  newContext,
+  PHONE,
   signIn,
   startWebApp,
-  visibleTexts,
   WebApp,
   WebUser,
 } from './support/browser';
-import { englishFindings, englishOnlyTexts } from './support/i18n';
+import { esText } from './support/i18n';
+import { expectUsableInSpanishOnPhone } from './support/usable';
 
-/** A Spanish text of the interface, placeholders filled (buttons and labels are found by it). */
-function es(key: string, params: Record<string, string> = {}): string {
-  const text = (MESSAGES.es as Record<string, string>)[key];
-  if (text === undefined) throw new Error(`es.json has no ${key}`);
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
-}
-
-const PHONE = { width: 390, height: 844 };
 const DAY = 86_400_000;
 const ZONE = 'America/La_Paz'; // UTC-4 all year
 const URGENCY_RANK = { low: 0, normal: 1, high: 2, critical: 3 } as const;
@@ -44,7 +35,6 @@ describe('web interface: a helpline worker follows up her cases on a phone, in S
   let marta: WebUser;
   let context: BrowserContext;
   let page: Page;
-  const english = englishOnlyTexts();
   const seeded: Record<'oldest' | 'recent' | 'fresh' | 'martas' | 'nobodys', string> = {
     oldest: '',
     recent: '',
@@ -52,42 +42,6 @@ describe('web interface: a helpline worker follows up her cases on a phone, in S
     martas: '',
     nobodys: '',
   };
-
-  /** What a person meets on this page: Spanish only, accessible, no sideways scrolling. */
-  async function expectGoodPage(name: string, width = PHONE.width): Promise<void> {
-    await screenshot(page, `es-phone-${name}`);
-    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('es');
-    expect(englishFindings(await visibleTexts(page), english)).toEqual([]);
-    const violations = await seriousA11yViolations(page);
-    if (violations.length) console.error(describeA11y(name, violations));
-    expect(violations.map((v) => `${v.id} at ${v.targets.join(', ')}`)).toEqual([]);
-    await expect(
-      page.evaluate<number>('document.documentElement.scrollWidth'),
-    ).resolves.toBeLessThanOrEqual(width);
-    await expect(wordsCut()).resolves.toEqual([]);
-  }
-
-  /**
-   * Texts of the page a line break cut inside a word: the longest word of each labelled value
-   * or timeline line is wider than the box it is in (addresses, hashes and codes may wrap).
-   */
-  const wordsCut = () =>
-    page.evaluate<string[]>(`(() => {
-      const canvas = document.createElement('canvas').getContext('2d');
-      const cut = [];
-      for (const el of document.querySelectorAll('.facts dt, .facts dd, .timeline li > *, td, th')) {
-        // Codes and hashes may wrap anywhere; a visually hidden header has no box to fit in.
-        if (el.closest('code, .hash') || el.matches('time') || el.clientWidth <= 1) continue;
-        const style = getComputedStyle(el);
-        canvas.font = style.fontWeight + ' ' + style.fontSize + ' ' + style.fontFamily;
-        const text = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join(' ');
-        const width = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-        for (const word of text.split(/\\s+/).filter((w) => w && !/[/:@.]/.test(w))) {
-          if (canvas.measureText(word).width > width + 1) cut.push(word + ' in ' + el.tagName);
-        }
-      }
-      return cut;
-    })()`);
 
   /** The references of the queue as shown, in order. */
   const shownReferences = () => page.locator('table.queue tbody tr th a').allTextContents();
@@ -136,9 +90,7 @@ describe('web interface: a helpline worker follows up her cases on a phone, in S
       title: 'Acoso coordinado',
     });
 
-    context = await browser.newContext({ baseURL: web.baseUrl, locale: 'es-BO', viewport: PHONE });
-    context.setDefaultTimeout(15_000);
-    context.setDefaultNavigationTimeout(20_000);
+    context = await newContext(browser, web, { locale: 'es-BO', screen: PHONE });
     page = await context.newPage();
   }, BROWSER_TIMEOUT_MS);
 
@@ -152,7 +104,7 @@ describe('web interface: a helpline worker follows up her cases on a phone, in S
     async () => {
       await signIn(page, lucia);
       expect(new URL(page.url()).pathname).toBe('/web/cases');
-      await page.getByRole('link', { name: es('ui.cases.view.mine') }).click();
+      await page.getByRole('link', { name: esText('ui.cases.view.mine') }).click();
       await page.waitForURL(/\/web\/cases\?view=mine$/);
 
       // The order, from the rows: open cases she owns, by how late, then urgency, then deadline.
@@ -193,19 +145,19 @@ describe('web interface: a helpline worker follows up her cases on a phone, in S
       const days = Math.floor(late(expected[0]) / DAY);
       expect(days).toBeGreaterThanOrEqual(2);
       await expect(first.locator('.badge').textContent()).resolves.toBe(
-        es('ui.cases.daysLate', { count: String(days) }),
+        esText('ui.cases.daysLate', { count: String(days) }),
       );
       // Status and deadline are on the screen, not beyond its right edge.
       for (const cell of [first.locator('td').nth(2), first.locator('td').nth(4)]) {
         const box = await cell.boundingBox();
         expect(box).not.toBeNull();
-        expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width);
+        expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.viewport.width);
       }
       await expect(first.locator('td').nth(4).locator('time').count()).resolves.toBe(1);
-      await expectGoodPage('queue-mine');
+      await expectUsableInSpanishOnPhone(page, 'es-phone-queue-mine');
 
       // Nobody's case is under "Sin asignar", Marta's under neither of hers.
-      await page.getByRole('link', { name: es('ui.cases.view.unassigned') }).click();
+      await page.getByRole('link', { name: esText('ui.cases.view.unassigned') }).click();
       await page.waitForURL(/view=unassigned$/);
       const unassigned = await shownReferences();
       const [nobodys, martas] = await web.db.query<{ reference: string }[]>(
@@ -224,7 +176,7 @@ describe('web interface: a helpline worker follows up her cases on a phone, in S
       await page.goto('/web/cases?view=mine');
       await page.locator('table.queue tbody tr th a').first().click();
       await page.waitForURL(new RegExp(`/web/cases/${seeded.oldest}$`));
-      await expectGoodPage('case-before');
+      await expectUsableInSpanishOnPhone(page, 'es-phone-case-before');
 
       // Sent yesterday evening, by e-mail rather than the partner form.
       const channels = await web.db.query<{ code: string; name: string }[]>(
@@ -237,23 +189,23 @@ describe('web interface: a helpline worker follows up her cases on a phone, in S
       const laPaz = (at: Date) => new Date(at.getTime() - 4 * 3_600_000).toISOString().slice(0, 16);
       const sent = minute(26);
       const followUp = page.locator('form:has(input[name="type"][value="follow_up_sent"])');
-      await followUp.getByLabel(es('ui.case.occurredAt')).fill(laPaz(sent));
-      await followUp.getByLabel(es('ui.case.followUpChannel')).selectOption(channels[0].code);
+      await followUp.getByLabel(esText('ui.case.occurredAt')).fill(laPaz(sent));
+      await followUp.getByLabel(esText('ui.case.followUpChannel')).selectOption(channels[0].code);
       await followUp
-        .getByLabel(es('ui.case.note'))
+        .getByLabel(esText('ui.case.note'))
         .fill('Segundo correo a la persona de contacto.');
       await Promise.all([
         page.waitForURL(/\?done=step$/),
-        followUp.getByRole('button', { name: es('ui.step.follow_up_sent') }).click(),
+        followUp.getByRole('button', { name: esText('ui.step.follow_up_sent') }).click(),
       ]);
 
       // The platform asks for more information; she answers two hours later.
       const step = async (type: string, at: Date) => {
         const form = page.locator(`form:has(input[name="type"][value="${type}"])`);
-        await form.getByLabel(es('ui.case.occurredAt')).fill(laPaz(at));
+        await form.getByLabel(esText('ui.case.occurredAt')).fill(laPaz(at));
         await Promise.all([
           page.waitForURL(/\?done=step$/),
-          form.getByRole('button', { name: es(`ui.step.${type}`) }).click(),
+          form.getByRole('button', { name: esText(`ui.step.${type}`) }).click(),
         ]);
       };
       const asked = minute(5);
@@ -263,25 +215,25 @@ describe('web interface: a helpline worker follows up her cases on a phone, in S
 
       // The response, with how it was given.
       const responded = page.locator('form:has(input[name="type"][value="platform_responded"])');
-      await responded.getByLabel(es('ui.case.stepOutcome')).selectOption('content_removed');
+      await responded.getByLabel(esText('ui.case.stepOutcome')).selectOption('content_removed');
       for (const [question, answer] of [
         ['reasonGiven', 'yes'],
         ['contextUnderstood', 'no'],
         ['harmRecognisedAsGendered', 'no'],
         ['retraumatisingProofRequested', 'yes'],
       ] as const) {
-        await responded.getByLabel(es(`ui.quality.${question}`)).selectOption(answer);
+        await responded.getByLabel(esText(`ui.quality.${question}`)).selectOption(answer);
       }
-      await responded.getByLabel(es('ui.case.sorReceived')).selectOption('yes');
+      await responded.getByLabel(esText('ui.case.sorReceived')).selectOption('yes');
       await responded
-        .getByLabel(es('ui.case.sorGround'))
+        .getByLabel(esText('ui.case.sorGround'))
         .selectOption('DECISION_GROUND_INCOMPATIBLE_CONTENT');
       await Promise.all([
         page.waitForURL(/\?done=step$/),
-        responded.getByRole('button', { name: es('ui.step.platform_responded') }).click(),
+        responded.getByRole('button', { name: esText('ui.step.platform_responded') }).click(),
       ]);
       await expect(page.getByRole('status').textContent()).resolves.toContain(
-        es('ui.case.stepDone'),
+        esText('ui.case.stepDone'),
       );
 
       // The rows hold what she entered, at the instants she meant (La Paz is UTC-4).
@@ -331,18 +283,18 @@ describe('web interface: a helpline worker follows up her cases on a phone, in S
       // The timeline tells it in Spanish, with her name and the channel.
       const timeline = (await page.locator('.timeline').textContent()) ?? '';
       for (const text of [
-        es('ui.event.follow_up_sent'),
-        `${es('ui.case.followUpChannel')}: ${channels[0].name}`,
-        es('ui.event.platform_requested_info'),
-        es('ui.event.info_provided'),
+        esText('ui.event.follow_up_sent'),
+        `${esText('ui.case.followUpChannel')}: ${channels[0].name}`,
+        esText('ui.event.platform_requested_info'),
+        esText('ui.event.info_provided'),
         label('es', 'outcome', 'content_removed'),
-        es('ui.quality.retraumatisingProofRequested'),
-        es('ui.decisionGround.DECISION_GROUND_INCOMPATIBLE_CONTENT'),
+        esText('ui.quality.retraumatisingProofRequested'),
+        esText('ui.decisionGround.DECISION_GROUND_INCOMPATIBLE_CONTENT'),
         'Lucía Quispe',
       ]) {
         expect(timeline).toContain(text);
       }
-      await expectGoodPage('case-responded');
+      await expectUsableInSpanishOnPhone(page, 'es-phone-case-responded');
     },
     BROWSER_TIMEOUT_MS,
   );
@@ -351,14 +303,16 @@ describe('web interface: a helpline worker follows up her cases on a phone, in S
     'she hands a case over to nobody and it leaves her queue for the unassigned one',
     async () => {
       await page.goto(`/web/cases/${seeded.recent}`);
-      await page.getByLabel(es('ui.case.owner')).selectOption('');
+      await page.getByLabel(esText('ui.case.owner')).selectOption('');
       await Promise.all([
         page.waitForURL(/\?done=owner$/),
-        page.getByRole('button', { name: es('ui.case.saveOwner') }).click(),
+        page.getByRole('button', { name: esText('ui.case.saveOwner') }).click(),
       ]);
-      await expect(page.locator('dd.owner').textContent()).resolves.toBe(es('ui.case.unassigned'));
+      await expect(page.locator('dd.owner').textContent()).resolves.toBe(
+        esText('ui.case.unassigned'),
+      );
       await expect(page.locator('.timeline').textContent()).resolves.toContain(
-        es('ui.case.ownerChange', { from: 'Lucía Quispe', to: es('ui.case.unassigned') }),
+        esText('ui.case.ownerChange', { from: 'Lucía Quispe', to: esText('ui.case.unassigned') }),
       );
       const [row] = await web.db.query<{ owner_id: string | null; reference: string }[]>(
         'SELECT owner_id, reference FROM cases WHERE id = $1',
@@ -370,11 +324,9 @@ describe('web interface: a helpline worker follows up her cases on a phone, in S
       await expect(shownReferences()).resolves.toContain(row.reference);
       await page.goto('/web/cases?view=mine');
       await expect(shownReferences()).resolves.not.toContain(row.reference);
-      // At the narrowest phone width too.
-      await page.setViewportSize({ width: 320, height: 640 });
-      await expectGoodPage('queue-mine-320', 320);
+      await expectUsableInSpanishOnPhone(page, 'es-phone-queue-after-handover');
       await page.goto(`/web/cases/${seeded.recent}`);
-      await expectGoodPage('case-320', 320);
+      await expectUsableInSpanishOnPhone(page, 'es-phone-case-handed-over');
     },
     BROWSER_TIMEOUT_MS,
   );
