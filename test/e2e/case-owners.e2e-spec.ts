@@ -6,6 +6,8 @@ import { createContact } from '../factories/contact.factory';
 import { Page } from '../support/checks';
 import { call, expectProblem } from '../support/http';
 import { createTestApp, TestApp } from '../support/test-app';
+import { WebClient } from '../support/web-client';
+import { MESSAGES } from '../../src/i18n/labels';
 
 /**
  * Who follows a case up (issue 16): the owner is set when the case is logged, changed by PATCH
@@ -215,5 +217,68 @@ describe('case owners, handovers and follow-up channels (e2e)', () => {
       occurredAt: sentAt,
       details: { channelCode: channels[0].code },
     });
+  });
+
+  it('the case page refuses a wrong owner, a stale form and a bad step time, and writes nothing', async () => {
+    const logged = await createCase(t.app, c.inA.member.token, {
+      escalatedAt: new Date(Date.now() - 3_600_000).toISOString(),
+    });
+    const state = async () =>
+      (
+        await t.db.query<{ owner_id: string | null; version: number; events: string }[]>(
+          `SELECT owner_id, version, (SELECT count(*) FROM case_events WHERE case_id = c.id) AS events
+             FROM cases c WHERE id = $1`,
+          [logged.id],
+        )
+      )[0];
+    const before = await state();
+    const w = await WebClient.signedIn(t.app, c.inA.member);
+    const page = `/web/cases/${logged.id}`;
+
+    // A viewer may not own a case: the page again, 400, the error on the owner field.
+    await w.get(page);
+    const wrong = await w.post(`${page}/owner`, {
+      ownerId: c.inA.viewer.id,
+      version: String(logged.version),
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.html).toContain('aria-describedby="owner-error"');
+    // A form read before someone else's change: nothing saved, the page says so.
+    await w.get(page);
+    const stale = await w.post(`${page}/owner`, {
+      ownerId: colleague.id,
+      version: String(logged.version - 1),
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.html).toContain(MESSAGES.en['ui.case.stale']);
+    // A step dated with something that is no time.
+    await w.get(page);
+    const badTime = await w.post(`${page}/events`, {
+      type: 'follow_up_sent',
+      occurredAt: '2026-02-30T10:00',
+    });
+    expect(badTime.status).toBe(400);
+    expect(badTime.html).toContain('aria-describedby="follow_up_sent-occurredAt-error"');
+    expect(await state()).toEqual(before);
+
+    // Another organisation's member gets the not-found page and changes nothing either.
+    const outsider = await WebClient.signedIn(t.app, c.inB.member);
+    await outsider.get('/web/cases');
+    const hidden = await outsider.post(`${page}/owner`, {
+      ownerId: c.inB.member.id,
+      version: String(logged.version),
+    });
+    expect(hidden.status).toBe(404);
+    expect(hidden.html).not.toContain(logged.title);
+    expect(await state()).toEqual(before);
+
+    // The right form, at the version read, hands it over.
+    await w.get(page);
+    const handed = await w.post(`${page}/owner`, {
+      ownerId: colleague.id,
+      version: String(logged.version),
+    });
+    expect(handed.status).toBe(303);
+    expect((await state()).owner_id).toBe(colleague.id);
   });
 });
