@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fastify as createFastify } from 'fastify';
-import { INestApplicationContext, LoggerService } from '@nestjs/common';
+import { INestApplicationContext, LoggerService, Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -16,10 +16,17 @@ import { Clock } from './common/clock';
 import { DOCS_PATH, registerHttpSecurity } from './common/http/http-security';
 import { PROBLEM_CONTENT_TYPE } from './common/errors/problem-details.filter';
 import { guardJsonBodies } from './common/http/json-body';
+import {
+  constrainFromValidation,
+  OperationInputs,
+  UUID_PATTERN,
+} from './common/http/openapi-constraints';
 import { operationsOf, preciseOpenApi } from './common/http/openapi-document';
 import { answerMethodNotAllowed } from './common/http/method-not-allowed';
 import { drainRefusedBodies } from './common/http/refused-body-drain';
 import { Lifecycle } from './common/lifecycle';
+import { MACHINE_CODE_PATTERN, MACHINE_CODE_PIPE } from './common/validation/machine-code.pipe';
+import { UUID_PIPE } from './common/validation/uuid.pipe';
 import { PinoNestLogger } from './common/logging/logger';
 import { requestContext } from './common/logging/request-context';
 import { AppConfig } from './config/app-config';
@@ -173,21 +180,61 @@ export async function createWorkerContext({
   return app;
 }
 
-/** The operation ids (as operationIdFactory names them) of the routes marked @Public(). */
-function publicOperationIds(app: NestFastifyApplication): Set<string> {
+interface Handler {
+  controller: Type;
+  name: string;
+  method: object;
+}
+
+/** Every route handler, by its operation id (as operationIdFactory names them). */
+function handlersByOperationId(app: NestFastifyApplication): Map<string, Handler> {
   const scanner = new MetadataScanner();
-  const ids = new Set<string>();
+  const handlers = new Map<string, Handler>();
   for (const wrapper of app.get(DiscoveryService).getControllers()) {
     const controller = wrapper.metatype;
     const prototype = controller?.prototype as Record<string, unknown> | undefined;
     if (!controller || !prototype) continue;
     for (const name of scanner.getAllMethodNames(prototype)) {
-      if (Reflect.getMetadata(IS_PUBLIC, prototype[name] as object) === true) {
-        ids.add(`${controller.name.replace(/Controller$/, '')}_${name}`);
+      handlers.set(`${controller.name.replace(/Controller$/, '')}_${name}`, {
+        controller: controller as Type,
+        name,
+        method: prototype[name] as object,
+      });
+    }
+  }
+  return handlers;
+}
+
+// Nest's own keys for @Body/@Query/@Param (RouteParamtypes, not exported from @nestjs/common).
+const ROUTE_ARGS = '__routeArguments__';
+const [BODY, QUERY, PARAM] = [3, 4, 5];
+
+/** What validates a handler's body, query and path parameters. */
+function inputsOf(handler: Handler): OperationInputs {
+  const args = (Reflect.getMetadata(ROUTE_ARGS, handler.controller, handler.name) ?? {}) as Record<
+    string,
+    { index: number; data?: string; pipes?: unknown[] }
+  >;
+  const types = (Reflect.getMetadata(
+    'design:paramtypes',
+    handler.controller.prototype as object,
+    handler.name,
+  ) ?? []) as Type[];
+  const inputs: OperationInputs = { path: {} };
+  for (const [key, arg] of Object.entries(args)) {
+    const kind = Number(key.split(':')[0]);
+    if (kind === BODY && !arg.data) inputs.body = types[arg.index];
+    if (kind === QUERY && !arg.data) inputs.query = types[arg.index];
+    if (kind === PARAM && arg.data) {
+      if (arg.pipes?.includes(UUID_PIPE)) {
+        inputs.path[arg.data] = { format: 'uuid', pattern: UUID_PATTERN };
+      }
+      if (arg.pipes?.includes(MACHINE_CODE_PIPE)) {
+        inputs.path[arg.data] = { pattern: MACHINE_CODE_PATTERN.source };
       }
     }
   }
-  return ids;
+  return inputs;
 }
 
 export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
@@ -203,6 +250,29 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
       .setLicense('AGPL-3.0-or-later', 'https://www.gnu.org/licenses/agpl-3.0.html')
       .addServer(app.get(AppConfig).publicBaseUrl || '/')
       .addBearerAuth()
+      .addTag('health', 'Readiness and liveness, for load balancers and orchestrators.')
+      .addTag('auth', 'Signing in, access tokens and personal API tokens.')
+      .addTag('organizations', 'The helplines of the community.')
+      .addTag('users', 'People of an organisation, their roles and sessions.')
+      .addTag('platforms', 'Platforms, their reporting channels and who may use which channel.')
+      .addTag('contacts', 'People at the platforms, their tenures and turnover.')
+      .addTag(
+        'cases',
+        'Escalations, their timeline, deadlines, evidence and exports (shared by TLP).',
+      )
+      .addTag(
+        'indicators',
+        'Whether other helplines logged the same traces of an attacker (protected counts).',
+      )
+      .addTag(
+        'patterns',
+        'The shared, anonymised repository: trends, scorecard, emerging patterns and campaigns.',
+      )
+      .addTag('reports', 'Exports and reports, built in the background.')
+      .addTag('webhooks', "An organisation's webhooks and their deliveries.")
+      .addTag('calendar', 'Calendar feeds of deadlines, for calendar applications.')
+      .addTag('audit', 'The audit trail.')
+      .addTag('admin', 'Community administration: queues and jobs.')
       .build(),
     {
       operationIdFactory: (controllerKey, methodKey) =>
@@ -246,10 +316,15 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
   }
   document.security = [{ bearer: [] }];
   // Routes marked @Public() need no token: say so on their operations.
-  const open = publicOperationIds(app);
+  const handlers = handlersByOperationId(app);
   for (const { operation } of operationsOf(document)) {
-    if (open.has(operation.operationId ?? '')) operation.security = [];
+    const handler = handlers.get(operation.operationId ?? '');
+    if (handler && Reflect.getMetadata(IS_PUBLIC, handler.method) === true) operation.security = [];
   }
+  constrainFromValidation(document, (operationId) => {
+    const handler = handlers.get(operationId);
+    return handler && inputsOf(handler);
+  });
   preciseOpenApi(document);
   return document;
 }

@@ -1,3 +1,5 @@
+import { ValidateBy } from 'class-validator';
+import { documentValidator } from '../common/http/openapi-constraints';
 import { ContactChannelKind } from './contact-channel.entity';
 
 /**
@@ -19,3 +21,30 @@ export function normalizeAddress(kind: ContactChannelKind, raw: string): string 
   if (kind === 'signal' && /^[a-z0-9_]{3,32}\.\d{2,10}$/i.test(value)) return value.toLowerCase();
   return null;
 }
+
+const E164 = '\\+[1-9][0-9]{6,14}';
+
+/** The canonical forms, as the OpenAPI document states them (the check also takes spaces, 00...). */
+const CANONICAL: Record<ContactChannelKind, string> = {
+  email: '^[^\\s@]{1,64}@[^\\s@]{1,255}\\.[A-Za-z]{2,63}$',
+  phone: `^${E164}$`,
+  signal: `^(${E164}|[A-Za-z0-9_]{3,32}\\.[0-9]{2,10})$`,
+};
+
+documentValidator('isContactAddress', (m) => ({
+  type: 'string',
+  pattern: CANONICAL[m.constraints[0] as ContactChannelKind],
+}));
+
+/** An address `normalizeAddress` can read, for the given kind. */
+export const IsContactAddress = (kind: ContactChannelKind) =>
+  ValidateBy({
+    name: 'isContactAddress',
+    constraints: [kind],
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && value.length <= 320 && normalizeAddress(kind, value) !== null,
+      defaultMessage: () =>
+        `$property is not a valid ${kind === 'email' ? 'e-mail address' : 'number (E.164)'}`,
+    },
+  });

@@ -69,6 +69,7 @@ export class ContactsController {
     return this.contacts.update(actor, id, dto);
   }
 
+  /** A contact's history: changes, tenures, departures and verifications, newest first. */
   @Get('contacts/:id/history')
   @ApiProblems(400, 401, 404)
   history(
@@ -79,6 +80,7 @@ export class ContactsController {
     return this.contacts.history(actor, id, query);
   }
 
+  /** Records a period the contact held a role at the platform. */
   @Post('contacts/:id/tenures')
   @ApiProblems(400, 401, 403, 404, 409, 413, 415)
   addTenure(

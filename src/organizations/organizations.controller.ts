@@ -35,6 +35,7 @@ export class OrganizationsController {
     return this.organizations.create(actor, dto);
   }
 
+  /** One organisation. */
   @Get(':id')
   @ApiProblems(400, 401, 404)
   get(@Param('id', UUID_PIPE) id: string): Promise<OrganizationResponseDto> {

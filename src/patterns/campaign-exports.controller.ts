@@ -17,6 +17,7 @@ import { CampaignsService } from './campaigns.service';
 export class CampaignExportsController {
   constructor(private readonly campaigns: CampaignsService) {}
 
+  /** The campaign as a STIX 2.1 bundle of the cases you may see. */
   @Get(':id/stix')
   @Header('content-type', STIX_MEDIA_TYPE)
   @Header('cache-control', 'no-store')
@@ -30,6 +31,7 @@ export class CampaignExportsController {
     return Buffer.from(JSON.stringify(buildCampaignBundle(input)));
   }
 
+  /** The campaign as a MISP event of the cases you may see. */
   @Get(':id/misp')
   @Header('cache-control', 'no-store')
   @ApiBearerAuth()

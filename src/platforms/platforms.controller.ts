@@ -33,12 +33,14 @@ export class PlatformsController {
     return this.platforms.list(query);
   }
 
+  /** One platform with its channels. */
   @Get('platforms/:code')
   @ApiProblems(400, 401, 404)
   get(@Param('code', MACHINE_CODE_PIPE) code: string): Promise<PlatformResponseDto> {
     return this.platforms.get(code);
   }
 
+  /** Adds a platform (community admin). */
   @Post('platforms')
   @Roles('admin')
   @ApiProblems(400, 401, 403, 409, 413, 415)
@@ -49,6 +51,7 @@ export class PlatformsController {
     return this.platforms.create(actor, dto);
   }
 
+  /** Edits a platform (community admin). */
   @Patch('platforms/:code')
   @Roles('admin')
   @ApiProblems(400, 401, 403, 404, 413, 415)
@@ -60,6 +63,7 @@ export class PlatformsController {
     return this.platforms.update(actor, code, dto);
   }
 
+  /** Adds a channel to a platform (community admin). */
   @Post('platforms/:code/channels')
   @Roles('admin')
   @ApiProblems(400, 401, 403, 404, 409, 413, 415)
@@ -71,6 +75,7 @@ export class PlatformsController {
     return this.platforms.createChannel(actor, code, dto);
   }
 
+  /** Edits a channel of a platform (community admin). */
   @Patch('platforms/:code/channels/:channelCode')
   @Roles('admin')
   @ApiProblems(400, 401, 403, 404, 413, 415)

@@ -39,6 +39,7 @@ export class UsersController {
     return this.users.listForOrganization(actor, organizationId, query);
   }
 
+  /** One user you may see: yourself, or a member of an organisation you manage. */
   @Get('users/:id')
   @ApiProblems(400, 401, 404)
   get(@CurrentActor() actor: Actor, @Param('id', UUID_PIPE) id: string): Promise<UserResponseDto> {

@@ -19,9 +19,11 @@ export function* operationsOf(
  *   `limit=50`, `format=json` and their like required, forcing generated clients to send them);
  * - a comma-separated list (`groupBy=month,country`) is a string with a pattern of its allowed
  *   members, not a string with array `items` and an array default;
- * - every tag used is declared.
+ * - every tag used is declared;
+ * - a nullable enum lists null among its values (OpenAPI 3.0.3: `nullable` does not add it).
  */
 export function preciseOpenApi(document: OpenAPIObject): void {
+  for (const schema of Object.values(document.components?.schemas ?? {})) nullableEnums(schema);
   const tags = new Set<string>();
   for (const { operation } of operationsOf(document)) {
     for (const tag of operation.tags ?? []) tags.add(tag);
@@ -49,6 +51,18 @@ function commaList(schema: SchemaObject): void {
   if (Array.isArray(schema.default)) schema.default = (schema.default as string[]).join(',');
   if (members?.length) {
     const one = `(?:${members.join('|')})`;
-    schema.pattern = `^(?:${one}(?:,${one})*)?$`;
+    // No member twice (the lookahead), as the validation refuses a repeated one.
+    const repeated = `(?!.*\\b(${members.join('|')})\\b.*\\b\\1\\b)`;
+    schema.pattern = `^${repeated}(?:${one}(?:,${one})*)?$`;
+  }
+}
+
+function nullableEnums(schema: unknown): void {
+  if (!schema || typeof schema !== 'object') return;
+  const node = schema as SchemaObject;
+  if (node.nullable && Array.isArray(node.enum) && !node.enum.includes(null)) node.enum.push(null);
+  for (const value of Object.values(node)) {
+    if (Array.isArray(value)) value.forEach(nullableEnums);
+    else nullableEnums(value);
   }
 }

@@ -174,6 +174,19 @@ export const IsTimestamp = () =>
     },
   });
 
+/** An absolute http(s) URL with a host, without control characters. */
+export function isHttpUrl(value: unknown): boolean {
+  // NUL and other control characters: PostgreSQL refuses NUL, and none belongs in a URL.
+  // eslint-disable-next-line no-control-regex -- refusing them is the point
+  if (typeof value !== 'string' || /[\u0000-\u001f\u007f]/.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** An absolute http(s) URL (no javascript:, data:, file: or relative references). */
 export const IsHttpUrl = (max = 2048) =>
   applyDecorators(
@@ -182,18 +195,25 @@ export const IsHttpUrl = (max = 2048) =>
     ValidateBy({
       name: 'isHttpUrl',
       validator: {
-        validate: (value: unknown) => {
-          // NUL and other control characters: PostgreSQL refuses NUL, and none belongs in a URL.
-          // eslint-disable-next-line no-control-regex -- refusing them is the point
-          if (typeof value !== 'string' || /[\u0000-\u001f\u007f]/.test(value)) return false;
-          try {
-            const url = new URL(value);
-            return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-          } catch {
-            return false;
-          }
-        },
+        validate: isHttpUrl,
         defaultMessage: () => '$property must be an absolute http(s) URL',
+      },
+    }),
+  );
+
+const MAILTO = /^mailto:[^\s@]{1,64}@[^\s@]{1,255}\.[A-Za-z]{2,63}$/;
+
+/** Where a channel is reached: an http(s) URL, or `mailto:` and an e-mail address. */
+export const IsHttpOrMailtoUrl = (max = 500) =>
+  applyDecorators(
+    IsString(),
+    MaxLength(max),
+    ValidateBy({
+      name: 'isHttpOrMailtoUrl',
+      validator: {
+        validate: (value: unknown) =>
+          isHttpUrl(value) || (typeof value === 'string' && MAILTO.test(value)),
+        defaultMessage: () => '$property must be an http(s) or mailto URL',
       },
     }),
   );

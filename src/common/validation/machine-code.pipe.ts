@@ -1,10 +1,12 @@
 import { PipeTransform } from '@nestjs/common';
 import { ValidationFailedError } from '../errors/domain-error';
 
+export const MACHINE_CODE_PATTERN = /^[a-z0-9][a-z0-9_]{0,59}$/;
+
 /** Path codes (`facebook`, `trusted_partner_form`): anything else is a 400, never a lookup. */
 export const MACHINE_CODE_PIPE: PipeTransform<string, string> = {
   transform(value: string, metadata) {
-    if (!/^[a-z0-9][a-z0-9_]{0,59}$/.test(value)) {
+    if (!MACHINE_CODE_PATTERN.test(value)) {
       const field = metadata.data ?? 'code';
       throw new ValidationFailedError([{ field, message: `${field} must be a lowercase code` }]);
     }

@@ -24,6 +24,7 @@ import {
   IsText,
 } from '../../common/validation/decorators';
 import { CONTACT_CHANNEL_KINDS, ContactChannelKind } from '../contact-channel.entity';
+import { IsContactAddress } from '../contact-address';
 import { ContactStatus } from '../contact.entity';
 
 const PLATFORM_CODE = /^[a-z0-9][a-z0-9_]{0,39}$/;
@@ -54,18 +55,21 @@ export class CreateContactDto {
   @IsOptional()
   @IsString()
   @MaxLength(320)
+  @IsContactAddress('email')
   email?: string | null;
 
   /** A phone number (E.164) or a Signal username. */
   @IsOptional()
   @IsString()
   @MaxLength(64)
+  @IsContactAddress('signal')
   signal?: string | null;
 
   /** E.164, e.g. +59170012345. */
   @IsOptional()
   @IsString()
   @MaxLength(32)
+  @IsContactAddress('phone')
   phone?: string | null;
 
   @IsOmittable()

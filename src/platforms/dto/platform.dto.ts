@@ -1,18 +1,13 @@
 import { OmitType } from '@nestjs/swagger';
 import { PatchType } from '../../common/validation/patch-type';
 import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsUrl,
-  Max,
-  MaxLength,
-  Min,
-  ValidateIf,
-} from 'class-validator';
-import { IsMachineCode, IsOmittable, IsText } from '../../common/validation/decorators';
+  IsHttpOrMailtoUrl,
+  IsMachineCode,
+  IsOmittable,
+  IsText,
+} from '../../common/validation/decorators';
 import { ListQueryDto } from '../../common/pagination/list-query.dto';
 import { ChannelKind, CHANNEL_KINDS } from '../channel.entity';
 
@@ -48,11 +43,7 @@ export class CreateChannelDto {
 
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
-  @IsUrl(
-    { protocols: ['https', 'http', 'mailto'], require_protocol: true },
-    { message: 'url must be an http(s) or mailto URL' },
-  )
-  @MaxLength(500)
+  @IsHttpOrMailtoUrl(500)
   url?: string | null;
 
   /** Response time the platform is held to, in hours (1 to 8760). */

@@ -12,8 +12,10 @@ export type AnnualReportFormat = (typeof ANNUAL_REPORT_FORMATS)[number];
 export class AnnualReportQueryDto {
   /**
    * Calendar year (UTC), 2000 to next year. The upper bound follows the service clock, so it is
-   * checked by the service, with the same 400 answer.
+   * checked by the service, with the same 400 answer; the document says next year as of the
+   * service's start, which is never more than the service accepts.
    */
+  @ApiProperty({ maximum: new Date().getUTCFullYear() + 1 })
   @Type(() => Number)
   @IsInt()
   @Min(FIRST_REPORT_YEAR)
