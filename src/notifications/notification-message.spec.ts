@@ -1,6 +1,5 @@
 import { CaseNotification } from './notification';
 import { emailMessage, NOTIFICATION_KEY, webhookPayload } from './notification-message';
-import { describeFetchError } from './webhook-sender';
 
 const n: CaseNotification = {
   type: 'case.overdue',
@@ -63,22 +62,5 @@ describe('notification messages', () => {
     ['x'.repeat(150), true],
   ])('key %p usable as a job id: %p', (key, ok) => {
     expect(NOTIFICATION_KEY.test(key)).toBe(ok);
-  });
-});
-
-describe('describeFetchError', () => {
-  it('names a timeout, a system error code, or nothing more', () => {
-    expect(describeFetchError(new DOMException('signal timed out', 'TimeoutError'), 10_000)).toBe(
-      'no answer within 10 s',
-    );
-    const refused = Object.assign(new TypeError('fetch failed'), {
-      cause: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 10.0.0.7:443' },
-    });
-    expect(describeFetchError(refused, 10_000)).toBe('network error ECONNREFUSED');
-    const odd = Object.assign(new TypeError('fetch failed'), {
-      cause: { code: 'see https://secret.example.org/?token=abc' },
-    });
-    expect(describeFetchError(odd, 10_000)).toBe('network error');
-    expect(describeFetchError(new Error('https://user:pw@host/'), 10_000)).toBe('network error');
   });
 });

@@ -15,6 +15,7 @@ import {
 } from './notification-message';
 import { EMAIL_RECIPIENT_ROLES } from './notifications.service';
 import { postWebhook } from './webhook-sender';
+import { isInternalAddress } from './webhook-url';
 import { WebhooksRepository } from './webhooks.repository';
 
 export type DeliveryOutcome =
@@ -87,14 +88,18 @@ export class NotificationsProcessor extends WorkerHost {
       return { delivered: false, skipped: 'webhook-gone' };
     }
     const attemptedAt = this.clock.now();
-    const result = await postWebhook({
-      url: target.url,
-      secret: target.secret,
-      body: JSON.stringify(webhookPayload(notification, this.config.publicBaseUrl)),
-      eventType: notification.type,
-      key: notification.key,
-      now: attemptedAt,
-    });
+    const result = await postWebhook(
+      {
+        url: target.url,
+        secret: target.secret,
+        body: JSON.stringify(webhookPayload(notification, this.config.publicBaseUrl)),
+        eventType: notification.type,
+        key: notification.key,
+        now: attemptedAt,
+      },
+      // In production the name's addresses are checked as the URL's were when it was registered.
+      this.config.isProduction ? (address) => !isInternalAddress(address) : undefined,
+    );
     await this.webhooks.recordDelivery({
       webhookId,
       notificationKey: notification.key,
@@ -105,7 +110,11 @@ export class NotificationsProcessor extends WorkerHost {
       durationMs: result.durationMs,
       attemptedAt,
     });
-    if (result.error !== null) throw new DeliveryError(`webhook delivery failed: ${result.error}`);
+    if (result.error !== null) {
+      // The system error code is for the service's log and job record, not the deliveries log.
+      const cause = result.cause ? ` (${result.cause})` : '';
+      throw new DeliveryError(`webhook delivery failed: ${result.error}${cause}`);
+    }
     return { delivered: true, status: result.status ?? undefined };
   }
 

@@ -32,7 +32,8 @@ for (const [net, prefix] of [
   INTERNAL.addSubnet(net, prefix, 'ipv6');
 }
 
-function isInternalAddress(host: string): boolean {
+/** Whether an address is loopback, private, link-local, reserved, translated or IPv4-mapped. */
+export function isInternalAddress(host: string): boolean {
   const family = isIP(host);
   if (family === 4) return INTERNAL.check(host, 'ipv4');
   if (family !== 6) return false;
@@ -45,8 +46,8 @@ function isInternalAddress(host: string): boolean {
 /**
  * What is wrong with a webhook URL in production, or null: it must use https, and must not
  * name this machine (localhost, its own host name) or a private, reserved or translated network
- * by address. (A public name that resolves to a private address is not caught here: the
- * delivery does not yet pin the address it checked.)
+ * by address. A public name that resolves to a private address is caught at delivery, which
+ * checks every address the name resolves to and connects to a checked one (postWebhook).
  */
 export function productionUrlProblem(value: string): string | null {
   const url = new URL(value);

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, RequestListener } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { getQueueToken } from '@nestjs/bullmq';
@@ -16,6 +16,7 @@ import {
 import { NotificationsProcessor } from '../../src/notifications/notifications.processor';
 import { NotificationsService } from '../../src/notifications/notifications.service';
 import { postWebhook } from '../../src/notifications/webhook-sender';
+import { isInternalAddress } from '../../src/notifications/webhook-url';
 import { QueueName } from '../../src/queue/queues';
 import { createCase } from '../factories/case.factory';
 import { createOrganization, createUser, TestUser } from '../factories/community.factory';
@@ -298,7 +299,7 @@ describe('notifications (real PostgreSQL, Redis, HTTP receiver and SMTP server)'
       expect(JSON.parse(one.received[0].body)).toEqual(expectedPayload(n));
     });
 
-    it('records each unanswered attempt with a short error (no body, no address) until the tries run out', async () => {
+    it('records each unanswered attempt as "no answer" (no body, no address, no network code) until the tries run out', async () => {
       const { org, orgAdmin } = await newOrganization();
       const closed = await startReceiver([200]);
       await closed.close(); // nothing listens there any more
@@ -311,13 +312,14 @@ describe('notifications (real PostgreSQL, Redis, HTTP receiver and SMTP server)'
       await eventually(async () => (await jobState(jobId)) === 'failed');
       const rows = await deliveries(webhook.id);
       expect(rows.map((r) => [r.attempt, r.http_status, r.error])).toEqual([
-        [1, null, 'network error ECONNREFUSED'],
-        [2, null, 'network error ECONNREFUSED'],
-        [3, null, 'network error ECONNREFUSED'],
+        [1, null, 'no answer'],
+        [2, null, 'no answer'],
+        [3, null, 'no answer'],
       ]);
+      // The operators' job record keeps the system code; the organisation's log does not.
       const job = await queue.getJob(jobId);
       expect(job!.attemptsMade).toBe(3);
-      expect(job!.failedReason).toBe('webhook delivery failed: network error ECONNREFUSED');
+      expect(job!.failedReason).toBe('webhook delivery failed: no answer (ECONNREFUSED)');
     });
 
     it('does not follow a redirect: recorded as such and retried, the other address never called', async () => {
@@ -658,32 +660,98 @@ describe('notifications in the process roles', () => {
   });
 });
 
-describe('postWebhook against a receiver that never answers', () => {
-  it('gives up after the timeout, with no status and a short reason', async () => {
-    const hanging = createServer(() => undefined); // reads the request, never answers
-    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
-    const { port } = hanging.address() as AddressInfo;
+describe('postWebhook', () => {
+  const request = (url: string, timeoutMs?: number) => ({
+    url,
+    secret: 'whsec_x',
+    body: '{}',
+    eventType: 'case.overdue',
+    key: 'overdue-x-1',
+    now: new Date(),
+    timeoutMs,
+  });
+
+  async function listening(handler: RequestListener) {
+    const server = createServer(handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, port: (server.address() as AddressInfo).port };
+  }
+
+  async function closing(server: ReturnType<typeof createServer>) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  it('gives up after the timeout with the same words as a refused connection: "no answer"', async () => {
+    const { server, port } = await listening(() => undefined); // reads, never answers
     try {
       const started = Date.now();
-      const attempt = await postWebhook({
-        url: `http://127.0.0.1:${port}/hook`,
-        secret: 'whsec_x',
-        body: '{}',
-        eventType: 'case.overdue',
-        key: 'overdue-x-1',
-        now: new Date(),
-        timeoutMs: 300,
-      });
+      const attempt = await postWebhook(request(`http://127.0.0.1:${port}/hook`, 300));
       expect(attempt).toEqual({
         status: null,
-        error: 'no answer within 0.3 s',
+        error: 'no answer',
+        cause: 'TIMEOUT',
         durationMs: expect.any(Number),
       });
       expect(attempt.durationMs).toBeGreaterThanOrEqual(250);
       expect(Date.now() - started).toBeLessThan(5000);
     } finally {
-      hanging.closeAllConnections();
-      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+      await closing(server);
+    }
+    const refused = await postWebhook(request(`http://127.0.0.1:${port}/hook`, 300));
+    expect(refused).toMatchObject({ status: null, error: 'no answer', cause: 'ECONNREFUSED' });
+  });
+
+  it('checks every address the name resolves to and connects to a checked one', async () => {
+    const received: string[] = [];
+    const { server, port } = await listening((req, res) => {
+      received.push(`${req.method} ${req.url} ${req.headers['x-escalation-event']}`);
+      res.writeHead(204).end();
+    });
+    try {
+      const checked: string[] = [];
+      const attempt = await postWebhook(request(`http://localhost:${port}/hook`), (address) => {
+        checked.push(address);
+        return address === '127.0.0.1';
+      });
+      // localhost may also resolve to ::1, which this check refuses: then nothing is sent.
+      if (checked.includes('::1')) {
+        expect(attempt).toMatchObject({ status: null, error: 'destination not allowed' });
+        expect(received).toEqual([]);
+      } else {
+        expect(checked).toEqual(['127.0.0.1']);
+        expect(attempt).toMatchObject({ status: 204, error: null });
+        expect(received).toEqual(['POST /hook case.overdue']);
+      }
+    } finally {
+      await closing(server);
+    }
+  });
+
+  it('sends nothing to a name or an address the check refuses', async () => {
+    const received: string[] = [];
+    const { server, port } = await listening((req, res) => {
+      received.push(req.url ?? '');
+      res.writeHead(204).end();
+    });
+    try {
+      const internal = (address: string) => !isInternalAddress(address);
+      for (const url of [`http://localhost:${port}/a`, `http://127.0.0.1:${port}/b`]) {
+        expect(await postWebhook(request(url), internal)).toEqual({
+          status: null,
+          error: 'destination not allowed',
+          cause: null,
+          durationMs: expect.any(Number),
+        });
+      }
+      expect(received).toEqual([]);
+      // The same receiver, allowed: it answers (the refusal above was the check's).
+      expect(await postWebhook(request(`http://127.0.0.1:${port}/c`))).toMatchObject({
+        status: 204,
+      });
+      expect(received).toEqual(['/c']);
+    } finally {
+      await closing(server);
     }
   });
 });
