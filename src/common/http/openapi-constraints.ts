@@ -125,9 +125,17 @@ export function propertySchema(metadatas: ValidationMetadata[]): {
       ? (CUSTOM[metadata.name] ?? FEATURE_VALIDATORS.get(metadata.name))
       : undefined;
     const said = rule?.(metadata);
-    if (said) Object.assign(metadata.each ? items : keywords, said);
+    if (said) merge(metadata.each ? items : keywords, said);
   }
   return { keywords, items, optional, nullable };
+}
+
+/** Adds keywords; two patterns must both hold, so the second goes after a lookahead of the first. */
+function merge(target: SchemaObject, said: SchemaObject): void {
+  const { pattern, ...rest } = said;
+  Object.assign(target, rest);
+  if (pattern === undefined) return;
+  target.pattern = target.pattern ? `(?=${target.pattern})${pattern}` : pattern;
 }
 
 const storage = () => getMetadataStorage();
