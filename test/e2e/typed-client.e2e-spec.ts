@@ -59,7 +59,13 @@ describe('a client generated from the OpenAPI document', () => {
   afterAll(() => t?.close());
 
   it('is generated from the document as it is now (npm run api:types after an API change)', async () => {
-    const document = (await call(t.app, 'GET', '/openapi.json')).text;
+    // Enum members sorted: the order the swagger plugin gives members inferred from a TypeScript
+    // union depends on which file the compiler met first, and means nothing in a type.
+    const document = JSON.stringify(
+      JSON.parse((await call(t.app, 'GET', '/openapi.json')).text),
+      (key, value: unknown) =>
+        key === 'enum' && Array.isArray(value) ? [...(value as string[])].sort() : value,
+    );
     const types = generatedTypes(document);
     if (process.env.UPDATE_API_TYPES === '1') writeFileSync(SCHEMA_FILE, types);
     expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(types);

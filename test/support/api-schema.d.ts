@@ -2473,7 +2473,7 @@ export interface components {
       email: string;
       displayName: string;
       /** @enum {string} */
-      role: 'admin' | 'org_admin' | 'member' | 'viewer';
+      role: 'admin' | 'member' | 'org_admin' | 'viewer';
       /** @description 12 to 256 characters; not a common password, nor the e-mail address or its local part. */
       password: string;
       /** @description Interface language (BCP 47), default `en`. */
@@ -2908,7 +2908,7 @@ export interface components {
       email: string;
       displayName: string;
       /** @enum {string} */
-      role: 'admin' | 'org_admin' | 'member' | 'viewer';
+      role: 'admin' | 'member' | 'org_admin' | 'viewer';
       organizationId: string;
       language: string;
       timezone: string;
@@ -2926,7 +2926,7 @@ export interface components {
     UpdateUserDto: {
       displayName?: string;
       /** @enum {string} */
-      role?: 'admin' | 'org_admin' | 'member' | 'viewer';
+      role?: 'admin' | 'member' | 'org_admin' | 'viewer';
       /** @description Interface language (BCP 47), default `en`. */
       language?: string;
       /**
@@ -3388,7 +3388,7 @@ export interface components {
       email: string;
       displayName: string;
       /** @enum {string} */
-      role: 'admin' | 'org_admin' | 'member' | 'viewer';
+      role: 'admin' | 'member' | 'org_admin' | 'viewer';
       organizationId: string;
       language: string;
       timezone: string;
@@ -3407,7 +3407,7 @@ export interface components {
        * @description How this request authenticated.
        * @enum {string}
        */
-      authenticatedVia: 'jwt' | 'api_token';
+      authenticatedVia: 'api_token' | 'jwt';
     };
     CreateApiTokenDto: {
       /** @description What the token is for, e.g. "monthly export script". */
@@ -3438,7 +3438,7 @@ export interface components {
       code: string;
       name: string;
       /** @enum {string} */
-      kind: 'public_report' | 'trusted_partner' | 'legal' | 'dsa_notice' | 'ncii_hash' | 'email';
+      kind: 'dsa_notice' | 'email' | 'legal' | 'ncii_hash' | 'public_report' | 'trusted_partner';
       url: string | null;
       expectedResponseHours: number;
       verified: boolean;
@@ -3474,7 +3474,7 @@ export interface components {
       code: string;
       name: string;
       /** @enum {string} */
-      kind: 'public_report' | 'trusted_partner' | 'legal' | 'dsa_notice' | 'ncii_hash' | 'email';
+      kind: 'dsa_notice' | 'email' | 'legal' | 'ncii_hash' | 'public_report' | 'trusted_partner';
       /** Format: uri */
       url?: string | null;
       /** @description Response time the platform is held to, in hours (1 to 8760). */
@@ -3485,7 +3485,7 @@ export interface components {
     UpdateChannelDto: {
       name?: string;
       /** @enum {string} */
-      kind?: 'public_report' | 'trusted_partner' | 'legal' | 'dsa_notice' | 'ncii_hash' | 'email';
+      kind?: 'dsa_notice' | 'email' | 'legal' | 'ncii_hash' | 'public_report' | 'trusted_partner';
       /** Format: uri */
       url?: string | null;
       /** @description Response time the platform is held to, in hours (1 to 8760). */
@@ -3499,7 +3499,7 @@ export interface components {
         code: string;
         name: string;
         /** @enum {string} */
-        kind: 'email' | 'public_report' | 'trusted_partner' | 'legal' | 'dsa_notice' | 'ncii_hash';
+        kind: 'dsa_notice' | 'email' | 'legal' | 'ncii_hash' | 'public_report' | 'trusted_partner';
       };
       organizations: {
         id: string;
@@ -3800,7 +3800,7 @@ export interface components {
       languages: string[];
       countries: string[];
       /** @enum {string} */
-      tlp: 'RED' | 'AMBER+STRICT' | 'AMBER' | 'GREEN' | 'CLEAR';
+      tlp: 'AMBER' | 'AMBER+STRICT' | 'CLEAR' | 'GREEN' | 'RED';
       organizationId: string;
       /** @enum {string} */
       status: 'active' | 'left' | 'unresponsive' | 'unverified';
@@ -4083,13 +4083,13 @@ export interface components {
        * @description Who may see this contact (default GREEN: the whole working group).
        * @enum {string}
        */
-      tlp?: 'RED' | 'AMBER+STRICT' | 'AMBER' | 'GREEN' | 'CLEAR';
+      tlp?: 'AMBER' | 'AMBER+STRICT' | 'CLEAR' | 'GREEN' | 'RED';
       /** @description Organisations that may see it under TLP AMBER. */
       shareWithOrganizationIds?: string[];
     };
     ContactChannelResponseDto: {
       /** @enum {string} */
-      kind: 'email' | 'signal' | 'phone';
+      kind: 'email' | 'phone' | 'signal';
       value: string;
       current: boolean;
       since: string;
@@ -4117,7 +4117,7 @@ export interface components {
       languages: string[];
       countries: string[];
       /** @enum {string} */
-      tlp: 'RED' | 'AMBER+STRICT' | 'AMBER' | 'GREEN' | 'CLEAR';
+      tlp: 'AMBER' | 'AMBER+STRICT' | 'CLEAR' | 'GREEN' | 'RED';
       organizationId: string;
       /** @enum {string} */
       status: 'active' | 'left' | 'unresponsive' | 'unverified';
@@ -4412,7 +4412,7 @@ export interface components {
        * @description Who may see this contact (default GREEN: the whole working group).
        * @enum {string}
        */
-      tlp?: 'RED' | 'AMBER+STRICT' | 'AMBER' | 'GREEN' | 'CLEAR';
+      tlp?: 'AMBER' | 'AMBER+STRICT' | 'CLEAR' | 'GREEN' | 'RED';
       /** @description Organisations that may see it under TLP AMBER. */
       shareWithOrganizationIds?: string[];
       /**
@@ -4739,20 +4739,20 @@ export interface components {
     };
     CaseSummaryResponseDto: {
       /** @enum {string} */
-      tlp: 'RED' | 'AMBER+STRICT' | 'AMBER' | 'GREEN' | 'CLEAR';
+      tlp: 'AMBER' | 'AMBER+STRICT' | 'CLEAR' | 'GREEN' | 'RED';
       /** @enum {string} */
-      status: 'draft' | 'escalated' | 'acknowledged' | 'resolved' | 'closed';
+      status: 'acknowledged' | 'closed' | 'draft' | 'escalated' | 'resolved';
       /** @enum {string|null} */
       outcome:
-        | 'content_removed'
-        | 'account_suspended'
         | 'account_restored'
+        | 'account_suspended'
+        | 'content_removed'
         | 'content_restricted'
-        | 'partially_actioned'
-        | 'no_violation_found'
-        | 'referred_elsewhere'
         | 'no_response'
-        | null;
+        | 'no_violation_found'
+        | null
+        | 'partially_actioned'
+        | 'referred_elsewhere';
       id: string;
       /** @description `ESC-<year>-<6 digits>`. */
       reference: string;
@@ -4771,7 +4771,7 @@ export interface components {
       country: string;
       contentLanguage: string | null;
       /** @enum {string} */
-      urgency: 'low' | 'normal' | 'high' | 'critical';
+      urgency: 'critical' | 'high' | 'low' | 'normal';
       shareWithOrganizationIds: string[];
       shareWithUserIds: string[];
       consentToSharePattern: boolean;
@@ -4810,7 +4810,7 @@ export interface components {
       url: string;
       /** @enum {string} */
       kind:
-        'post' | 'comment' | 'profile' | 'message' | 'image' | 'video' | 'group' | 'page' | 'other';
+        'comment' | 'group' | 'image' | 'message' | 'other' | 'page' | 'post' | 'profile' | 'video';
       /** @description SHA-256 of the evidence captured (hex). */
       contentSha256?: string | null;
       /** Format: date-time */
@@ -4818,30 +4818,30 @@ export interface components {
     };
     IndicatorDto: {
       /** @enum {string} */
-      kind: 'account_handle' | 'url' | 'hashtag' | 'phone' | 'domain' | 'image_hash';
+      kind: 'account_handle' | 'domain' | 'hashtag' | 'image_hash' | 'phone' | 'url';
       /** @description Normalised before storing (case, `@`, `#`, canonical URL, E.164 phone). */
       value: string;
     };
     CreateCaseDto: {
       targetGroups?: (
-        | 'women'
-        | 'girls'
-        | 'lgbtiq'
-        | 'trans_nonbinary'
-        | 'journalists_media'
-        | 'human_rights_defenders'
         | 'activists'
+        | 'disabled_people'
+        | 'girls'
+        | 'human_rights_defenders'
+        | 'indigenous_people'
+        | 'journalists_media'
+        | 'lgbtiq'
+        | 'migrants_refugees'
+        | 'other'
         | 'politicians_candidates'
         | 'public_figures'
-        | 'sex_workers'
-        | 'indigenous_people'
         | 'racialised_minorities'
         | 'religious_minorities'
-        | 'disabled_people'
-        | 'migrants_refugees'
-        | 'young_people'
+        | 'sex_workers'
         | 'survivors_of_ipv'
-        | 'other'
+        | 'trans_nonbinary'
+        | 'women'
+        | 'young_people'
       )[];
       /** @description e.g. `facebook`. */
       platformCode: string;
@@ -4863,21 +4863,21 @@ export interface components {
       summary: string;
       /** @enum {string} */
       categoryCode:
-        | 'harassment'
-        | 'threats'
-        | 'ncii'
-        | 'synthetic_sexual_media'
-        | 'sextortion'
-        | 'doxxing'
-        | 'stalking_surveillance'
-        | 'impersonation'
         | 'account_compromise'
-        | 'hate_speech'
-        | 'coordinated_attack'
-        | 'gendered_disinformation'
         | 'child_safety'
-        | 'trafficking_exploitation'
-        | 'other';
+        | 'coordinated_attack'
+        | 'doxxing'
+        | 'gendered_disinformation'
+        | 'harassment'
+        | 'hate_speech'
+        | 'impersonation'
+        | 'ncii'
+        | 'other'
+        | 'sextortion'
+        | 'stalking_surveillance'
+        | 'synthetic_sexual_media'
+        | 'threats'
+        | 'trafficking_exploitation';
       /** @description A subcategory of that category. */
       subcategoryCode?: string | null;
       /**
@@ -5137,12 +5137,12 @@ export interface components {
       /** @description BCP 47 tag of the content's language. */
       contentLanguage?: string | null;
       /** @enum {string} */
-      urgency?: 'low' | 'normal' | 'high' | 'critical';
+      urgency?: 'critical' | 'high' | 'low' | 'normal';
       /**
        * @description Who may see the case (default AMBER+STRICT: your organisation).
        * @enum {string}
        */
-      tlp?: 'RED' | 'AMBER+STRICT' | 'AMBER' | 'GREEN' | 'CLEAR';
+      tlp?: 'AMBER' | 'AMBER+STRICT' | 'CLEAR' | 'GREEN' | 'RED';
       /** @description TLP AMBER: the other organisations that may see the case (at least one). */
       shareWithOrganizationIds?: string[];
       /** @description TLP RED: the users, besides you, who may see the case. */
@@ -5163,31 +5163,31 @@ export interface components {
       url: string;
       /** @enum {string} */
       kind:
-        'profile' | 'post' | 'message' | 'comment' | 'other' | 'image' | 'video' | 'group' | 'page';
+        'comment' | 'group' | 'image' | 'message' | 'other' | 'page' | 'post' | 'profile' | 'video';
       contentSha256: string | null;
       capturedAt: string | null;
     };
     IndicatorResponseDto: {
       /** @enum {string} */
-      kind: 'url' | 'phone' | 'account_handle' | 'hashtag' | 'domain' | 'image_hash';
+      kind: 'account_handle' | 'domain' | 'hashtag' | 'image_hash' | 'phone' | 'url';
       value: string;
     };
     CaseResponseDto: {
       /** @enum {string} */
-      tlp: 'RED' | 'AMBER+STRICT' | 'AMBER' | 'GREEN' | 'CLEAR';
+      tlp: 'AMBER' | 'AMBER+STRICT' | 'CLEAR' | 'GREEN' | 'RED';
       /** @enum {string} */
-      status: 'draft' | 'escalated' | 'acknowledged' | 'resolved' | 'closed';
+      status: 'acknowledged' | 'closed' | 'draft' | 'escalated' | 'resolved';
       /** @enum {string|null} */
       outcome:
-        | 'content_removed'
-        | 'account_suspended'
         | 'account_restored'
+        | 'account_suspended'
+        | 'content_removed'
         | 'content_restricted'
-        | 'partially_actioned'
-        | 'no_violation_found'
-        | 'referred_elsewhere'
         | 'no_response'
-        | null;
+        | 'no_violation_found'
+        | null
+        | 'partially_actioned'
+        | 'referred_elsewhere';
       id: string;
       /** @description `ESC-<year>-<6 digits>`. */
       reference: string;
@@ -5206,7 +5206,7 @@ export interface components {
       country: string;
       contentLanguage: string | null;
       /** @enum {string} */
-      urgency: 'low' | 'normal' | 'high' | 'critical';
+      urgency: 'critical' | 'high' | 'low' | 'normal';
       shareWithOrganizationIds: string[];
       shareWithUserIds: string[];
       consentToSharePattern: boolean;
@@ -5234,24 +5234,24 @@ export interface components {
     };
     UpdateCaseDto: {
       targetGroups?: (
-        | 'women'
-        | 'girls'
-        | 'lgbtiq'
-        | 'trans_nonbinary'
-        | 'journalists_media'
-        | 'human_rights_defenders'
         | 'activists'
+        | 'disabled_people'
+        | 'girls'
+        | 'human_rights_defenders'
+        | 'indigenous_people'
+        | 'journalists_media'
+        | 'lgbtiq'
+        | 'migrants_refugees'
+        | 'other'
         | 'politicians_candidates'
         | 'public_figures'
-        | 'sex_workers'
-        | 'indigenous_people'
         | 'racialised_minorities'
         | 'religious_minorities'
-        | 'disabled_people'
-        | 'migrants_refugees'
-        | 'young_people'
+        | 'sex_workers'
         | 'survivors_of_ipv'
-        | 'other'
+        | 'trans_nonbinary'
+        | 'women'
+        | 'young_people'
       )[];
       /**
        * Format: uuid
@@ -5269,21 +5269,21 @@ export interface components {
       summary?: string;
       /** @enum {string} */
       categoryCode?:
-        | 'harassment'
-        | 'threats'
-        | 'ncii'
-        | 'synthetic_sexual_media'
-        | 'sextortion'
-        | 'doxxing'
-        | 'stalking_surveillance'
-        | 'impersonation'
         | 'account_compromise'
-        | 'hate_speech'
-        | 'coordinated_attack'
-        | 'gendered_disinformation'
         | 'child_safety'
-        | 'trafficking_exploitation'
-        | 'other';
+        | 'coordinated_attack'
+        | 'doxxing'
+        | 'gendered_disinformation'
+        | 'harassment'
+        | 'hate_speech'
+        | 'impersonation'
+        | 'ncii'
+        | 'other'
+        | 'sextortion'
+        | 'stalking_surveillance'
+        | 'synthetic_sexual_media'
+        | 'threats'
+        | 'trafficking_exploitation';
       /** @description A subcategory of that category. */
       subcategoryCode?: string | null;
       /**
@@ -5543,12 +5543,12 @@ export interface components {
       /** @description BCP 47 tag of the content's language. */
       contentLanguage?: string | null;
       /** @enum {string} */
-      urgency?: 'low' | 'normal' | 'high' | 'critical';
+      urgency?: 'critical' | 'high' | 'low' | 'normal';
       /**
        * @description Who may see the case (default AMBER+STRICT: your organisation).
        * @enum {string}
        */
-      tlp?: 'RED' | 'AMBER+STRICT' | 'AMBER' | 'GREEN' | 'CLEAR';
+      tlp?: 'AMBER' | 'AMBER+STRICT' | 'CLEAR' | 'GREEN' | 'RED';
       /** @description TLP AMBER: the other organisations that may see the case (at least one). */
       shareWithOrganizationIds?: string[];
       /** @description TLP RED: the users, besides you, who may see the case. */
@@ -5565,27 +5565,27 @@ export interface components {
        * @description Did the platform say why it decided as it did?
        * @enum {string}
        */
-      reasonGiven: 'yes' | 'no' | 'unknown';
+      reasonGiven: 'no' | 'unknown' | 'yes';
       /**
        * @description Did it understand the language and the local context?
        * @enum {string}
        */
-      contextUnderstood: 'yes' | 'no' | 'unknown';
+      contextUnderstood: 'no' | 'unknown' | 'yes';
       /**
        * @description Did it recognise the harm as gendered?
        * @enum {string}
        */
-      harmRecognisedAsGendered: 'yes' | 'no' | 'unknown';
+      harmRecognisedAsGendered: 'no' | 'unknown' | 'yes';
       /**
        * @description Did it ask the survivor for proof in a way that retraumatises?
        * @enum {string}
        */
-      retraumatisingProofRequested: 'yes' | 'no' | 'unknown';
+      retraumatisingProofRequested: 'no' | 'unknown' | 'yes';
       /**
        * @description After a wrong removal of the survivor's own content: was it restored?
        * @enum {string|null}
        */
-      contentRestoredAfterWrongRemoval?: 'yes' | 'no' | 'unknown' | null;
+      contentRestoredAfterWrongRemoval?: 'no' | null | 'unknown' | 'yes';
     };
     StatementOfReasonsDto: {
       received: boolean;
@@ -5601,15 +5601,15 @@ export interface components {
     CreateCaseEventDto: {
       /** @enum {string} */
       type:
+        | 'closed'
         | 'escalated'
         | 'follow_up_sent'
+        | 'info_provided'
+        | 'note'
         | 'platform_acknowledged'
         | 'platform_requested_info'
-        | 'info_provided'
         | 'platform_responded'
-        | 'closed'
-        | 'reopened'
-        | 'note';
+        | 'reopened';
       /**
        * Format: date-time
        * @description When it happened (default: now); never in the future.
@@ -5621,15 +5621,15 @@ export interface components {
        * @enum {string|null}
        */
       outcome?:
-        | 'content_removed'
-        | 'account_suspended'
         | 'account_restored'
+        | 'account_suspended'
+        | 'content_removed'
         | 'content_restricted'
-        | 'partially_actioned'
-        | 'no_violation_found'
-        | 'referred_elsewhere'
         | 'no_response'
-        | null;
+        | 'no_violation_found'
+        | null
+        | 'partially_actioned'
+        | 'referred_elsewhere';
       /**
        * @description Only with `follow_up_sent`: the channel of the case's platform the follow-up went through,
        *     when not the case's own (a ticket form, then an e-mail to a partner manager).
@@ -5645,21 +5645,21 @@ export interface components {
     CaseEventResponseDto: {
       /** @enum {string} */
       type:
+        | 'closed'
+        | 'contact_changed'
         | 'created'
         | 'escalated'
         | 'follow_up_sent'
+        | 'info_provided'
+        | 'note'
+        | 'overdue'
+        | 'owner_changed'
         | 'platform_acknowledged'
         | 'platform_requested_info'
-        | 'info_provided'
         | 'platform_responded'
-        | 'closed'
-        | 'reopened'
-        | 'contact_changed'
-        | 'overdue'
-        | 'note'
-        | 'owner_changed';
+        | 'reopened';
       /** @enum {string} */
-      statusAfter: 'draft' | 'escalated' | 'acknowledged' | 'resolved' | 'closed';
+      statusAfter: 'acknowledged' | 'closed' | 'draft' | 'escalated' | 'resolved';
       id: string;
       occurredAt: string;
       recordedAt: string;
@@ -5667,15 +5667,15 @@ export interface components {
       note: string | null;
       /** @enum {string|null} */
       outcome:
-        | 'content_removed'
-        | 'account_suspended'
         | 'account_restored'
+        | 'account_suspended'
+        | 'content_removed'
         | 'content_restricted'
-        | 'partially_actioned'
-        | 'no_violation_found'
-        | 'referred_elsewhere'
         | 'no_response'
-        | null;
+        | 'no_violation_found'
+        | null
+        | 'partially_actioned'
+        | 'referred_elsewhere';
       platformReference: string | null;
       quality: components['schemas']['ResponseQualityDto'] | null;
       statementOfReasons: components['schemas']['StatementOfReasonsDto'] | null;
@@ -5841,16 +5841,16 @@ export interface components {
       p90ResolutionHours: number | null;
       /** @enum {string} */
       outcome:
-        | 'content_removed'
-        | 'account_suspended'
         | 'account_restored'
+        | 'account_suspended'
+        | 'closed'
+        | 'content_removed'
         | 'content_restricted'
-        | 'partially_actioned'
-        | 'no_violation_found'
-        | 'referred_elsewhere'
         | 'no_response'
+        | 'no_violation_found'
         | 'open'
-        | 'closed';
+        | 'partially_actioned'
+        | 'referred_elsewhere';
       /** @description Cases escalated in the year (notices submitted). */
       escalations: number;
       /** @description Of those, cases the platform answered at all (acknowledged, asked, or decided). */
@@ -5886,9 +5886,9 @@ export interface components {
     QualityAnswersDto: {
       /** @enum {string} */
       question:
-        | 'reasonGiven'
         | 'contextUnderstood'
         | 'harmRecognisedAsGendered'
+        | 'reasonGiven'
         | 'retraumatisingProofRequested';
       /** @description yes / (yes + no), 3 decimals; null when nobody answered yes or no. */
       yesShare: number | null;
@@ -5995,15 +5995,15 @@ export interface components {
       /** @example 2026-12 */
       to: string;
       groupBy: (
-        | 'month'
-        | 'platform'
-        | 'channelKind'
         | 'category'
-        | 'subcategory'
-        | 'dsaCategory'
+        | 'channelKind'
         | 'country'
-        | 'targetGroup'
+        | 'dsaCategory'
+        | 'month'
         | 'outcome'
+        | 'platform'
+        | 'subcategory'
+        | 'targetGroup'
       )[];
       /**
        * @description The length of a step of the `month` dimension (see the query's `period`).
@@ -6087,14 +6087,14 @@ export interface components {
     };
     CreateReportDto: {
       /** @enum {string} */
-      kind: 'trends' | 'scorecard';
+      kind: 'scorecard' | 'trends';
       /** @enum {string} */
-      format: 'json' | 'csv';
+      format: 'csv' | 'json';
       /**
        * @description Labels of a CSV in en, es, pt, fr or id (default: Accept-Language, else English).
        * @enum {string|null}
        */
-      lang?: 'en' | 'es' | 'pt' | 'fr' | 'id' | null;
+      lang?: 'en' | 'es' | 'fr' | 'id' | null | 'pt';
       /**
        * @description The question, as the query of the matching GET route: `GET /v1/reports/trends` (from, to,
        *     groupBy, filters) or `GET /v1/reports/platform-scorecard` (from, to); format and lang are
@@ -6107,11 +6107,11 @@ export interface components {
     ReportResponseDto: {
       id: string;
       /** @enum {string} */
-      kind: 'trends' | 'scorecard';
+      kind: 'scorecard' | 'trends';
       /** @enum {string} */
-      format: 'json' | 'csv';
+      format: 'csv' | 'json';
       /** @enum {string} */
-      status: 'queued' | 'running' | 'done' | 'failed';
+      status: 'done' | 'failed' | 'queued' | 'running';
       /** @description 0 to 100. */
       progress: number;
       createdAt: string;
@@ -8583,7 +8583,7 @@ export interface operations {
           | 'ZW';
         language?: string;
         /** @description Only contacts currently reachable this way. */
-        channel?: 'email' | 'signal' | 'phone';
+        channel?: 'email' | 'phone' | 'signal';
         status?: 'active' | 'left' | 'unresponsive' | 'unverified';
         /** @description Any address the contact has or had (recognises mail from an old address). */
         address?: string;
@@ -8592,7 +8592,7 @@ export interface operations {
          *     contacts who left are never suggested, their successors are (a successor inherits the
          *     platforms and countries of the contacts they replaced, as far as you may see them).
          */
-        best?: true | false;
+        best?: false | true;
       };
       header?: never;
       path?: never;
@@ -9427,27 +9427,27 @@ export interface operations {
       query?: {
         /** @description Whose cases: `me`, `none` (unassigned) or a user's id. */
         owner?: string;
-        status?: 'draft' | 'escalated' | 'acknowledged' | 'resolved' | 'closed';
+        status?: 'acknowledged' | 'closed' | 'draft' | 'escalated' | 'resolved';
         /** @description Platform code. */
         platform?: string;
         /** @description Channel code (of any platform, or of `platform`). */
         channel?: string;
         category?:
-          | 'harassment'
-          | 'threats'
-          | 'ncii'
-          | 'synthetic_sexual_media'
-          | 'sextortion'
-          | 'doxxing'
-          | 'stalking_surveillance'
-          | 'impersonation'
           | 'account_compromise'
-          | 'hate_speech'
-          | 'coordinated_attack'
-          | 'gendered_disinformation'
           | 'child_safety'
-          | 'trafficking_exploitation'
-          | 'other';
+          | 'coordinated_attack'
+          | 'doxxing'
+          | 'gendered_disinformation'
+          | 'harassment'
+          | 'hate_speech'
+          | 'impersonation'
+          | 'ncii'
+          | 'other'
+          | 'sextortion'
+          | 'stalking_surveillance'
+          | 'synthetic_sexual_media'
+          | 'threats'
+          | 'trafficking_exploitation';
         country?:
           | 'AD'
           | 'AE'
@@ -9698,7 +9698,7 @@ export interface operations {
           | 'ZA'
           | 'ZM'
           | 'ZW';
-        urgency?: 'low' | 'normal' | 'high' | 'critical';
+        urgency?: 'critical' | 'high' | 'low' | 'normal';
         /** @description Waiting for the platform past `dueAt` (a paused clock is not overdue). */
         overdue?: boolean;
         /** @description Open cases whose platform contact has left. */
@@ -9841,27 +9841,27 @@ export interface operations {
       query?: {
         /** @description Whose cases: `me`, `none` (unassigned) or a user's id. */
         owner?: string;
-        status?: 'draft' | 'escalated' | 'acknowledged' | 'resolved' | 'closed';
+        status?: 'acknowledged' | 'closed' | 'draft' | 'escalated' | 'resolved';
         /** @description Platform code. */
         platform?: string;
         /** @description Channel code (of any platform, or of `platform`). */
         channel?: string;
         category?:
-          | 'harassment'
-          | 'threats'
-          | 'ncii'
-          | 'synthetic_sexual_media'
-          | 'sextortion'
-          | 'doxxing'
-          | 'stalking_surveillance'
-          | 'impersonation'
           | 'account_compromise'
-          | 'hate_speech'
-          | 'coordinated_attack'
-          | 'gendered_disinformation'
           | 'child_safety'
-          | 'trafficking_exploitation'
-          | 'other';
+          | 'coordinated_attack'
+          | 'doxxing'
+          | 'gendered_disinformation'
+          | 'harassment'
+          | 'hate_speech'
+          | 'impersonation'
+          | 'ncii'
+          | 'other'
+          | 'sextortion'
+          | 'stalking_surveillance'
+          | 'synthetic_sexual_media'
+          | 'threats'
+          | 'trafficking_exploitation';
         country?:
           | 'AD'
           | 'AE'
@@ -10112,7 +10112,7 @@ export interface operations {
           | 'ZA'
           | 'ZM'
           | 'ZW';
-        urgency?: 'low' | 'normal' | 'high' | 'critical';
+        urgency?: 'critical' | 'high' | 'low' | 'normal';
         /** @description Waiting for the platform past `dueAt` (a paused clock is not overdue). */
         overdue?: boolean;
         /** @description Open cases whose platform contact has left. */
@@ -10468,7 +10468,7 @@ export interface operations {
   Indicators_matches: {
     parameters: {
       query: {
-        kind: 'account_handle' | 'url' | 'hashtag' | 'phone' | 'domain' | 'image_hash';
+        kind: 'account_handle' | 'domain' | 'hashtag' | 'image_hash' | 'phone' | 'url';
         value: string;
       };
       header?: never;
@@ -11107,9 +11107,9 @@ export interface operations {
          */
         year: number;
         /** @description Labels of the CSV in en, es, pt, fr or id (default: your language, then Accept-Language). */
-        lang?: 'en' | 'es' | 'pt' | 'fr' | 'id';
+        lang?: 'en' | 'es' | 'fr' | 'id' | 'pt';
         /** @description `json` (default) or `csv` (a spreadsheet download, labels in `lang`). */
-        format?: 'json' | 'csv';
+        format?: 'csv' | 'json';
       };
       header?: never;
       path?: never;
@@ -11165,23 +11165,23 @@ export interface operations {
         /** @description Platform code. */
         platform?: string;
         channelKind?:
-          'public_report' | 'trusted_partner' | 'legal' | 'dsa_notice' | 'ncii_hash' | 'email';
+          'dsa_notice' | 'email' | 'legal' | 'ncii_hash' | 'public_report' | 'trusted_partner';
         category?:
-          | 'harassment'
-          | 'threats'
-          | 'ncii'
-          | 'synthetic_sexual_media'
-          | 'sextortion'
-          | 'doxxing'
-          | 'stalking_surveillance'
-          | 'impersonation'
           | 'account_compromise'
-          | 'hate_speech'
-          | 'coordinated_attack'
-          | 'gendered_disinformation'
           | 'child_safety'
-          | 'trafficking_exploitation'
-          | 'other';
+          | 'coordinated_attack'
+          | 'doxxing'
+          | 'gendered_disinformation'
+          | 'harassment'
+          | 'hate_speech'
+          | 'impersonation'
+          | 'ncii'
+          | 'other'
+          | 'sextortion'
+          | 'stalking_surveillance'
+          | 'synthetic_sexual_media'
+          | 'threats'
+          | 'trafficking_exploitation';
         subcategory?: string;
         /** @description EU DSA statement-of-reasons category, e.g. STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN. */
         dsaCategory?: string;
@@ -11437,33 +11437,33 @@ export interface operations {
           | 'ZW';
         /** @description One target group (a case names several, so a list would count a case more than once). */
         targetGroup?:
-          | 'women'
-          | 'girls'
-          | 'lgbtiq'
-          | 'trans_nonbinary'
-          | 'journalists_media'
-          | 'human_rights_defenders'
           | 'activists'
+          | 'disabled_people'
+          | 'girls'
+          | 'human_rights_defenders'
+          | 'indigenous_people'
+          | 'journalists_media'
+          | 'lgbtiq'
+          | 'migrants_refugees'
+          | 'other'
           | 'politicians_candidates'
           | 'public_figures'
-          | 'sex_workers'
-          | 'indigenous_people'
           | 'racialised_minorities'
           | 'religious_minorities'
-          | 'disabled_people'
-          | 'migrants_refugees'
-          | 'young_people'
+          | 'sex_workers'
           | 'survivors_of_ipv'
-          | 'other';
+          | 'trans_nonbinary'
+          | 'women'
+          | 'young_people';
         outcome?:
-          | 'content_removed'
-          | 'account_suspended'
           | 'account_restored'
+          | 'account_suspended'
+          | 'content_removed'
           | 'content_restricted'
-          | 'partially_actioned'
+          | 'no_response'
           | 'no_violation_found'
-          | 'referred_elsewhere'
-          | 'no_response';
+          | 'partially_actioned'
+          | 'referred_elsewhere';
       };
       header?: never;
       path?: never;
@@ -11518,23 +11518,23 @@ export interface operations {
         /** @description Platform code. */
         platform?: string;
         channelKind?:
-          'public_report' | 'trusted_partner' | 'legal' | 'dsa_notice' | 'ncii_hash' | 'email';
+          'dsa_notice' | 'email' | 'legal' | 'ncii_hash' | 'public_report' | 'trusted_partner';
         category?:
-          | 'harassment'
-          | 'threats'
-          | 'ncii'
-          | 'synthetic_sexual_media'
-          | 'sextortion'
-          | 'doxxing'
-          | 'stalking_surveillance'
-          | 'impersonation'
           | 'account_compromise'
-          | 'hate_speech'
-          | 'coordinated_attack'
-          | 'gendered_disinformation'
           | 'child_safety'
-          | 'trafficking_exploitation'
-          | 'other';
+          | 'coordinated_attack'
+          | 'doxxing'
+          | 'gendered_disinformation'
+          | 'harassment'
+          | 'hate_speech'
+          | 'impersonation'
+          | 'ncii'
+          | 'other'
+          | 'sextortion'
+          | 'stalking_surveillance'
+          | 'synthetic_sexual_media'
+          | 'threats'
+          | 'trafficking_exploitation';
         subcategory?: string;
         /** @description EU DSA statement-of-reasons category, e.g. STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN. */
         dsaCategory?: string;
@@ -11790,33 +11790,33 @@ export interface operations {
           | 'ZW';
         /** @description One target group (a case names several, so a list would count a case more than once). */
         targetGroup?:
-          | 'women'
-          | 'girls'
-          | 'lgbtiq'
-          | 'trans_nonbinary'
-          | 'journalists_media'
-          | 'human_rights_defenders'
           | 'activists'
+          | 'disabled_people'
+          | 'girls'
+          | 'human_rights_defenders'
+          | 'indigenous_people'
+          | 'journalists_media'
+          | 'lgbtiq'
+          | 'migrants_refugees'
+          | 'other'
           | 'politicians_candidates'
           | 'public_figures'
-          | 'sex_workers'
-          | 'indigenous_people'
           | 'racialised_minorities'
           | 'religious_minorities'
-          | 'disabled_people'
-          | 'migrants_refugees'
-          | 'young_people'
+          | 'sex_workers'
           | 'survivors_of_ipv'
-          | 'other';
+          | 'trans_nonbinary'
+          | 'women'
+          | 'young_people';
         outcome?:
-          | 'content_removed'
-          | 'account_suspended'
           | 'account_restored'
+          | 'account_suspended'
+          | 'content_removed'
           | 'content_restricted'
-          | 'partially_actioned'
+          | 'no_response'
           | 'no_violation_found'
-          | 'referred_elsewhere'
-          | 'no_response';
+          | 'partially_actioned'
+          | 'referred_elsewhere';
       };
       header?: never;
       path?: never;
@@ -11859,9 +11859,9 @@ export interface operations {
         from?: string;
         /** @description Last month (YYYY-MM); default: the current month. */
         to?: string;
-        format?: 'json' | 'csv';
+        format?: 'csv' | 'json';
         /** @description Labels of the CSV in en, es, pt, fr or id (default: the user's language). */
-        lang?: 'id' | 'en' | 'es' | 'pt' | 'fr';
+        lang?: 'en' | 'es' | 'fr' | 'id' | 'pt';
       };
       header?: never;
       path?: never;
@@ -11906,7 +11906,7 @@ export interface operations {
         /** @description The baseline before it, in days (365: the 12 months before the window). */
         baseline?: number;
         /** @description Significance level of the one-sided test. */
-        alpha?: 0.1 | 0.05 | 0.01 | 0.001;
+        alpha?: 0.001 | 0.01 | 0.05 | 0.1;
         /** @description Fewest recent cases for a pair to be listed (never below K_ANONYMITY). */
         minCount?: number;
       };
@@ -12151,23 +12151,23 @@ export interface operations {
         /** @description Platform code. */
         platform?: string;
         channelKind?:
-          'public_report' | 'trusted_partner' | 'legal' | 'dsa_notice' | 'ncii_hash' | 'email';
+          'dsa_notice' | 'email' | 'legal' | 'ncii_hash' | 'public_report' | 'trusted_partner';
         category?:
-          | 'harassment'
-          | 'threats'
-          | 'ncii'
-          | 'synthetic_sexual_media'
-          | 'sextortion'
-          | 'doxxing'
-          | 'stalking_surveillance'
-          | 'impersonation'
           | 'account_compromise'
-          | 'hate_speech'
-          | 'coordinated_attack'
-          | 'gendered_disinformation'
           | 'child_safety'
-          | 'trafficking_exploitation'
-          | 'other';
+          | 'coordinated_attack'
+          | 'doxxing'
+          | 'gendered_disinformation'
+          | 'harassment'
+          | 'hate_speech'
+          | 'impersonation'
+          | 'ncii'
+          | 'other'
+          | 'sextortion'
+          | 'stalking_surveillance'
+          | 'synthetic_sexual_media'
+          | 'threats'
+          | 'trafficking_exploitation';
         subcategory?: string;
         /** @description EU DSA statement-of-reasons category, e.g. STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN. */
         dsaCategory?: string;
@@ -12423,36 +12423,36 @@ export interface operations {
           | 'ZW';
         /** @description One target group (a case names several, so a list would count a case more than once). */
         targetGroup?:
-          | 'women'
-          | 'girls'
-          | 'lgbtiq'
-          | 'trans_nonbinary'
-          | 'journalists_media'
-          | 'human_rights_defenders'
           | 'activists'
+          | 'disabled_people'
+          | 'girls'
+          | 'human_rights_defenders'
+          | 'indigenous_people'
+          | 'journalists_media'
+          | 'lgbtiq'
+          | 'migrants_refugees'
+          | 'other'
           | 'politicians_candidates'
           | 'public_figures'
-          | 'sex_workers'
-          | 'indigenous_people'
           | 'racialised_minorities'
           | 'religious_minorities'
-          | 'disabled_people'
-          | 'migrants_refugees'
-          | 'young_people'
+          | 'sex_workers'
           | 'survivors_of_ipv'
-          | 'other';
+          | 'trans_nonbinary'
+          | 'women'
+          | 'young_people';
         outcome?:
-          | 'content_removed'
-          | 'account_suspended'
           | 'account_restored'
+          | 'account_suspended'
+          | 'content_removed'
           | 'content_restricted'
-          | 'partially_actioned'
+          | 'no_response'
           | 'no_violation_found'
-          | 'referred_elsewhere'
-          | 'no_response';
-        format?: 'json' | 'csv';
+          | 'partially_actioned'
+          | 'referred_elsewhere';
+        format?: 'csv' | 'json';
         /** @description Labels in en, es, pt, fr or id (default: the user's language, else Accept-Language). */
-        lang?: 'id' | 'en' | 'es' | 'pt' | 'fr';
+        lang?: 'en' | 'es' | 'fr' | 'id' | 'pt';
       };
       header?: never;
       path?: never;
