@@ -1,0 +1,44 @@
+import { IsOptional, IsUUID } from 'class-validator';
+import { IsText } from '../../common/validation/decorators';
+
+export class CreateWorkingGroupDto {
+  /** Unique, e.g. "Advocacy with social media platforms". */
+  @IsText(200)
+  name: string;
+
+  @IsOptional()
+  @IsText(2000)
+  description?: string | null;
+}
+
+export class AddWorkingGroupMemberDto {
+  /** The user to add (of any organisation; an active account). */
+  @IsUUID('all', { message: 'userId must be a UUID' })
+  userId: string;
+}
+
+export class WorkingGroupResponseDto {
+  id: string;
+  name: string;
+  description: string | null;
+  /** Whether the caller belongs to it. */
+  member: boolean;
+  createdAt: string;
+}
+
+export class WorkingGroupPageResponseDto {
+  data: WorkingGroupResponseDto[];
+  nextCursor: string | null;
+}
+
+export class WorkingGroupMemberResponseDto {
+  userId: string;
+  displayName: string;
+  organizationId: string;
+  organizationName: string;
+  addedAt: string;
+}
+
+export class WorkingGroupMembersResponseDto {
+  data: WorkingGroupMemberResponseDto[];
+}
