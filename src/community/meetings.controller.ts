@@ -32,16 +32,16 @@ export class MeetingsController {
   @Post()
   @Roles('admin')
   @ApiProblems(400, 401, 403, 413, 415)
-  create(
-    @CurrentActor() actor: Actor,
-    @Body() dto: CreateMeetingDto,
-  ): Promise<MeetingResponseDto> {
+  create(@CurrentActor() actor: Actor, @Body() dto: CreateMeetingDto): Promise<MeetingResponseDto> {
     return this.meetings.create(actor, dto);
   }
 
   @Get(':id')
   @ApiProblems(400, 401, 404)
-  get(@CurrentActor() actor: Actor, @Param('id', UUID_PIPE) id: string): Promise<MeetingResponseDto> {
+  get(
+    @CurrentActor() actor: Actor,
+    @Param('id', UUID_PIPE) id: string,
+  ): Promise<MeetingResponseDto> {
     return this.meetings.get(actor, id);
   }
 

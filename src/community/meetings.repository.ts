@@ -113,7 +113,14 @@ export class MeetingsRepository {
       `${SELECT} WHERE ${INVITED} AND m.ends_at >= $3
          AND ($4::timestamptz IS NULL OR (m.starts_at, m.id) > ($4::timestamptz, $5::uuid))
        ORDER BY m.starts_at, m.id LIMIT $6`,
-      [reader.userId, reader.seesAll, page.from, after?.[0] ?? null, after?.[1] ?? null, page.limit + 1],
+      [
+        reader.userId,
+        reader.seesAll,
+        page.from,
+        after?.[0] ?? null,
+        after?.[1] ?? null,
+        page.limit + 1,
+      ],
     );
     return rows.map(toRow);
   }

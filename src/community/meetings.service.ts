@@ -2,11 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/auth/actor';
 import { Clock } from '../common/clock';
-import {
-  ConflictError,
-  NotFoundError,
-  ValidationFailedError,
-} from '../common/errors/domain-error';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 import { Page, toPage } from '../common/pagination/cursor';
 import { TransactionRunner } from '../database/transaction';
 import {
@@ -55,9 +51,7 @@ export class MeetingsService {
   ) {}
 
   async list(actor: Actor, query: MeetingQueryDto): Promise<Page<MeetingResponseDto>> {
-    const from = query.from
-      ? new Date(query.from)
-      : new Date(this.clock.now().getTime() - DAY_MS);
+    const from = query.from ? new Date(query.from) : new Date(this.clock.now().getTime() - DAY_MS);
     const rows = await this.meetings.list(readerOf(actor), { ...query, from });
     return toPage(rows, query.limit, toMeetingResponse, (r) => [
       r.meeting.startsAt.toISOString(),
@@ -119,9 +113,7 @@ export class MeetingsService {
       };
       checkPeriod(next.startsAt ?? meeting.startsAt, next.endsAt ?? meeting.endsAt);
       if (next.workingGroupId) await this.requireGroup(next.workingGroupId, actor);
-      const changed = CALENDAR_FIELDS.filter(
-        (f) => f in next && !same(next[f], meeting[f]),
-      );
+      const changed = CALENDAR_FIELDS.filter((f) => f in next && !same(next[f], meeting[f]));
       if (changed.length === 0) return;
       await this.meetings.update(id, { ...next, sequence: meeting.sequence + 1 }, em);
       await this.record(actor, 'meeting.updated', id, em, { fields: changed });
@@ -200,7 +192,9 @@ const readerOf = (actor: Actor): MeetingReader => ({
 function checkPeriod(startsAt: Date, endsAt: Date): void {
   const length = endsAt.getTime() - startsAt.getTime();
   if (length <= 0) {
-    throw new ValidationFailedError([{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
+    throw new ValidationFailedError([
+      { field: 'endsAt', message: 'endsAt must be after startsAt' },
+    ]);
   }
   if (length > MAX_MEETING_MS) {
     throw new ValidationFailedError([
