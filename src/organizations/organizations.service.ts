@@ -69,10 +69,8 @@ export class OrganizationsService {
         },
         m,
       );
-      // The column default (the day of the insert) is not returned by the insert.
-      if (!created.joinedOn) {
-        created.joinedOn = (await this.organizations.findById(created.id, m))!.joinedOn;
-      }
+      // The insert answers the defaulted `joined_on` as a Date, not the column's YYYY-MM-DD.
+      created.joinedOn = (await this.organizations.findById(created.id, m))!.joinedOn;
       await this.audit.record(
         {
           action: 'organization.created',
