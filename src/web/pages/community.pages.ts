@@ -1,6 +1,10 @@
 import { isUUID } from 'class-validator';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AnswerMeetingDto, MeetingQueryDto, MeetingResponseDto } from '../../community/dto/meeting.dto';
+import {
+  AnswerMeetingDto,
+  MeetingQueryDto,
+  MeetingResponseDto,
+} from '../../community/dto/meeting.dto';
 import { RSVP_ANSWERS } from '../../community/meeting.entity';
 import { DomainError } from '../../common/errors/domain-error';
 import type { WebDeps } from '../web';
