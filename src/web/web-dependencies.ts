@@ -7,6 +7,7 @@ import { CaseEventsService } from '../cases/case-events.service';
 import { CasesService } from '../cases/cases.service';
 import { Clock } from '../common/clock';
 import { MeetingsService } from '../community/meetings.service';
+import { WorkingGroupsService } from '../community/working-groups.service';
 import { AppConfig } from '../config/app-config';
 import { ContactsService } from '../contacts/contacts.service';
 import { CaseExportService } from '../interop/case-export.service';
@@ -38,6 +39,7 @@ export class WebDependencies {
     readonly users: UsersService,
     readonly organizations: OrganizationsService,
     readonly meetings: MeetingsService,
+    readonly workingGroups: WorkingGroupsService,
     readonly platforms: PlatformsService,
     readonly contacts: ContactsService,
     readonly cases: CasesService,

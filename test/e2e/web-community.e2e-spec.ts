@@ -14,7 +14,7 @@ describe('web: community directory and meetings', () => {
   let t: TestApp;
   let c: Awaited<ReturnType<typeof createCommunity>>;
   let outsider: TestUser;
-  const ids = { community: '', group: '' };
+  const ids = { community: '', group: '', workingGroup: '' };
 
   const answers = () => countRows(t.db, 'SELECT count(*)::int AS n FROM meeting_rsvps');
 
@@ -35,6 +35,7 @@ describe('web: community directory and meetings', () => {
       token: c.admin.token,
       body: { name: 'Advocacy with social media platforms' },
     });
+    ids.workingGroup = group.body.id as string;
     await call(t.app, 'POST', `/v1/working-groups/${group.body.id as string}/members`, {
       token: c.admin.token,
       body: { userId: c.inA.member.id },
@@ -130,5 +131,29 @@ describe('web: community directory and meetings', () => {
       404,
     );
     await expect(answers()).resolves.toBe(before);
+  });
+
+  it("shows a working group's members to its members and the admin, and the 404 page to anyone else", async () => {
+    const member = await WebClient.signedIn(t.app, c.inA.member);
+    const list = await member.get('/web/working-groups');
+    expect(list.html).toContain(`href="/web/working-groups/${ids.workingGroup}"`);
+    for (const user of [c.inA.member, c.admin]) {
+      const page = await (
+        await WebClient.signedIn(t.app, user)
+      ).get(`/web/working-groups/${ids.workingGroup}`);
+      expect(page.status).toBe(200);
+      expect(page.html).toContain(`id="member-${c.inA.member.id}"`);
+    }
+    for (const user of [outsider, c.inA.orgAdmin]) {
+      const w = await WebClient.signedIn(t.app, user);
+      // The group's name is known to all, but not as a link to members they may not see.
+      expect((await w.get('/web/working-groups')).html).not.toContain(
+        `href="/web/working-groups/${ids.workingGroup}"`,
+      );
+      const page = await w.get(`/web/working-groups/${ids.workingGroup}`);
+      expect(page.status).toBe(404);
+      expect(page.html).not.toContain(`member-${c.inA.member.id}`);
+    }
+    expect((await member.get('/web/working-groups/not-a-uuid')).status).toBe(404);
   });
 });

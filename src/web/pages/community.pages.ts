@@ -7,6 +7,8 @@ import {
 } from '../../community/dto/meeting.dto';
 import { RSVP_ANSWERS } from '../../community/meeting.entity';
 import { DomainError } from '../../common/errors/domain-error';
+import { ListQueryDto } from '../../common/pagination/list-query.dto';
+import { assertValid } from '../../common/validation/validation.pipe';
 import type { WebDeps } from '../web';
 import { errorPage, formString, pageContext, render, seeOther, signedIn } from '../web-context';
 import { languageName } from './directory.pages';
@@ -26,12 +28,37 @@ function timeOfDay(lang: string, timeZone: string, iso: string): string {
 }
 
 /**
- * Community meetings: the ones the reader is invited to (the whole community's and their
+ * Working groups (their names to all, their members to their members) and community
+ * meetings: the ones the reader is invited to (the whole community's and their
  * working groups'), each in the reader's own time zone (their settings), with their answer
  * (yes, no, maybe) posted from the page. The services are the API's, with the reader's Actor.
  */
 export function registerCommunityPages(web: FastifyInstance, { services }: WebDeps): void {
-  const { meetings, clock } = services;
+  const { meetings, workingGroups, clock } = services;
+
+  web.get('/working-groups', async (request, reply) => {
+    const { actor } = signedIn(request);
+    const page = pageContext(request, 'ui.groups.title');
+    const groups = await workingGroups.list(actor, assertValid(ListQueryDto, { limit: 200 }));
+    return render(reply, 'working-groups', {
+      ...page,
+      groups: groups.data,
+      isAdmin: actor.role === 'admin',
+    });
+  });
+
+  /** A group's members: its members and the admins only; anyone else gets the 404 page. */
+  web.get<{ Params: { id: string } }>('/working-groups/:id', async (request, reply) => {
+    const { actor } = signedIn(request);
+    const id = request.params.id;
+    if (!isUUID(id)) return errorPage(request, reply, 404);
+    const [group, members] = await Promise.all([
+      workingGroups.get(actor, id),
+      workingGroups.members(actor, id),
+    ]);
+    const page = pageContext(request, 'ui.groups.members.title', { name: group.name });
+    return render(reply, 'working-group', { ...page, group, members: members.data });
+  });
 
   async function meetingsPage(request: FastifyRequest, reply: FastifyReply, status = 200) {
     const { actor, user } = signedIn(request);
