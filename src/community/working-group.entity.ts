@@ -26,6 +26,10 @@ export class WorkingGroupEntity {
   @Column({ type: 'varchar', length: 2000, nullable: true })
   description: string | null;
 
+  /** The group's members get the weekly emerging-pattern notices (protected counts) by e-mail. */
+  @Column({ type: 'boolean', default: false })
+  patternAlerts: boolean;
+
   /** Authorship of community-shared content: kept when the user goes (SET NULL). */
   @Column({ type: 'uuid', nullable: true })
   createdBy: string | null;

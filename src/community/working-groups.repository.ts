@@ -129,9 +129,19 @@ export class WorkingGroupsRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** The ids of the groups `userId` belongs to. */
-  async groupIdsOf(userId: string): Promise<string[]> {
-    const rows = await this.tx.manager.findBy(WorkingGroupMemberEntity, { userId });
-    return rows.map((r) => r.workingGroupId);
+  async patternAlertGroupIds(): Promise<string[]> {
+    const rows = await this.tx.manager.findBy(WorkingGroupEntity, { patternAlerts: true });
+    return rows.map((g) => g.id);
+  }
+
+  async activeMemberIds(groupId: string): Promise<string[]> {
+    const rows: { user_id: string }[] = await this.tx.manager.query(
+      `SELECT wm.user_id FROM working_group_members wm
+         JOIN users u ON u.id = wm.user_id AND u.active
+        WHERE wm.working_group_id = $1
+        ORDER BY wm.user_id`,
+      [groupId],
+    );
+    return rows.map((r) => r.user_id);
   }
 }

@@ -53,7 +53,12 @@ export class WorkingGroupsService {
         throw new ConflictError('A working group with this name already exists.', 'name');
       }
       const created = await this.groups.insert(
-        { name: dto.name, description: dto.description ?? null, createdBy: actor.userId },
+        {
+          name: dto.name,
+          description: dto.description ?? null,
+          patternAlerts: dto.patternAlerts ?? false,
+          createdBy: actor.userId,
+        },
         em,
       );
       await this.audit.record(
@@ -139,14 +144,19 @@ export class WorkingGroupsService {
     });
   }
 
-  /** The ids of the caller's groups (the meetings they are invited to). */
-  groupIdsOf(userId: string): Promise<string[]> {
-    return this.groups.groupIdsOf(userId);
+  /** The groups whose members get the emerging-pattern notices. */
+  patternAlertGroupIds(): Promise<string[]> {
+    return this.groups.patternAlertGroupIds();
   }
 
-  /** The group, or 404 (for meetings naming one). */
-  async require(id: string, actor: Actor): Promise<WorkingGroupResponseDto> {
-    return this.get(actor, id);
+  /** Whether the user belongs to the group (a notice's recipient, checked again at delivery). */
+  isMember(groupId: string, userId: string): Promise<boolean> {
+    return this.groups.isMember(groupId, userId);
+  }
+
+  /** The active members of a group: whom a notice addressed to it reaches. */
+  activeMemberIds(groupId: string): Promise<string[]> {
+    return this.groups.activeMemberIds(groupId);
   }
 
   private async requireMemberView(actor: Actor, id: string): Promise<void> {
@@ -159,6 +169,7 @@ function toGroupResponse(g: WorkingGroupRow): WorkingGroupResponseDto {
     id: g.id,
     name: g.name,
     description: g.description,
+    patternAlerts: g.patternAlerts,
     member: g.member,
     createdAt: g.createdAt.toISOString(),
   };

@@ -1,5 +1,5 @@
-import { IsOptional, IsUUID } from 'class-validator';
-import { IsText } from '../../common/validation/decorators';
+import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
+import { IsOmittable, IsText } from '../../common/validation/decorators';
 
 export class CreateWorkingGroupDto {
   /** Unique, e.g. "Advocacy with social media platforms". */
@@ -9,6 +9,11 @@ export class CreateWorkingGroupDto {
   @IsOptional()
   @IsText(2000)
   description?: string | null;
+
+  /** Its members get the weekly emerging-pattern notices by e-mail (default false). */
+  @IsOmittable()
+  @IsBoolean()
+  patternAlerts?: boolean;
 }
 
 export class AddWorkingGroupMemberDto {
@@ -21,6 +26,7 @@ export class WorkingGroupResponseDto {
   id: string;
   name: string;
   description: string | null;
+  patternAlerts: boolean;
   /** Whether the caller belongs to it. */
   member: boolean;
   createdAt: string;
