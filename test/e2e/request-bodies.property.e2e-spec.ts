@@ -207,7 +207,11 @@ describe('request bodies (property-based)', () => {
     'POST /v1/working-groups': {
       token: () => actors.admin.token,
       url: () => '/v1/working-groups',
-      valid: () => ({ name: `Grupo ${next()}`, description: 'Incidencia con plataformas' }),
+      valid: () => ({
+        name: `Grupo ${next()}`,
+        description: 'Incidencia con plataformas',
+        patternAlerts: next() % 2 === 0,
+      }),
     },
     'POST /v1/working-groups/{id}/members': {
       token: () => actors.admin.token,
