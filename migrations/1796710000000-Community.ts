@@ -14,7 +14,7 @@ export class Community1796710000000 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `ALTER TABLE "organizations" ADD "services" text array NOT NULL DEFAULT '{}', ADD "introduction" character varying(4000), ADD "contact_email" character varying(254), ADD "signal" character varying(100), ADD "social_accounts" text array NOT NULL DEFAULT '{}', ADD "joined_on" date NOT NULL DEFAULT CURRENT_DATE`,
+      `ALTER TABLE "organizations" ADD "services" text array NOT NULL DEFAULT '{}', ADD "introduction" character varying(4000), ADD "contact_email" character varying(254), ADD "signal" character varying(100), ADD "social_accounts" text array NOT NULL DEFAULT '{}', ADD "joined_on" date NOT NULL DEFAULT ('now'::text)::date`,
     );
     await queryRunner.query(
       `CREATE TABLE "working_groups" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "name" character varying(200) NOT NULL, "description" character varying(2000), "pattern_alerts" boolean NOT NULL DEFAULT false, "created_by" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "uq_working_groups_name" UNIQUE ("name"), CONSTRAINT "pk_working_groups" PRIMARY KEY ("id"))`,

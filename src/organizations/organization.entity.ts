@@ -57,7 +57,7 @@ export class OrganizationEntity {
   socialAccounts: string[];
 
   /** When it joined the community. */
-  @Column({ type: 'date', default: () => 'CURRENT_DATE' })
+  @Column({ type: 'date', default: () => "('now'::text)::date" })
   joinedOn: string;
 
   /** Campaign alerts and listings may name this organisation to the others involved. */
