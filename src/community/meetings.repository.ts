@@ -16,6 +16,8 @@ export interface MeetingRow {
   meeting: MeetingEntity;
   workingGroupName: string | null;
   myAnswer: RsvpAnswer | null;
+  /** Whether the reader is invited (an admin also reads the meetings of groups they are not in). */
+  invited: boolean;
   answers: { yes: number; no: number; maybe: number };
 }
 
@@ -27,6 +29,8 @@ const INVITED = `($2::boolean OR m.working_group_id IS NULL OR EXISTS (
 const SELECT = `SELECT m.id, m.title, m.starts_at, m.ends_at, m.languages, m.interpretation,
        m.link, m.agenda, m.working_group_id, m.created_by, m.sequence, m.cancelled_at,
        m.created_at, m.updated_at, g.name AS group_name, mine.answer AS my_answer,
+       (m.working_group_id IS NULL OR EXISTS (SELECT 1 FROM working_group_members iw
+          WHERE iw.working_group_id = m.working_group_id AND iw.user_id = $1::uuid)) AS invited,
        (SELECT count(*) FILTER (WHERE r.answer = 'yes') FROM meeting_rsvps r WHERE r.meeting_id = m.id)::int AS yes,
        (SELECT count(*) FILTER (WHERE r.answer = 'no') FROM meeting_rsvps r WHERE r.meeting_id = m.id)::int AS no,
        (SELECT count(*) FILTER (WHERE r.answer = 'maybe') FROM meeting_rsvps r WHERE r.meeting_id = m.id)::int AS maybe
@@ -51,6 +55,7 @@ interface Raw {
   updated_at: Date;
   group_name: string | null;
   my_answer: RsvpAnswer | null;
+  invited: boolean;
   yes: number;
   no: number;
   maybe: number;
@@ -77,6 +82,7 @@ function toRow(r: Raw): MeetingRow {
     meeting,
     workingGroupName: r.group_name,
     myAnswer: r.my_answer,
+    invited: r.invited,
     answers: { yes: r.yes, no: r.no, maybe: r.maybe },
   };
 }

@@ -225,6 +225,7 @@ export function toMeetingResponse(r: MeetingRow): MeetingResponseDto {
     sequence: m.sequence,
     cancelledAt: m.cancelledAt?.toISOString() ?? null,
     myAnswer: r.myAnswer,
+    invited: r.invited,
     answers: r.answers,
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),

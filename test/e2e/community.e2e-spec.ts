@@ -331,9 +331,15 @@ describe('community: index of initiatives, working groups, meetings', () => {
           sequence: 0,
           cancelledAt: null,
           myAnswer: null,
+          invited: true,
           answers: { yes: 0, no: 0, maybe: 0 },
         });
-        expect(groupMeeting).toMatchObject({ workingGroupId: groupId, sequence: 0 });
+        // The admin reads a group's meeting without being in the group: not invited.
+        expect(groupMeeting).toMatchObject({
+          workingGroupId: groupId,
+          sequence: 0,
+          invited: false,
+        });
       });
 
       it('refuses other schedulers (403) and wrong input (400 naming the field)', async () => {

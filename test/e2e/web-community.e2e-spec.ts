@@ -95,6 +95,11 @@ describe('web: community directory and meetings', () => {
     expect(other.html).toContain(`id="meeting-${ids.community}"`);
     expect(other.html).not.toContain(ids.group);
     expect(other.html).not.toContain('Advocacy group call');
+    // The admin reads the group's meeting too, but answers only where invited.
+    const admin = await (await WebClient.signedIn(t.app, c.admin)).get('/web/meetings');
+    expect(admin.html).toContain(`id="meeting-${ids.group}"`);
+    expect(admin.html).toContain(`action="/web/meetings/${ids.community}/answer"`);
+    expect(admin.html).not.toContain(`action="/web/meetings/${ids.group}/answer"`);
   });
 
   it('records an answer posted with the CSRF token, and refuses the rest changing nothing', async () => {

@@ -91,6 +91,8 @@ export class MeetingResponseDto {
   cancelledAt: string | null;
   @ApiProperty({ enum: RSVP_ANSWERS, nullable: true })
   myAnswer: RsvpAnswer | null;
+  /** Whether the caller is invited (and so may answer); admins read the others too. */
+  invited: boolean;
   @Type(() => MeetingAnswersDto)
   answers: MeetingAnswersDto;
   createdAt: string;
