@@ -4,6 +4,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { CasesModule } from './cases/cases.module';
+import { CommunityModule } from './community/community.module';
 import { ContactsJobsModule } from './contacts/contacts-jobs.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { Clock } from './common/clock';
@@ -34,6 +35,7 @@ const API_MODULES: Type[] = [
   OrganizationsModule,
   UsersModule,
   AuthModule,
+  CommunityModule,
   PlatformsModule,
   ContactsModule,
   CasesModule,

@@ -53,6 +53,13 @@ export type AuditAction =
   | 'indicator.matched'
   | 'patterns.read'
   | 'report.exported'
+  | 'working_group.created'
+  | 'working_group.member_added'
+  | 'working_group.member_removed'
+  | 'meeting.created'
+  | 'meeting.updated'
+  | 'meeting.cancelled'
+  | 'meeting.answered'
   | 'webhook.created'
   | 'webhook.deleted';
 

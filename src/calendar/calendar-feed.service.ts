@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { hashApiToken } from '../auth/api-tokens.service';
 import { Clock } from '../common/clock';
+import { MeetingRow } from '../community/meetings.repository';
+import { MeetingsService } from '../community/meetings.service';
 import { NotFoundError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import { CalendarFeedRepository, FeedEntry } from './calendar-feed.repository';
@@ -22,6 +24,7 @@ export class CalendarFeedService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly meetings: MeetingsService,
   ) {}
 
   /**
@@ -36,13 +39,18 @@ export class CalendarFeedService {
     if (!owner) throw new NotFoundError('calendar');
     const entries = await this.feed.entries(owner, MAX_FEED_EVENTS + 1);
     const shown = entries.slice(0, MAX_FEED_EVENTS);
+    const meetings = await this.meetings.forFeed(owner.userId);
     await this.audit.record({
       action: 'calendar.read',
       actorUserId: owner.userId,
       organizationId: owner.organizationId,
       targetType: 'calendar_token',
       targetId: owner.tokenId,
-      details: { events: shown.length, truncated: entries.length > MAX_FEED_EVENTS },
+      details: {
+        events: shown.length,
+        meetings: meetings.length,
+        truncated: entries.length > MAX_FEED_EVENTS,
+      },
     });
     await this.tokens.touch(owner.tokenId);
     const now = this.clock.now();
@@ -51,8 +59,42 @@ export class CalendarFeedService {
       name: 'Escalation deadlines',
       timeZone: owner.timezone,
       refreshMinutes: 60,
-      events: shown.map((entry) => this.toEvent(entry, now)),
+      events: [
+        ...shown.map((entry) => this.toEvent(entry, now)),
+        ...meetings.map((row) => this.toMeetingEvent(row, now)),
+      ],
     });
+  }
+
+  /**
+   * A community meeting: start and end in UTC (no VTIMEZONE needed; clients show them in the
+   * reader's zone, whatever daylight saving does), a UID stable across moves, the SEQUENCE the
+   * meeting's changes raised, and STATUS:CANCELLED once cancelled. The agenda stays on the
+   * meeting's page: a calendar provider is a third party.
+   */
+  private toMeetingEvent(row: MeetingRow, now: Date): IcsEvent {
+    const m = row.meeting;
+    const page = `${this.config.publicBaseUrl}/web/meetings#meeting-${m.id}`;
+    return {
+      uid: `meeting-${m.id}@${UID_DOMAIN}`,
+      stamp: now,
+      start: m.startsAt,
+      end: m.endsAt,
+      summary: m.title,
+      description: [
+        `For: ${row.workingGroupName ?? 'the whole community'}`,
+        ...(m.languages.length ? [`Languages: ${m.languages.join(', ')}`] : []),
+        ...(m.interpretation.length ? [`Interpretation: ${m.interpretation.join(', ')}`] : []),
+        ...(m.link ? [`Join: ${m.link}`] : []),
+        `Agenda and answer: ${page}`,
+      ].join('\n'),
+      url: page,
+      ...(m.link ? { location: m.link } : {}),
+      sequence: m.sequence,
+      lastModified: m.updatedAt,
+      status: m.cancelledAt ? 'CANCELLED' : 'CONFIRMED',
+      busy: true,
+    };
   }
 
   /** Reference, platform, channel and due state only: never a title, summary or anything else. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { CommunityModule } from '../community/community.module';
 import { CalendarFeedRepository } from './calendar-feed.repository';
 import { CalendarFeedService } from './calendar-feed.service';
 import { CalendarTokenEntity } from './calendar-token.entity';
@@ -10,7 +11,7 @@ import { CalendarController } from './calendar.controller';
 
 /** Secret-token iCalendar feeds of deadlines and follow-ups (issue 5). */
 @Module({
-  imports: [TypeOrmModule.forFeature([CalendarTokenEntity]), AuditModule],
+  imports: [TypeOrmModule.forFeature([CalendarTokenEntity]), AuditModule, CommunityModule],
   controllers: [CalendarController],
   providers: [
     CalendarTokensRepository,

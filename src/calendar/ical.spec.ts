@@ -186,4 +186,44 @@ describe('iCalendar serialiser', () => {
     ]);
     expect(events[0].description).toBe('Platform: facebook\nChannel: trusted_partner');
   });
+
+  it('writes a meeting with DTEND, STATUS, an opaque time, a LOCATION, and no DURATION', () => {
+    const text = serializeCalendar(
+      calendar({
+        events: [
+          {
+            uid: 'meeting-1@escalation-tracker',
+            stamp: new Date('2026-03-01T08:00:00.000Z'),
+            start: new Date('2027-03-31T08:00:00.000Z'),
+            end: new Date('2027-03-31T09:30:00.000Z'),
+            summary: 'Community call',
+            location: 'https://meet.example.org/a;b,c',
+            sequence: 2,
+            status: 'CANCELLED',
+            busy: true,
+          },
+        ],
+      }),
+    );
+    const lines = unfold(text).split('\r\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'DTSTART:20270331T080000Z',
+        'DTEND:20270331T093000Z',
+        'LOCATION:https://meet.example.org/a\\;b\\,c',
+        'SEQUENCE:2',
+        'STATUS:CANCELLED',
+        'TRANSP:OPAQUE',
+      ]),
+    );
+    expect(lines.some((l) => l.startsWith('DURATION'))).toBe(false);
+    const event = new ICAL.Event(
+      new ICAL.Component(ICAL.parse(text)).getFirstSubcomponent('vevent')!,
+    );
+    expect([
+      event.startDate.toJSDate().toISOString(),
+      event.endDate.toJSDate().toISOString(),
+    ]).toEqual(['2027-03-31T08:00:00.000Z', '2027-03-31T09:30:00.000Z']);
+    expect(event.location).toBe('https://meet.example.org/a;b,c');
+  });
 });

@@ -13,7 +13,9 @@ export interface IcsEvent {
   /** When this instance of the calendar was produced (with METHOD:PUBLISH). */
   stamp: Date;
   start: Date;
-  durationMinutes: number;
+  /** Either a DURATION (deadlines) or an end (DTEND, meetings). */
+  durationMinutes?: number;
+  end?: Date;
   summary: string;
   description?: string;
   /** An absolute URI (no escaping applies to URI values). */
@@ -21,6 +23,12 @@ export interface IcsEvent {
   /** Grows whenever the event's source changes. */
   sequence?: number;
   lastModified?: Date;
+  /** STATUS: a cancelled meeting stays in the feed, marked, so clients remove or strike it. */
+  status?: 'CONFIRMED' | 'CANCELLED';
+  /** TRANSP: a meeting makes the person busy (OPAQUE); a deadline does not (the default). */
+  busy?: boolean;
+  /** LOCATION: where to join (a TEXT value, e.g. the meeting's link). */
+  location?: string;
 }
 
 export interface IcsCalendar {
@@ -77,7 +85,9 @@ function eventLines(event: IcsEvent): string[] {
     `UID:${escapeText(event.uid)}`,
     `DTSTAMP:${formatUtc(event.stamp)}`,
     `DTSTART:${formatUtc(event.start)}`,
-    `DURATION:${formatDuration(event.durationMinutes)}`,
+    event.end === undefined
+      ? `DURATION:${formatDuration(event.durationMinutes ?? 0)}`
+      : `DTEND:${formatUtc(event.end)}`,
     `SUMMARY:${escapeText(event.summary)}`,
     ...(event.description === undefined ? [] : [`DESCRIPTION:${escapeText(event.description)}`]),
     ...(event.url === undefined ? [] : [`URL:${raw(event.url)}`]),
@@ -85,8 +95,10 @@ function eventLines(event: IcsEvent): string[] {
       ? []
       : [`SEQUENCE:${Math.max(0, Math.trunc(event.sequence))}`]),
     ...(event.lastModified === undefined ? [] : [`LAST-MODIFIED:${formatUtc(event.lastModified)}`]),
+    ...(event.location === undefined ? [] : [`LOCATION:${escapeText(event.location)}`]),
+    ...(event.status === undefined ? [] : [`STATUS:${event.status}`]),
     // A deadline is a reminder, not a meeting: it does not make the person busy.
-    'TRANSP:TRANSPARENT',
+    `TRANSP:${event.busy ? 'OPAQUE' : 'TRANSPARENT'}`,
     'END:VEVENT',
   ];
 }

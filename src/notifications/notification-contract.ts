@@ -1,4 +1,9 @@
-import { CaseNotification, Notification, PatternNotification } from './notification';
+import {
+  CaseNotification,
+  GroupNotification,
+  Notification,
+  PatternNotification,
+} from './notification';
 
 type Campaign = NonNullable<PatternNotification['campaign']>;
 type Emerging = NonNullable<PatternNotification['emerging']>;
@@ -29,6 +34,8 @@ export function contractOf(n: Notification): Notification {
     case 'campaign.detected':
     case 'pattern.emerging':
       return patternContract(n);
+    case 'group.pattern_emerging':
+      return groupContract(n);
     default:
       throw new InvalidNotificationError(`unknown notification type`);
   }
@@ -66,6 +73,19 @@ function patternContract(n: PatternNotification): PatternNotification {
     return { type: n.type, ...head, campaign: campaignFields(n.campaign) };
   }
   return { type: n.type, ...head, emerging: emergingFields(n.emerging) };
+}
+
+function groupContract(n: GroupNotification): GroupNotification {
+  if ((n as { restrictedTo?: unknown }).restrictedTo !== undefined) {
+    throw new InvalidNotificationError(`${n.type} goes to the group: restrictedTo is not allowed`);
+  }
+  return {
+    type: n.type,
+    key: str(n.key, 'key'),
+    workingGroupId: str(n.workingGroupId, 'workingGroupId'),
+    occurredAt: str(n.occurredAt, 'occurredAt'),
+    emerging: emergingFields(n.emerging),
+  };
 }
 
 /** A campaign alert's aggregates, field by field (shared by the job data and the payload). */

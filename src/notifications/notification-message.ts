@@ -84,6 +84,9 @@ export function webhookPayload(n: Notification, publicBaseUrl: string): WebhookP
         campaign: { ...campaign, links: { api: campaignLink(publicBaseUrl, campaign.id) } },
       };
     }
+    case 'group.pattern_emerging':
+      // Never enqueued for a webhook (NotificationsService): a group has none.
+      throw new InvalidNotificationError('a group notice goes by e-mail only');
     case 'pattern.emerging':
       return {
         id: n.key,
@@ -113,7 +116,9 @@ export function emailMessage(n: Notification, publicBaseUrl: string): EmailMessa
     case 'campaign.detected':
       return campaignEmail(campaignFields(n.campaign), publicBaseUrl);
     case 'pattern.emerging':
-      return emergingEmail(emergingFields(n.emerging), publicBaseUrl);
+      return emergingEmail(emergingFields(n.emerging), publicBaseUrl, ORGANISATION_FOOTER);
+    case 'group.pattern_emerging':
+      return emergingEmail(emergingFields(n.emerging), publicBaseUrl, GROUP_FOOTER);
     default:
       throw new InvalidNotificationError('unknown notification type');
   }
@@ -174,7 +179,10 @@ function campaignEmail(c: Campaign, publicBaseUrl: string): EmailMessage {
   };
 }
 
-function emergingEmail(e: Emerging, publicBaseUrl: string): EmailMessage {
+const GROUP_FOOTER =
+  'You receive this because you are a member of a working group that follows emerging patterns; leave the group to stop.';
+
+function emergingEmail(e: Emerging, publicBaseUrl: string, footer: string): EmailMessage {
   const baseline =
     e.baselineCount === null
       ? `too few cases to show (${plural(e.baselineMonths, 'month', 'months')})`
@@ -191,7 +199,7 @@ function emergingEmail(e: Emerging, publicBaseUrl: string): EmailMessage {
       '',
       `See the emerging patterns: ${emergingLink(publicBaseUrl)}`,
       '',
-      ORGANISATION_FOOTER,
+      footer,
       '',
     ].join('\n'),
   };

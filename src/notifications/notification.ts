@@ -64,4 +64,20 @@ export interface PatternNotification {
   restrictedTo?: never;
 }
 
-export type Notification = CaseNotification | PatternNotification;
+/**
+ * A notice addressed to a working group rather than an organisation: e-mail to the group's active
+ * members (of any organisation), never to a webhook (webhooks belong to organisations). Today the
+ * weekly emerging-pattern notice, with the same protected counts as `pattern.emerging`.
+ */
+export interface GroupNotification {
+  type: 'group.pattern_emerging';
+  /** Deterministic (`emerging-<week>-<category>-<country>-group-<groupId>`). */
+  key: string;
+  workingGroupId: string;
+  /** ISO 8601 */
+  occurredAt: string;
+  emerging: NonNullable<PatternNotification['emerging']>;
+  restrictedTo?: never;
+}
+
+export type Notification = CaseNotification | PatternNotification | GroupNotification;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CommunityModule } from '../community/community.module';
 import { UsersModule } from '../users/users.module';
 import { MailSender } from './mail-sender';
 import { NOTIFICATION_ENTITIES, NotificationsModule } from './notifications.module';
@@ -11,7 +12,12 @@ import { WebhooksRepository } from './webhooks.repository';
  * `NotificationsModule`, so importing either gives `NotificationsService`.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(NOTIFICATION_ENTITIES), NotificationsModule, UsersModule],
+  imports: [
+    TypeOrmModule.forFeature(NOTIFICATION_ENTITIES),
+    NotificationsModule,
+    UsersModule,
+    CommunityModule,
+  ],
   providers: [WebhooksRepository, MailSender, NotificationsProcessor],
   exports: [NotificationsModule],
 })

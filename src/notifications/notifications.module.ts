@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { QueueName } from '../queue/queues';
+import { CommunityModule } from '../community/community.module';
 import { UsersModule } from '../users/users.module';
 import { DEFAULT_NOTIFICATION_RETRY, NOTIFICATION_RETRY } from './notification-retry';
 import { NotificationsService } from './notifications.service';
@@ -24,6 +25,7 @@ export const NOTIFICATION_ENTITIES = [WebhookEntity, WebhookDeliveryEntity];
     TypeOrmModule.forFeature(NOTIFICATION_ENTITIES),
     BullModule.registerQueue({ name: QueueName.Notifications }),
     UsersModule,
+    CommunityModule,
     AuditModule,
   ],
   controllers: [WebhooksController],

@@ -5,6 +5,7 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { JobName, QueueName } from '../queue/queues';
 import { UsersService } from '../users/users.service';
+import { WorkingGroupsService } from '../community/working-groups.service';
 import { DeliveryError } from './delivery-error';
 import { MailSender } from './mail-sender';
 import {
@@ -38,6 +39,7 @@ export class NotificationsProcessor extends WorkerHost {
   constructor(
     private readonly webhooks: WebhooksRepository,
     private readonly users: UsersService,
+    private readonly groups: WorkingGroupsService,
     private readonly mail: MailSender,
     private readonly config: AppConfig,
     private readonly clock: Clock,
@@ -83,6 +85,10 @@ export class NotificationsProcessor extends WorkerHost {
     const { webhookId, notification } = job.data;
     // A TLP:RED case's people are persons, never an endpoint (notify enqueues no such job).
     if (notification.restrictedTo) return { delivered: false, skipped: 'restricted' };
+    // A working group's notice goes to persons only (notify enqueues no such job either).
+    if (notification.type === 'group.pattern_emerging') {
+      return { delivered: false, skipped: 'restricted' };
+    }
     const target = await this.webhooks.findActiveTarget(webhookId);
     if (!target || target.organizationId !== notification.organizationId) {
       return { delivered: false, skipped: 'webhook-gone' };
@@ -124,12 +130,15 @@ export class NotificationsProcessor extends WorkerHost {
     const user = await this.users.findActive(userId);
     // A RED case: still one of its people. Otherwise (the organisation as a whole, which every
     // pattern notification addresses): still in the organisation, as org_admin or member.
+    // A working group's notice: still a member of the group.
     const stillRecipient =
       user &&
-      (notification.restrictedTo
-        ? notification.restrictedTo.includes(user.id)
-        : user.organizationId === notification.organizationId &&
-          EMAIL_RECIPIENT_ROLES.includes(user.role));
+      (notification.type === 'group.pattern_emerging'
+        ? await this.groups.isMember(notification.workingGroupId, user.id)
+        : notification.restrictedTo
+          ? notification.restrictedTo.includes(user.id)
+          : user.organizationId === notification.organizationId &&
+            EMAIL_RECIPIENT_ROLES.includes(user.role));
     if (!user || !stillRecipient) return { delivered: false, skipped: 'recipient-gone' };
     await this.mail.send(
       user.email,

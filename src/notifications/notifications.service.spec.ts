@@ -1,11 +1,18 @@
 import { Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { AppConfig } from '../config/app-config';
+import { JobName } from '../queue/queues';
 import { UsersService } from '../users/users.service';
-import { CaseNotification, Notification, PatternNotification } from './notification';
+import {
+  CaseNotification,
+  GroupNotification,
+  Notification,
+  PatternNotification,
+} from './notification';
 import { DEFAULT_NOTIFICATION_RETRY } from './notification-retry';
 import { firstRecipients, NotificationsService } from './notifications.service';
 import { WebhooksRepository } from './webhooks.repository';
+import { WorkingGroupsService } from '../community/working-groups.service';
 
 const ORG = '5c0a3f7e-1111-4b2c-8d3e-222233334444';
 const CAMPAIGN_ID = '9e2c5f90-3333-4d4e-8f50-444455556666';
@@ -47,6 +54,16 @@ const emerging: PatternNotification = {
   },
 };
 
+const GROUP_MEMBERS = ['member-of-a', 'member-of-b'];
+
+const groupNotice: GroupNotification = {
+  type: 'group.pattern_emerging',
+  key: 'emerging-2026-W10-doxxing-BO-group-grp-1',
+  workingGroupId: 'grp-1',
+  occurredAt: '2026-03-02T10:00:00.000Z',
+  emerging: emerging.emerging!,
+};
+
 interface QueuedJob {
   name: string;
   data: { webhookId?: string; userId?: string; notification: Notification };
@@ -60,16 +77,18 @@ function setUp(smtp = true) {
     activeIdsWithRoles: jest.fn().mockResolvedValue(USERS),
     unknownActiveIds: jest.fn().mockResolvedValue([]),
   };
+  const groups = { activeMemberIds: jest.fn().mockResolvedValue(GROUP_MEMBERS) };
   const config = { smtp: smtp ? { url: 'smtp://x', from: 'a@b' } : undefined };
   const service = new NotificationsService(
     { addBulk } as unknown as Queue,
     webhooks as unknown as WebhooksRepository,
     users as unknown as UsersService,
+    groups as unknown as WorkingGroupsService,
     config as unknown as AppConfig,
     { ...DEFAULT_NOTIFICATION_RETRY },
   );
   const jobs = () => addBulk.mock.calls.flatMap(([batch]) => batch);
-  return { service, webhooks, users, jobs };
+  return { service, webhooks, users, groups, jobs };
 }
 
 describe('NotificationsService.notify with pattern notifications', () => {
@@ -156,5 +175,31 @@ describe('firstRecipients: reminders go to the owner first', () => {
   it('the overdue notice reaches everyone, owner included', () => {
     const overdue = { ...reminder(1, owner), type: 'case.overdue' as const, reminder: undefined };
     expect(firstRecipients(overdue, [owner, colleague])).toEqual([owner, colleague]);
+  });
+});
+
+describe('NotificationsService.notify with a notice to a working group', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it("mails the group's active members only, and no webhook", async () => {
+    const { service, webhooks, users, groups, jobs } = setUp();
+    await service.notify(groupNotice);
+    expect(webhooks.activeIdsOf).not.toHaveBeenCalled();
+    expect(users.activeIdsWithRoles).not.toHaveBeenCalled();
+    expect(groups.activeMemberIds).toHaveBeenCalledWith('grp-1');
+    expect(jobs().map((j) => [j.name, j.data.userId, j.opts.jobId])).toEqual(
+      GROUP_MEMBERS.map((userId) => [
+        JobName.EmailDelivery,
+        userId,
+        `${groupNotice.key}-mail-${userId}`,
+      ]),
+    );
+    expect(jobs()[0].data.notification).toEqual(groupNotice);
+  });
+
+  it('enqueues nothing without SMTP', async () => {
+    const { service, jobs } = setUp(false);
+    await service.notify(groupNotice);
+    expect(jobs()).toEqual([]);
   });
 });

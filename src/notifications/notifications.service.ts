@@ -5,6 +5,7 @@ import { Role } from '../common/auth/actor';
 import { AppConfig } from '../config/app-config';
 import { JobName, QueueName } from '../queue/queues';
 import { UsersService } from '../users/users.service';
+import { WorkingGroupsService } from '../community/working-groups.service';
 import { Notification } from './notification';
 import { contractOf, isCaseNotification } from './notification-contract';
 import {
@@ -45,6 +46,7 @@ export class NotificationsService {
     @InjectQueue(QueueName.Notifications) private readonly queue: Queue,
     private readonly webhooks: WebhooksRepository,
     private readonly users: UsersService,
+    private readonly groups: WorkingGroupsService,
     private readonly config: AppConfig,
     @Inject(NOTIFICATION_RETRY) private readonly retry: NotificationRetryPolicy,
   ) {}
@@ -61,7 +63,10 @@ export class NotificationsService {
     // Only the contract's fields, whatever the caller's object holds besides.
     const notification = contractOf(n);
     const [webhookIds, userIds] = await Promise.all([
-      notification.restrictedTo ? [] : this.webhooks.activeIdsOf(notification.organizationId),
+      // A RED case's people and a working group's members are persons: no webhook.
+      notification.restrictedTo || notification.type === 'group.pattern_emerging'
+        ? []
+        : this.webhooks.activeIdsOf(notification.organizationId),
       this.recipients(notification),
     ]);
     const opts: JobsOptions = {
@@ -87,7 +92,9 @@ export class NotificationsService {
         key: notification.key,
         type: notification.type,
         restricted: Boolean(notification.restrictedTo),
-        organizationId: notification.organizationId,
+        ...(notification.type === 'group.pattern_emerging'
+          ? { workingGroupId: notification.workingGroupId }
+          : { organizationId: notification.organizationId }),
         webhooks: webhookIds.length,
         emails: userIds.length,
       },
@@ -98,10 +105,12 @@ export class NotificationsService {
   /**
    * Whom e-mail goes to: with SMTP on, the organisation's workers, or a RED case's people;
    * the first follow-up reminder only to the case's owner among them (firstRecipients).
-   * Pattern notifications never have `restrictedTo`: the organisation as a whole.
+   * Pattern notifications never have `restrictedTo`: the organisation as a whole. A working
+   * group's notice: the group's active members, whatever their organisation or role.
    */
   private async recipients(n: Notification): Promise<string[]> {
     if (!this.config.smtp) return [];
+    if (n.type === 'group.pattern_emerging') return this.groups.activeMemberIds(n.workingGroupId);
     if (!n.restrictedTo) {
       return firstRecipients(
         n,

@@ -46,6 +46,9 @@ export class OrganizationsRepository {
   list(filter: {
     country?: string;
     language?: string;
+    service?: string;
+    population?: string;
+    q?: string;
     cursor?: string;
     limit: number;
   }): Promise<OrganizationEntity[]> {
@@ -55,6 +58,25 @@ export class OrganizationsRepository {
       .limit(filter.limit + 1);
     if (filter.country) qb.andWhere(':country = ANY(o.countries)', { country: filter.country });
     if (filter.language) qb.andWhere(':language = ANY(o.languages)', { language: filter.language });
+    if (filter.service) qb.andWhere(':service = ANY(o.services)', { service: filter.service });
+    if (filter.population) {
+      qb.andWhere(':population = ANY(o.constituencies)', { population: filter.population });
+    }
+    if (filter.q) {
+      // Words, each found somewhere in the name, slug or introduction; LIKE's wildcards escaped.
+      filter.q
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .slice(0, 8)
+        .forEach((word, i) => {
+          const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+          qb.andWhere(
+            `(o.name ILIKE :q${i} OR o.slug ILIKE :q${i} OR coalesce(o.introduction, '') ILIKE :q${i})`,
+            { [`q${i}`]: pattern },
+          );
+        });
+    }
     if (filter.cursor) {
       const [slug] = decodeCursor(filter.cursor, ['text']);
       qb.andWhere('o.slug > :slug', { slug });

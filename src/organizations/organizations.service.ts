@@ -59,7 +59,18 @@ export class OrganizationsService {
       if (await this.organizations.findBySlug(dto.slug, m)) {
         throw new ConflictError('An organization with this slug already exists.', 'slug');
       }
-      const created = await this.organizations.insert({ ...dto, website: dto.website ?? null }, m);
+      const created = await this.organizations.insert(
+        {
+          ...dto,
+          website: dto.website ?? null,
+          introduction: dto.introduction ?? null,
+          contactEmail: dto.contactEmail ?? null,
+          signal: dto.signal ?? null,
+        },
+        m,
+      );
+      // The insert answers the defaulted `joined_on` as a Date, not the column's YYYY-MM-DD.
+      created.joinedOn = (await this.organizations.findById(created.id, m))!.joinedOn;
       await this.audit.record(
         {
           action: 'organization.created',
@@ -113,6 +124,12 @@ export function toOrganizationResponse(o: OrganizationEntity): OrganizationRespo
     constituencies: o.constituencies,
     website: o.website,
     timezone: o.timezone,
+    services: o.services,
+    introduction: o.introduction,
+    contactEmail: o.contactEmail,
+    signal: o.signal,
+    socialAccounts: o.socialAccounts,
+    joinedOn: o.joinedOn,
     namedInCampaigns: o.namedInCampaigns,
     publicStatistics: o.publicStatistics,
     createdAt: o.createdAt.toISOString(),

@@ -4,7 +4,8 @@ import { Actor } from '../common/auth/actor';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction';
-import { PatternNotification } from '../notifications/notification';
+import { WorkingGroupsService } from '../community/working-groups.service';
+import { GroupNotification, PatternNotification } from '../notifications/notification';
 import { NotificationsService } from '../notifications/notifications.service';
 import { CampaignsRepository } from './campaigns.repository';
 import { EmergingQueryDto, EmergingResponseDto, EmergingRowDto } from './dto/emerging.dto';
@@ -32,6 +33,7 @@ export class EmergingService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly groups: WorkingGroupsService,
   ) {}
 
   async emerging(actor: Actor, query: EmergingQueryDto): Promise<EmergingResponseDto> {
@@ -100,12 +102,16 @@ export class EmergingService {
 
   /**
    * The weekly alerts: each emerging pair goes to the organisations working in its country,
-   * once per ISO week and pair.
+   * once per ISO week and pair; and, as the same protected figures, to the members of every
+   * working group that follows emerging patterns (`patternAlerts`), once per week, pair and
+   * group (the notification key, which is the delivery jobs' id, is the deduplication).
    */
-  async alert(): Promise<{ pairs: number; alerts: number }> {
+  async alert(): Promise<{ pairs: number; alerts: number; groupAlerts: number }> {
     const answer = await this.compute(Object.assign(new EmergingQueryDto(), {}));
     const week = isoWeek(this.clock.now());
+    const groupIds = answer.data.length ? await this.groups.patternAlertGroupIds() : [];
     let alerts = 0;
+    let groupAlerts = 0;
     for (const row of answer.data) {
       const key = `emerging:${week}:${row.category}:${row.country}`;
       const fresh = await this.tx.run(async (em) => {
@@ -145,8 +151,35 @@ export class EmergingService {
           this.logger.warn({ key, error: (error as Error).message }, 'emerging alert not queued');
         }
       }
+      for (const workingGroupId of groupIds) {
+        const notification: GroupNotification = {
+          type: 'group.pattern_emerging',
+          key: `emerging-${week}-${row.category}-${row.country}-group-${workingGroupId}`,
+          workingGroupId,
+          occurredAt: this.clock.now().toISOString(),
+          emerging: {
+            category: row.category,
+            country: row.country,
+            recentCount: row.recentCount,
+            baselineCount: row.baselineCount,
+            rateRatio: row.rateRatio,
+            pValue: row.pValue,
+            windowMonths: answer.windowMonths,
+            baselineMonths: answer.baselineMonths,
+          },
+        };
+        try {
+          await this.notifications.notify(notification);
+          groupAlerts++;
+        } catch (error) {
+          this.logger.warn(
+            { key, workingGroupId, error: (error as Error).message },
+            'emerging group notice not queued',
+          );
+        }
+      }
     }
-    return { pairs: answer.data.length, alerts };
+    return { pairs: answer.data.length, alerts, groupAlerts };
   }
 }
 

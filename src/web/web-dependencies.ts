@@ -6,6 +6,8 @@ import { CalendarTokensService } from '../calendar/calendar-tokens.service';
 import { CaseEventsService } from '../cases/case-events.service';
 import { CasesService } from '../cases/cases.service';
 import { Clock } from '../common/clock';
+import { MeetingsService } from '../community/meetings.service';
+import { WorkingGroupsService } from '../community/working-groups.service';
 import { AppConfig } from '../config/app-config';
 import { ContactsService } from '../contacts/contacts.service';
 import { CaseExportService } from '../interop/case-export.service';
@@ -36,6 +38,8 @@ export class WebDependencies {
     readonly apiTokens: ApiTokensService,
     readonly users: UsersService,
     readonly organizations: OrganizationsService,
+    readonly meetings: MeetingsService,
+    readonly workingGroups: WorkingGroupsService,
     readonly platforms: PlatformsService,
     readonly contacts: ContactsService,
     readonly cases: CasesService,

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module';
 import { CalendarModule } from '../calendar/calendar.module';
 import { CasesModule } from '../cases/cases.module';
+import { CommunityModule } from '../community/community.module';
 import { ContactsModule } from '../contacts/contacts.module';
 import { InteropModule } from '../interop/interop.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
@@ -29,6 +30,7 @@ import { WebSessionsService } from './web-sessions.service';
     AuthModule,
     UsersModule,
     OrganizationsModule,
+    CommunityModule,
     PlatformsModule,
     ContactsModule,
     CasesModule,

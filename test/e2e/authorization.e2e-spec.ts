@@ -83,6 +83,9 @@ interface World {
   platformCode: string;
   channelCode: string;
   facebookChannelId: string;
+  /** A working group of the owner (A's member) and B's member, and a meeting of that group. */
+  workingGroupId: string;
+  groupMeetingId: string;
 }
 
 interface Req {
@@ -144,6 +147,8 @@ const may =
 const passwordSession: Guard = (a) => (a.via === 'api_token' ? 403 : undefined);
 
 const inOrgA = (a: Caller) => a.org === 'A';
+/** Members of the standing working group: the owner (both ways in) and B's member. */
+const inGroup = (a: Caller) => ['member', 'memberApiToken', 'otherMember'].includes(a.key);
 const isAdmin = (a: Caller) => a.role === 'admin';
 
 /** Health, login, the calendar feed (its token is the credential), the opted-in trends. */
@@ -252,6 +257,35 @@ async function throwawayWebhook(w: World): Promise<string> {
     body: { url: `https://hooks.example.org/${unique()}` },
   });
   return expectStatus(answer, 201, 'webhook').body.id as string;
+}
+
+async function throwawayGroup(w: World, memberIds: string[]): Promise<string> {
+  const group = await call(w.app, 'POST', '/v1/working-groups', {
+    token: w.c.admin.token,
+    body: { name: `authz group ${unique()}` },
+  });
+  const id = expectStatus(group, 201, 'working group').body.id as string;
+  for (const userId of memberIds) {
+    expectStatus(
+      await call(w.app, 'POST', `/v1/working-groups/${id}/members`, {
+        token: w.c.admin.token,
+        body: { userId },
+      }),
+      201,
+      'working group member',
+    );
+  }
+  return id;
+}
+
+const MEETING_TIMES = { startsAt: '2027-03-24T09:00:00Z', endsAt: '2027-03-24T10:00:00Z' };
+
+async function throwawayMeeting(w: World): Promise<string> {
+  const meeting = await call(w.app, 'POST', '/v1/meetings', {
+    token: w.c.admin.token,
+    body: { title: `authz meeting ${unique()}`, ...MEETING_TIMES },
+  });
+  return expectStatus(meeting, 201, 'meeting').body.id as string;
 }
 
 const IMPORT_CSV =
@@ -613,6 +647,92 @@ const CHECKS: Check[] = [
     request: (w) => ({ params: { id: w.webhookId } }),
   },
 
+  // working groups and meetings
+  { route: 'GET /v1/working-groups', expect: ANY_USER(200) },
+  {
+    route: 'POST /v1/working-groups',
+    expect: ADMIN_ONLY(201),
+    request: () => ({ body: { name: `authz group ${unique()}` } }),
+  },
+  {
+    route: 'GET /v1/working-groups/{id}',
+    subject: 'a working group (its name is known to all)',
+    expect: ANY_USER(200),
+    request: (w) => ({ params: { id: w.workingGroupId } }),
+  },
+  {
+    route: 'GET /v1/working-groups/{id}/members',
+    subject: "a working group of A's and B's members",
+    expect: rule(
+      200,
+      signedIn,
+      sees((a) => inGroup(a) || isAdmin(a)),
+    ),
+    request: (w) => ({ params: { id: w.workingGroupId } }),
+  },
+  {
+    route: 'POST /v1/working-groups/{id}/members',
+    subject: "a working group of A's and B's members",
+    expect: ADMIN_ONLY(201),
+    request: (w) => ({
+      params: { id: w.workingGroupId },
+      body: { userId: w.subjectUser.id },
+    }),
+  },
+  {
+    route: 'DELETE /v1/working-groups/{id}/members/{userId}',
+    subject: 'members leave themselves, the admin removes another; others see no members',
+    expect: rule(
+      204,
+      signedIn,
+      sees((a) => inGroup(a) || isAdmin(a)),
+    ),
+    request: async (w, a, allowed) => {
+      if (!allowed) return { params: { id: w.workingGroupId, userId: w.owner.id } };
+      const userId = isAdmin(a) ? w.subjectUser.id : a.userId!;
+      return { params: { id: await throwawayGroup(w, [userId]), userId } };
+    },
+  },
+  { route: 'GET /v1/meetings', expect: ANY_USER(200) },
+  {
+    route: 'POST /v1/meetings',
+    expect: ADMIN_ONLY(201),
+    request: () => ({ body: { title: `authz meeting ${unique()}`, ...MEETING_TIMES } }),
+  },
+  {
+    route: 'GET /v1/meetings/{id}',
+    subject: "a meeting of a working group of A's and B's members",
+    expect: rule(
+      200,
+      signedIn,
+      sees((a) => inGroup(a) || isAdmin(a)),
+    ),
+    request: (w) => ({ params: { id: w.groupMeetingId } }),
+  },
+  {
+    route: 'PATCH /v1/meetings/{id}',
+    subject: "a meeting of a working group of A's and B's members",
+    expect: ADMIN_ONLY(200),
+    request: (w) => ({
+      params: { id: w.groupMeetingId },
+      body: { agenda: `agenda ${unique()}` },
+    }),
+  },
+  {
+    route: 'POST /v1/meetings/{id}/cancel',
+    subject: 'a meeting of the whole community',
+    expect: ADMIN_ONLY(200),
+    request: async (w, _a, allowed) => ({
+      params: { id: allowed ? await throwawayMeeting(w) : w.groupMeetingId },
+    }),
+  },
+  {
+    route: 'PUT /v1/meetings/{id}/answer',
+    subject: "a meeting of a working group of A's and B's members (admins answer only if invited)",
+    expect: rule(200, signedIn, sees(inGroup)),
+    request: (w) => ({ params: { id: w.groupMeetingId }, body: { answer: 'maybe' } }),
+  },
+
   // calendar
   {
     route: 'POST /v1/calendar-tokens',
@@ -897,7 +1017,15 @@ describe('authorisation matrix: every route x every caller', () => {
       platformCode: platform.code,
       channelCode,
       facebookChannelId: channels.find((ch) => ch.code === 'trusted_partner')!.id,
+      workingGroupId: '',
+      groupMeetingId: '',
     };
+    w.workingGroupId = await throwawayGroup(w, [owner.id, c.inB.member.id]);
+    const groupMeeting = await call(app, 'POST', '/v1/meetings', {
+      token: c.admin.token,
+      body: { title: 'authz group meeting', ...MEETING_TIMES, workingGroupId: w.workingGroupId },
+    });
+    w.groupMeetingId = expectStatus(groupMeeting, 201, 'group meeting').body.id as string;
     for (const tlp of caseVariants) w.cases[tlp] = await throwawayCase(w, tlp);
     for (const tlp of contactVariants) w.contacts[tlp] = await throwawayContact(w, tlp);
     w.webhookId = await throwawayWebhook(w);

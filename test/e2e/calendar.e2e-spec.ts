@@ -565,7 +565,8 @@ describe('calendar feeds (e2e)', () => {
           organization_id: community.b.id,
           target_type: 'calendar_token',
           target_id: feed.id,
-          details: { events: count, truncated: false },
+          // No community meeting in this file: every event is a deadline or follow-up.
+          details: { events: count, meetings: 0, truncated: false },
         });
         const used = await t.db.query(`SELECT last_used_at FROM calendar_tokens WHERE id = $1`, [
           feed.id,

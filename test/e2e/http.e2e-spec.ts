@@ -162,12 +162,18 @@ describe('HTTP conventions', () => {
         Object.keys(doc.components.schemas.CreateOrganizationDto.properties ?? {}).sort(),
       ).toEqual([
         'constituencies',
+        'contactEmail',
         'countries',
+        'introduction',
+        'joinedOn',
         'languages',
         'name',
         'namedInCampaigns',
         'publicStatistics',
+        'services',
+        'signal',
         'slug',
+        'socialAccounts',
         'timezone',
         'website',
       ]);

@@ -80,6 +80,13 @@ describe('organizations', () => {
       expect(answer.body).toEqual({
         id: expect.stringMatching(UUID),
         ...body,
+        // The profile of the index of initiatives: empty until the organisation fills it in.
+        services: [],
+        introduction: null,
+        contactEmail: null,
+        signal: null,
+        socialAccounts: [],
+        joinedOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
         // Opt-ins of the shared repository: off unless the organisation says so.
         namedInCampaigns: false,
         publicStatistics: false,
@@ -125,6 +132,12 @@ describe('organizations', () => {
         id: expect.stringMatching(UUID),
         ...body,
         website: null,
+        services: [],
+        introduction: null,
+        contactEmail: null,
+        signal: null,
+        socialAccounts: [],
+        joinedOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
         namedInCampaigns: false,
         publicStatistics: false,
         createdAt: expect.stringMatching(ISO),

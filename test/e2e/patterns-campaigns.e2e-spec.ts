@@ -298,12 +298,74 @@ describe('patterns: emerging (e2e)', () => {
 
   it('alerts the organisations working in the country, once a week', async () => {
     const service = t.app.get(EmergingService);
-    expect(await service.alert()).toEqual({ pairs: 1, alerts: 1 });
-    expect(await service.alert()).toEqual({ pairs: 1, alerts: 0 });
+    expect(await service.alert()).toEqual({ pairs: 1, alerts: 1, groupAlerts: 0 });
+    expect(await service.alert()).toEqual({ pairs: 1, alerts: 0, groupAlerts: 0 });
     const alerts = await t.db.query('SELECT key, organization_id FROM pattern_alerts');
     expect(alerts).toEqual([
       { key: expect.stringMatching(/^emerging:\d{4}-W\d{2}:ncii:AR$/), organization_id: orgA.id },
     ]);
+  });
+
+  it('sends the same protected figures to the members of a working group that follows emerging patterns, by e-mail only', async () => {
+    const admin = await createUser(t.app, orgA.id, 'admin');
+    // a (AR) and b (UY, which the pattern is not about) from two organisations; c outside it.
+    const c = await createUser(t.app, orgA.id, 'member');
+    const create = (body: Record<string, unknown>) =>
+      call(t.app, 'POST', '/v1/working-groups', { token: admin.token, body });
+    const following = await create({ name: 'Pattern watch', patternAlerts: true });
+    expect(following.body).toMatchObject({ patternAlerts: true });
+    const quiet = await create({ name: 'Advocacy' });
+    expect(quiet.body).toMatchObject({ patternAlerts: false });
+    for (const [group, user] of [
+      [following, a],
+      [following, b],
+      [quiet, c],
+    ] as const) {
+      await call(t.app, 'POST', `/v1/working-groups/${group.body.id as string}/members`, {
+        token: admin.token,
+        body: { userId: user.id },
+      });
+    }
+    const queue = t.app.get<Queue>(getQueueToken(QueueName.Notifications));
+    const service = t.app.get(EmergingService);
+    expect(await service.alert()).toEqual({ pairs: 1, alerts: 0, groupAlerts: 1 });
+    const api = await call<EmergingResponseDto>(t.app, 'GET', '/v1/patterns/emerging', {
+      token: a.token,
+    });
+    const [row] = api.body.data;
+    const jobs = (await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']))
+      .filter((j) => String(j.id).includes(`-group-${following.body.id as string}-`))
+      .sort((x, y) => String(x.id).localeCompare(String(y.id)));
+    // One e-mail job per member of the group (both organisations), none to a webhook or to c.
+    expect(jobs.map((j) => [j.name, (j.data as { userId: string }).userId]).sort()).toEqual(
+      [
+        ['email-delivery', a.id],
+        ['email-delivery', b.id],
+      ].sort(),
+    );
+    expect(jobs[0].data.notification).toEqual({
+      type: 'group.pattern_emerging',
+      key: expect.stringMatching(
+        new RegExp(`^emerging-\\d{4}-W\\d{2}-ncii-AR-group-${following.body.id as string}$`),
+      ),
+      workingGroupId: following.body.id,
+      occurredAt: expect.any(String),
+      // The figures the API publishes (perturbed, the small baseline hidden), nothing else.
+      emerging: {
+        category: 'ncii',
+        country: 'AR',
+        recentCount: row.recentCount,
+        baselineCount: null,
+        rateRatio: row.rateRatio,
+        pValue: row.pValue,
+        windowMonths: 3,
+        baselineMonths: 12,
+      },
+    });
+    // Once a week: the same key enqueues nothing new.
+    const count = (await queue.getJobCounts()) as Record<string, number>;
+    await service.alert();
+    expect(await queue.getJobCounts()).toEqual(count);
   });
 
   it('refuses bad windows', async () => {

@@ -158,6 +158,8 @@ describe('request bodies (property-based)', () => {
     reporter: undefined as unknown as TestUser,
     idempotencyKey: '',
     version: 0,
+    group: '',
+    meeting: '',
   };
 
   /** Deletes what a 2xx created, when a per-user or per-organisation cap would block the next. */
@@ -194,7 +196,60 @@ describe('request bodies (property-based)', () => {
         timezone: 'America/La_Paz',
         namedInCampaigns: true,
         publicStatistics: false,
+        services: ['legal', 'psychosocial'],
+        introduction: 'Acompañamos a periodistas.',
+        contactEmail: 'derivaciones@example.org',
+        signal: 'linea.01',
+        socialAccounts: ['https://social.example/@linea'],
+        joinedOn: '2024-05-01',
       }),
+    },
+    'POST /v1/working-groups': {
+      token: () => actors.admin.token,
+      url: () => '/v1/working-groups',
+      valid: () => ({
+        name: `Grupo ${next()}`,
+        description: 'Incidencia con plataformas',
+        patternAlerts: next() % 2 === 0,
+      }),
+    },
+    'POST /v1/working-groups/{id}/members': {
+      token: () => actors.admin.token,
+      url: () => `/v1/working-groups/${state.group}/members`,
+      valid: () => ({ userId: state.victim }),
+    },
+    'POST /v1/meetings': {
+      token: () => actors.admin.token,
+      url: () => '/v1/meetings',
+      valid: () => ({
+        title: `Reunión ${next()}`,
+        startsAt: '2027-03-24T09:00:00Z',
+        endsAt: '2027-03-24T10:30:00+00:00',
+        languages: ['es', 'en'],
+        interpretation: ['en'],
+        link: 'https://meet.example.org/r',
+        agenda: 'Presentaciones',
+        workingGroupId: state.group,
+      }),
+    },
+    'PATCH /v1/meetings/{id}': {
+      token: () => actors.admin.token,
+      url: () => `/v1/meetings/${state.meeting}`,
+      valid: () => ({
+        title: `Reunión ${next()}`,
+        startsAt: '2027-03-24T09:00:00Z',
+        endsAt: '2027-03-24T10:30:00Z',
+        languages: ['es'],
+        interpretation: [],
+        link: null,
+        agenda: null,
+        workingGroupId: null,
+      }),
+    },
+    'PUT /v1/meetings/{id}/answer': {
+      token: () => actors.member.token,
+      url: () => `/v1/meetings/${state.meeting}/answer`,
+      valid: () => ({ answer: ['yes', 'no', 'maybe'][next() % 3] }),
     },
     'POST /v1/organizations/{id}/users': {
       token: () => actors.orgAdmin.token,
@@ -547,6 +602,20 @@ describe('request bodies (property-based)', () => {
     state.patchedCase = (await createCase(t.app, c.inA.member.token)).id;
     state.eventCase = (await createCase(t.app, c.inA.member.token)).id;
     state.reporter = await createUser(t.app, c.a.id, 'viewer');
+    const group = await call(t.app, 'POST', '/v1/working-groups', {
+      token: c.admin.token,
+      body: { name: `Property group ${next()}` },
+    });
+    state.group = group.body.id as string;
+    const meeting = await call(t.app, 'POST', '/v1/meetings', {
+      token: c.admin.token,
+      body: {
+        title: 'Property meeting',
+        startsAt: '2027-03-24T09:00:00Z',
+        endsAt: '2027-03-24T10:00:00Z',
+      },
+    });
+    state.meeting = meeting.body.id as string;
   });
   afterAll(() => t?.close());
 

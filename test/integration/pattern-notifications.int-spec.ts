@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Job, Queue } from 'bullmq';
 import { SMTPServer } from 'smtp-server';
-import { PatternNotification } from '../../src/notifications/notification';
+import { GroupNotification, PatternNotification } from '../../src/notifications/notification';
 import {
   NOTIFICATION_RETRY,
   NotificationRetryPolicy,
@@ -282,6 +282,71 @@ describe('pattern notifications (real PostgreSQL, Redis, HTTP receiver and SMTP 
     });
     await eventually(async () => mailsFor(n.key).length === 1);
     expect(mailsFor(n.key).map((m) => m.to[0])).toEqual([orgAdmin.email]);
+  });
+
+  it("mails a working group's notice to its members of every organisation, no webhook, and skips one who left before it went", async () => {
+    const first = await newOrganization();
+    const second = await newOrganization();
+    const hook = await receiver();
+    await registerWebhook(first.orgAdmin, hook.url);
+    const viewer = await createUser(t.app, second.org.id, 'viewer');
+    const leaving = await createUser(t.app, second.org.id, 'member');
+    const outsider = await createUser(t.app, first.org.id, 'member');
+    const admin = await createUser(t.app, first.org.id, 'admin');
+    const group = await call<{ id: string }>(t.app, 'POST', '/v1/working-groups', {
+      token: admin.token,
+      body: { name: `Pattern watch ${first.org.id}`, patternAlerts: true },
+    });
+    for (const user of [first.orgAdmin, viewer, leaving]) {
+      await call(t.app, 'POST', `/v1/working-groups/${group.body.id}/members`, {
+        token: admin.token,
+        body: { userId: user.id },
+      });
+    }
+    const n: GroupNotification = {
+      type: 'group.pattern_emerging',
+      key: `emerging-2026-W10-doxxing-BO-group-${group.body.id}`,
+      workingGroupId: group.body.id,
+      occurredAt: '2026-03-05T10:00:04.000Z',
+      emerging: {
+        category: 'doxxing',
+        country: 'BO',
+        recentCount: 12,
+        baselineCount: null,
+        rateRatio: null,
+        pValue: 0.0002,
+        windowMonths: 3,
+        baselineMonths: 12,
+      },
+    };
+    const worker = t.app.get(NotificationsProcessor).worker;
+    await worker.pause();
+    try {
+      await service.notify(n);
+      const left = await call(
+        t.app,
+        'DELETE',
+        `/v1/working-groups/${group.body.id}/members/${leaving.id}`,
+        { token: leaving.token },
+      );
+      expect(left.status).toBe(204);
+    } finally {
+      worker.resume();
+    }
+    const jobId = `${n.key}-mail-${leaving.id}`;
+    await eventually(async () => (await jobState(jobId)) === 'completed');
+    expect((await queue.getJob(jobId))!.returnvalue).toEqual({
+      delivered: false,
+      skipped: 'recipient-gone',
+    });
+    await eventually(async () => mailsFor(n.key).length === 2);
+    const sent = mailsFor(n.key);
+    expect(sent.map((m) => m.to[0]).sort()).toEqual([first.orgAdmin.email, viewer.email].sort());
+    expect(mails.some((m) => m.to.includes(outsider.email))).toBe(false);
+    const { headers, text } = decode(sent[0].raw);
+    expect(headers.subject).toBe('emerging pattern: doxxing in BO');
+    expect(text).toContain('member of a working group that follows emerging patterns');
+    expect(hook.received).toEqual([]);
   });
 
   it('refuses a pattern alert meant for a few people only', async () => {

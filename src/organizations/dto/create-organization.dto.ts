@@ -1,13 +1,25 @@
-import { IsBoolean, IsOptional, IsUrl, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsOptional,
+  IsUrl,
+  MaxLength,
+} from 'class-validator';
 import {
   IsCodeList,
   IsCountryCodes,
+  IsDateOnly,
   IsLanguageTags,
   IsOmittable,
   IsSlug,
   IsText,
   IsTimeZone,
 } from '../../common/validation/decorators';
+import { ORGANIZATION_SERVICES, OrganizationService } from '../organization-services';
 
 export class CreateOrganizationDto {
   /** Stable short name, e.g. `acoso-online` (lowercase letters, digits, hyphens). */
@@ -44,6 +56,47 @@ export class CreateOrganizationDto {
   /** IANA time zone, e.g. `America/La_Paz`. */
   @IsTimeZone()
   timezone: string;
+
+  /** What others may refer a survivor for, from a closed list. */
+  @IsOmittable()
+  @IsArray()
+  @ArrayMaxSize(ORGANIZATION_SERVICES.length)
+  @ArrayUnique()
+  @IsIn(ORGANIZATION_SERVICES, { each: true })
+  services?: OrganizationService[];
+
+  /** How the organisation introduces itself to the community (plain text). */
+  @IsOptional()
+  @IsText(4000)
+  introduction?: string | null;
+
+  /** Public contact address for referrals and collaboration. */
+  @IsOptional()
+  @IsEmail({}, { message: 'contactEmail must be an e-mail address' })
+  @MaxLength(254)
+  contactEmail?: string | null;
+
+  /** Public Signal username or number, e.g. `acoso.01` or `+59170000000`. */
+  @IsOptional()
+  @IsText(100)
+  signal?: string | null;
+
+  /** Links to its public social media accounts. */
+  @IsOmittable()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ArrayUnique()
+  @IsUrl(
+    { protocols: ['https', 'http'], require_protocol: true },
+    { each: true, message: 'each value in socialAccounts must be an http(s) URL' },
+  )
+  @MaxLength(500, { each: true })
+  socialAccounts?: string[];
+
+  /** When it joined the community (default: the day it was added). */
+  @IsOmittable()
+  @IsDateOnly()
+  joinedOn?: string;
 
   /** Campaign alerts and listings may name this organisation to the others involved. */
   @IsOmittable()

@@ -1,5 +1,6 @@
 import { isUUID } from 'class-validator';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { TARGET_GROUPS } from '../../cases/taxonomy';
 import { Actor } from '../../common/auth/actor';
 import { DomainError, FieldError } from '../../common/errors/domain-error';
 import { COUNTRY_CODES } from '../../common/reference/countries';
@@ -13,6 +14,7 @@ import {
 import { TurnoverQueryDto, TurnoverResponseDto } from '../../contacts/dto/turnover.dto';
 import { Lang } from '../../i18n/labels';
 import { OrganizationQueryDto } from '../../organizations/dto/organization-query.dto';
+import { ORGANIZATION_SERVICES } from '../../organizations/organization-services';
 import { PartnersQueryDto, PartnersResponseDto } from '../../platforms/dto/channel-access.dto';
 import { PlatformQueryDto, PlatformResponseDto } from '../../platforms/dto/platform.dto';
 import type { WebDeps } from '../web';
@@ -197,7 +199,7 @@ export function registerDirectoryPages(web: FastifyInstance, { services }: WebDe
 
   web.get('/organizations', async (request: FastifyRequest, reply: FastifyReply) => {
     const page = pageContext(request, 'ui.directory.organizations.title');
-    const filters = queryParams(request, ['country', 'language']);
+    const filters = queryParams(request, ['q', 'service', 'population', 'country', 'language']);
     const cursor = queryParams(request, ['cursor']).cursor;
     const query = validOrErrors(OrganizationQueryDto, { ...filters, limit: PAGE_SIZE, cursor });
     const found = query.value ? await organizations.list(query.value) : null;
@@ -209,6 +211,8 @@ export function registerDirectoryPages(web: FastifyInstance, { services }: WebDe
         filters,
         errors: fieldErrors(page, query.errors ?? [], filters),
         countries: countryOptions(page),
+        services: ORGANIZATION_SERVICES,
+        populations: TARGET_GROUPS,
         organizations: found?.data ?? [],
         languageName: (tag: string) => languageName(page.lang, tag),
         nextQuery: found?.nextCursor

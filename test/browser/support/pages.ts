@@ -19,6 +19,8 @@ export const NAVIGATION_PATHS = [
   '/web/contacts',
   '/web/partners',
   '/web/organizations',
+  '/web/working-groups',
+  '/web/meetings',
   '/web/trends',
   '/web/scorecard',
   '/web/campaigns',

@@ -50,6 +50,8 @@ describe('migrations', () => {
         'contact_tenures',
         'contacts',
         'idempotency_keys',
+        'meeting_rsvps',
+        'meetings',
         'migrations',
         'organizations',
         'pattern_alerts',
@@ -70,6 +72,8 @@ describe('migrations', () => {
         'web_sessions',
         'webhook_deliveries',
         'webhooks',
+        'working_group_members',
+        'working_groups',
       ]);
     } finally {
       await ds.destroy();
