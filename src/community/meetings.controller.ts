@@ -36,6 +36,7 @@ export class MeetingsController {
     return this.meetings.create(actor, dto);
   }
 
+  /** One meeting you are invited to, with whether and how you answered. */
   @Get(':id')
   @ApiProblems(400, 401, 404)
   get(

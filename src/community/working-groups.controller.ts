@@ -39,6 +39,7 @@ export class WorkingGroupsController {
     return this.groups.create(actor, dto);
   }
 
+  /** One working group (its members are listed to its members and admins only). */
   @Get(':id')
   @ApiProblems(400, 401, 404)
   get(

@@ -243,6 +243,146 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/working-groups': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every working group by name, and whether the caller belongs to it. */
+    get: operations['WorkingGroups_list'];
+    put?: never;
+    /** Creates a working group (community admin only). */
+    post: operations['WorkingGroups_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/working-groups/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One working group (its members are listed to its members and admins only). */
+    get: operations['WorkingGroups_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/working-groups/{id}/members': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The group's members: for its members and the admins only (anyone else: 404). */
+    get: operations['WorkingGroups_members'];
+    put?: never;
+    /** Adds a member (community admin only); answers the members. */
+    post: operations['WorkingGroups_addMember'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/working-groups/{id}/members/{userId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Removes a member: the admin removes anyone; a member may leave (remove themselves). */
+    delete: operations['WorkingGroups_removeMember'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/meetings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The meetings the caller is invited to (admins: all), soonest first. */
+    get: operations['Meetings_list'];
+    put?: never;
+    /** Schedules a meeting for the whole community or one working group (community admin only). */
+    post: operations['Meetings_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/meetings/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One meeting you are invited to, with whether and how you answered. */
+    get: operations['Meetings_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Moves or edits a meeting (community admin only); calendars follow (SEQUENCE + 1). */
+    patch: operations['Meetings_update'];
+    trace?: never;
+  };
+  '/v1/meetings/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cancels a meeting (community admin only); calendars show it cancelled. */
+    post: operations['Meetings_cancel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/meetings/{id}/answer': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** The caller's answer (yes, no, maybe) to a meeting they are invited to. */
+    put: operations['Meetings_answer'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/platforms': {
     parameters: {
       query?: never;
@@ -1062,6 +1202,17 @@ export interface components {
       nextCursor: string | null;
     };
     OrganizationResponseDto: {
+      services: (
+        | 'advocacy'
+        | 'content_takedown'
+        | 'digital_security'
+        | 'forensic'
+        | 'helpline'
+        | 'legal'
+        | 'psychosocial'
+        | 'research'
+        | 'training'
+      )[];
       id: string;
       slug: string;
       name: string;
@@ -1070,6 +1221,12 @@ export interface components {
       constituencies: string[];
       website: string | null;
       timezone: string;
+      introduction: string | null;
+      contactEmail: string | null;
+      signal: string | null;
+      socialAccounts: string[];
+      /** @description YYYY-MM-DD */
+      joinedOn: string;
       namedInCampaigns: boolean;
       publicStatistics: boolean;
       createdAt: string;
@@ -1765,6 +1922,34 @@ export interface components {
         | 'Pacific/Wake'
         | 'Pacific/Wallis'
         | 'UTC';
+      /** @description What others may refer a survivor for, from a closed list. */
+      services?: (
+        | 'advocacy'
+        | 'content_takedown'
+        | 'digital_security'
+        | 'forensic'
+        | 'helpline'
+        | 'legal'
+        | 'psychosocial'
+        | 'research'
+        | 'training'
+      )[];
+      /** @description How the organisation introduces itself to the community (plain text). */
+      introduction?: string | null;
+      /**
+       * Format: email
+       * @description Public contact address for referrals and collaboration.
+       */
+      contactEmail?: string | null;
+      /** @description Public Signal username or number, e.g. `acoso.01` or `+59170000000`. */
+      signal?: string | null;
+      /** @description Links to its public social media accounts. */
+      socialAccounts?: string[];
+      /**
+       * Format: date
+       * @description When it joined the community (default: the day it was added).
+       */
+      joinedOn?: string;
       /** @description Campaign alerts and listings may name this organisation to the others involved. */
       namedInCampaigns?: boolean;
       /**
@@ -2457,6 +2642,34 @@ export interface components {
         | 'Pacific/Wake'
         | 'Pacific/Wallis'
         | 'UTC';
+      /** @description What others may refer a survivor for, from a closed list. */
+      services?: (
+        | 'advocacy'
+        | 'content_takedown'
+        | 'digital_security'
+        | 'forensic'
+        | 'helpline'
+        | 'legal'
+        | 'psychosocial'
+        | 'research'
+        | 'training'
+      )[];
+      /** @description How the organisation introduces itself to the community (plain text). */
+      introduction?: string | null;
+      /**
+       * Format: email
+       * @description Public contact address for referrals and collaboration.
+       */
+      contactEmail?: string | null;
+      /** @description Public Signal username or number, e.g. `acoso.01` or `+59170000000`. */
+      signal?: string | null;
+      /** @description Links to its public social media accounts. */
+      socialAccounts?: string[];
+      /**
+       * Format: date
+       * @description When it joined the community (default: the day it was added).
+       */
+      joinedOn?: string;
       /** @description Campaign alerts and listings may name this organisation to the others involved. */
       namedInCampaigns?: boolean;
       /**
@@ -3432,6 +3645,135 @@ export interface components {
     ApiTokenPageResponseDto: {
       data: components['schemas']['ApiTokenResponseDto'][];
       nextCursor: string | null;
+    };
+    WorkingGroupResponseDto: {
+      id: string;
+      name: string;
+      description: string | null;
+      patternAlerts: boolean;
+      /** @description Whether the caller belongs to it. */
+      member: boolean;
+      createdAt: string;
+    };
+    WorkingGroupPageResponseDto: {
+      data: components['schemas']['WorkingGroupResponseDto'][];
+      nextCursor: string | null;
+    };
+    CreateWorkingGroupDto: {
+      /** @description Unique, e.g. "Advocacy with social media platforms". */
+      name: string;
+      description?: string | null;
+      /** @description Its members get the weekly emerging-pattern notices by e-mail (default false). */
+      patternAlerts?: boolean;
+    };
+    WorkingGroupMemberResponseDto: {
+      userId: string;
+      displayName: string;
+      organizationId: string;
+      organizationName: string;
+      addedAt: string;
+    };
+    WorkingGroupMembersResponseDto: {
+      data: components['schemas']['WorkingGroupMemberResponseDto'][];
+    };
+    AddWorkingGroupMemberDto: {
+      /**
+       * Format: uuid
+       * @description The user to add (of any organisation; an active account).
+       */
+      userId: string;
+    };
+    MeetingAnswersDto: {
+      yes: number;
+      no: number;
+      maybe: number;
+    };
+    MeetingResponseDto: {
+      /** @enum {string|null} */
+      myAnswer: 'maybe' | 'no' | null | 'yes';
+      id: string;
+      title: string;
+      startsAt: string;
+      endsAt: string;
+      languages: string[];
+      interpretation: string[];
+      link: string | null;
+      agenda: string | null;
+      /** @description Null: the whole community. */
+      workingGroupId: string | null;
+      workingGroupName: string | null;
+      /** @description Grows with every change calendars must follow. */
+      sequence: number;
+      cancelledAt: string | null;
+      /** @description Whether the caller is invited (and so may answer); admins read the others too. */
+      invited: boolean;
+      answers: components['schemas']['MeetingAnswersDto'];
+      createdAt: string;
+      updatedAt: string;
+    };
+    MeetingPageResponseDto: {
+      data: components['schemas']['MeetingResponseDto'][];
+      nextCursor: string | null;
+    };
+    CreateMeetingDto: {
+      title: string;
+      /**
+       * Format: date-time
+       * @description ISO 8601 with `Z` or an offset; stored and answered in UTC.
+       */
+      startsAt: string;
+      /**
+       * Format: date-time
+       * @description After `startsAt`, at most 24 hours later.
+       */
+      endsAt: string;
+      /** @description BCP 47 tags of the languages spoken. */
+      languages?: string[];
+      /** @description BCP 47 tags of the languages interpretation is offered into. */
+      interpretation?: string[];
+      /**
+       * Format: uri
+       * @description Where to join (video call).
+       */
+      link?: string | null;
+      agenda?: string | null;
+      /**
+       * Format: uuid
+       * @description The working group invited; left out (or null): the whole community.
+       */
+      workingGroupId?: string | null;
+    };
+    UpdateMeetingDto: {
+      title?: string;
+      /**
+       * Format: date-time
+       * @description ISO 8601 with `Z` or an offset; stored and answered in UTC.
+       */
+      startsAt?: string;
+      /**
+       * Format: date-time
+       * @description After `startsAt`, at most 24 hours later.
+       */
+      endsAt?: string;
+      /** @description BCP 47 tags of the languages spoken. */
+      languages?: string[];
+      /** @description BCP 47 tags of the languages interpretation is offered into. */
+      interpretation?: string[];
+      /**
+       * Format: uri
+       * @description Where to join (video call).
+       */
+      link?: string | null;
+      agenda?: string | null;
+      /**
+       * Format: uuid
+       * @description The working group invited; left out (or null): the whole community.
+       */
+      workingGroupId?: string | null;
+    };
+    AnswerMeetingDto: {
+      /** @enum {string} */
+      answer: 'maybe' | 'no' | 'yes';
     };
     ChannelResponseDto: {
       id: string;
@@ -6506,6 +6848,21 @@ export interface operations {
           | 'ZW';
         /** @description Only organisations working in this language (BCP 47). */
         language?: string;
+        /** @description Only organisations offering this service. */
+        service?:
+          | 'advocacy'
+          | 'content_takedown'
+          | 'digital_security'
+          | 'forensic'
+          | 'helpline'
+          | 'legal'
+          | 'psychosocial'
+          | 'research'
+          | 'training';
+        /** @description Only organisations serving this population (a constituency code such as `journalists_media`). */
+        population?: string;
+        /** @description Words to find in the name, slug or introduction (case-insensitive). */
+        q?: string;
         /** @description Page size, 1 to 200 (default 50). Larger values are refused, never clamped. */
         limit?: number;
         /** @description The `nextCursor` of the previous page. */
@@ -7475,6 +7832,812 @@ export interface operations {
       };
       /** @description No such resource, or not visible to you */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many changes in a minute (WRITE_RATE_LIMIT_PER_MINUTE); see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  WorkingGroups_list: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1 to 200 (default 50). Larger values are refused, never clamped. */
+        limit?: number;
+        /** @description The `nextCursor` of the previous page. */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkingGroupPageResponseDto'];
+        };
+      };
+      /** @description Invalid input (problem+json with `errors[]`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, malformed, expired or revoked credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  WorkingGroups_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateWorkingGroupDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkingGroupResponseDto'];
+        };
+      };
+      /** @description Invalid input (problem+json with `errors[]`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, malformed, expired or revoked credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Your role does not allow this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with an existing record */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many changes in a minute (WRITE_RATE_LIMIT_PER_MINUTE); see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  WorkingGroups_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkingGroupResponseDto'];
+        };
+      };
+      /** @description Invalid input (problem+json with `errors[]`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, malformed, expired or revoked credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource, or not visible to you */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  WorkingGroups_members: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkingGroupMembersResponseDto'];
+        };
+      };
+      /** @description Invalid input (problem+json with `errors[]`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, malformed, expired or revoked credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource, or not visible to you */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  WorkingGroups_addMember: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AddWorkingGroupMemberDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkingGroupMembersResponseDto'];
+        };
+      };
+      /** @description Invalid input (problem+json with `errors[]`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, malformed, expired or revoked credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Your role does not allow this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource, or not visible to you */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many changes in a minute (WRITE_RATE_LIMIT_PER_MINUTE); see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  WorkingGroups_removeMember: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input (problem+json with `errors[]`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, malformed, expired or revoked credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Your role does not allow this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource, or not visible to you */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many changes in a minute (WRITE_RATE_LIMIT_PER_MINUTE); see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Meetings_list: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1 to 200 (default 50). Larger values are refused, never clamped. */
+        limit?: number;
+        /** @description The `nextCursor` of the previous page. */
+        cursor?: string;
+        /** @description Meetings ending at or after this instant (default: 24 hours ago). */
+        from?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MeetingPageResponseDto'];
+        };
+      };
+      /** @description Invalid input (problem+json with `errors[]`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, malformed, expired or revoked credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Meetings_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateMeetingDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MeetingResponseDto'];
+        };
+      };
+      /** @description Invalid input (problem+json with `errors[]`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, malformed, expired or revoked credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Your role does not allow this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many changes in a minute (WRITE_RATE_LIMIT_PER_MINUTE); see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Meetings_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MeetingResponseDto'];
+        };
+      };
+      /** @description Invalid input (problem+json with `errors[]`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, malformed, expired or revoked credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource, or not visible to you */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Meetings_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateMeetingDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MeetingResponseDto'];
+        };
+      };
+      /** @description Invalid input (problem+json with `errors[]`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, malformed, expired or revoked credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Your role does not allow this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource, or not visible to you */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with an existing record */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many changes in a minute (WRITE_RATE_LIMIT_PER_MINUTE); see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Meetings_cancel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MeetingResponseDto'];
+        };
+      };
+      /** @description Invalid input (problem+json with `errors[]`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, malformed, expired or revoked credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Your role does not allow this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource, or not visible to you */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with an existing record */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many changes in a minute (WRITE_RATE_LIMIT_PER_MINUTE); see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Meetings_answer: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AnswerMeetingDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MeetingResponseDto'];
+        };
+      };
+      /** @description Invalid input (problem+json with `errors[]`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, malformed, expired or revoked credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource, or not visible to you */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with an existing record */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not application/json */
+      415: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,8 +1,15 @@
-import { ParseUUIDPipe } from '@nestjs/common';
+import { PipeTransform } from '@nestjs/common';
 import { ValidationFailedError } from '../errors/domain-error';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Path ids must be UUIDs; anything else is a 400 problem naming the parameter. */
-export const UUID_PIPE = new ParseUUIDPipe({
-  exceptionFactory: () =>
-    new ValidationFailedError([{ field: 'id', message: 'id must be a UUID' }]),
-});
+export const UUID_PIPE: PipeTransform<string, string> = {
+  transform(value: string, metadata) {
+    if (typeof value !== 'string' || !UUID.test(value)) {
+      const field = metadata.data ?? 'id';
+      throw new ValidationFailedError([{ field, message: `${field} must be a UUID` }]);
+    }
+    return value;
+  },
+};
