@@ -35,6 +35,7 @@ import {
   OwnedCase,
   ownerErrors,
   requireChangeRight,
+  requireEraseRight,
   requireWriter,
   sharingAfterUpdate,
   sharingErrors,
@@ -45,6 +46,7 @@ import {
 import { CaseEntity } from './case.entity';
 import { CaseFilter, CaseRow, CasesRepository } from './cases.repository';
 import {
+  CaseGoneError,
   IdempotencyKeyReusedError,
   VersionMismatchError,
   VersionRequiredError,
@@ -240,6 +242,7 @@ export class CasesService {
       ...state,
       reference,
       needsContact: false,
+      contentRemovedAt: null,
       version: 1,
       createdAt: now,
       updatedAt: now,
@@ -497,8 +500,36 @@ export class CasesService {
     lock = false,
   ): Promise<CaseRow> {
     const row = await this.cases.findVisible(actor, id, em, lock);
-    if (!row) throw new NotFoundError('case');
-    return row;
+    if (row) return row;
+    // Erased on request: 410 to whoever could see it, 404 (no such case) to everyone else.
+    const erased = await this.cases.findErased(actor, id, em);
+    if (erased) throw new CaseGoneError(erased.reference, erased.erasedAt);
+    throw new NotFoundError('case');
+  }
+
+  /**
+   * Erases a case on a survivor's request (GDPR Art. 17): its content, timeline, items,
+   * indicators and pattern record go at once, in one transaction, its counts leave the shared
+   * repository as for a withdrawn consent (`case.unshared`); what remains is the tombstone (410
+   * Gone to those who could see it) and the audit entry naming who erased which reference.
+   */
+  async erase(actor: Actor, id: string): Promise<void> {
+    await this.tx.run(async (em) => {
+      const row = await this.requireVisible(actor, id, em, true);
+      requireEraseRight(actor, row);
+      await this.eraseVisible(actor, row, em);
+    });
+  }
+
+  /** The erasure of a case already read (and locked) in `em`; for the organisation's leaving. */
+  async eraseVisible(
+    actor: Actor,
+    row: Pick<CaseRow, 'id' | 'reference'>,
+    em: EntityManager,
+  ): Promise<void> {
+    await this.events.emit(em, 'case.unshared', { caseId: row.id });
+    await this.cases.erase(row.id, actor.userId, this.clock.now(), em);
+    await this.record(actor, 'case.erased', row.id, em, { reference: row.reference });
   }
 
   record(
