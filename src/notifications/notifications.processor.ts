@@ -14,12 +14,16 @@ import {
   webhookPayload,
 } from './notification-message';
 import { EMAIL_RECIPIENT_ROLES } from './notifications.service';
+import type { Notification } from './notification';
 import { postWebhook } from './webhook-sender';
 import { WebhooksRepository } from './webhooks.repository';
 
 export type DeliveryOutcome =
   | { delivered: true; status?: number }
-  | { delivered: false; skipped: 'webhook-gone' | 'recipient-gone' | 'smtp-off' | 'restricted' };
+  | {
+      delivered: false;
+      skipped: 'webhook-gone' | 'recipient-gone' | 'smtp-off' | 'restricted' | 'case-erased';
+    };
 
 /**
  * Delivers notifications (APP_ROLE=worker|all): webhook POSTs and e-mails, one per job. A
@@ -82,6 +86,7 @@ export class NotificationsProcessor extends WorkerHost {
     const { webhookId, notification } = job.data;
     // A TLP:RED case's people are persons, never an endpoint (notify enqueues no such job).
     if (notification.restrictedTo) return { delivered: false, skipped: 'restricted' };
+    if (await this.erased(notification)) return { delivered: false, skipped: 'case-erased' };
     const target = await this.webhooks.findActiveTarget(webhookId);
     if (!target || target.organizationId !== notification.organizationId) {
       return { delivered: false, skipped: 'webhook-gone' };
@@ -112,6 +117,7 @@ export class NotificationsProcessor extends WorkerHost {
   async sendEmail(job: Job<EmailDeliveryJob>): Promise<DeliveryOutcome> {
     const { userId, notification } = job.data;
     if (!this.mail.enabled) return { delivered: false, skipped: 'smtp-off' };
+    if (await this.erased(notification)) return { delivered: false, skipped: 'case-erased' };
     const user = await this.users.findActive(userId);
     // A RED case: still one of its people. Otherwise (the organisation as a whole, which every
     // pattern notification addresses): still in the organisation, as org_admin or member.
@@ -128,5 +134,12 @@ export class NotificationsProcessor extends WorkerHost {
       notification.key,
     );
     return { delivered: true };
+  }
+
+  /** A case notification queued before its case was erased on request says nothing more. */
+  private erased(notification: Notification): Promise<boolean> {
+    return 'caseId' in notification
+      ? this.webhooks.caseErased(notification.caseId)
+      : Promise.resolve(false);
   }
 }

@@ -183,6 +183,9 @@ const visibleUnder = (tlp: Tlp) => (a: Caller) =>
 /** Who may change a case they see: the owning organisation; for RED its creator (and named users). */
 const changesCase = (tlp: Tlp) => (a: Caller) =>
   tlp === 'RED' ? visibleUnder('RED')(a) : inOrgA(a);
+/** Who may erase a case: an org_admin of A; a RED case its creator only (the org_admin: 404). */
+const erasesCase = (tlp: Tlp) => (a: Caller) =>
+  tlp === 'RED' ? visibleUnder('RED')(a) : a.key === 'orgAdmin';
 /** Case reads: the TLP rule. */
 const CASE_READ = (tlp: Tlp) => rule(200, signedIn, sees(visibleUnder(tlp)));
 /** Case exports: read under TLP, and never a TLP:RED case (403 to those who may read it). */
@@ -558,6 +561,14 @@ const CHECKS: Check[] = [
             body: { title: `Edited ${unique()}` },
           };
         },
+      },
+      {
+        route: 'DELETE /v1/cases/{id}',
+        subject,
+        expect: rule(204, signedIn, sees(visibleUnder(tlp)), may(erasesCase(tlp))),
+        request: async (w, _a, allowed) => ({
+          params: { id: allowed ? (await throwawayCase(w, tlp)).id : w.cases[tlp].id },
+        }),
       },
       {
         route: 'POST /v1/cases/{id}/events',
