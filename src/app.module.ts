@@ -24,6 +24,8 @@ import { PlatformsModule } from './platforms/platforms.module';
 import { AnnualReportModule } from './reports/annual/annual-report.module';
 import { ReportsJobsModule } from './reports/reports-jobs.module';
 import { ReportsModule } from './reports/reports.module';
+import { RetentionJobsModule } from './retention/retention-jobs.module';
+import { RetentionModule } from './retention/retention.module';
 import { UsersModule } from './users/users.module';
 import { WebModule } from './web/web.module';
 
@@ -45,6 +47,7 @@ const API_MODULES: Type[] = [
   AnnualReportModule,
   PatternsModule,
   ReportsModule,
+  RetentionModule,
   WebModule,
 ];
 
@@ -55,6 +58,7 @@ const WORKER_MODULES: Type[] = [
   NotificationsJobsModule,
   PatternsJobsModule,
   ReportsJobsModule,
+  RetentionJobsModule,
 ];
 
 @Module({})

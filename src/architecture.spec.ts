@@ -24,7 +24,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  *               deadline SQL, notifications)
  *   8           patterns (cases, contacts, notifications, interop; its CSV files),
  *               calendar (cases, contacts, auth)
- *   9           reports (patterns, cases)
+ *   9           reports (patterns, cases), retention (cases, organisations: the rules and
+ *               their daily sweep; an organisation's leaving exports through reports)
  *  10  top      web
  */
 const KERNEL = ['common', 'config', 'database', 'queue'];
@@ -44,6 +45,7 @@ const LAYERS: Record<string, number> = {
   patterns: 8,
   calendar: 8,
   reports: 9,
+  retention: 9,
   web: 10,
 };
 const ROOT = '(root)';

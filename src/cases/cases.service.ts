@@ -521,6 +521,56 @@ export class CasesService {
     });
   }
 
+  /**
+   * The retention rule of an organisation, applied: its cases closed before `closedBefore` lose
+   * their content (title, summary, items, indicator values, notes of their timeline) and keep the
+   * skeleton (reference, dates, status, platform, channel, category, outcome, timeline steps), so
+   * response times, rollups and the shared repository keep counting them. In batches, one
+   * transaction and one audit entry each (no actor: the organisation's rule did it). Idempotent:
+   * a case redacted once is never taken again.
+   */
+  async removeExpiredContent(
+    organizationId: string,
+    closedBefore: Date,
+    keepIndicatorHashes: boolean,
+    batch = 500,
+  ): Promise<{ redacted: number }> {
+    let redacted = 0;
+    for (;;) {
+      const ids = await this.tx.run(async (em) => {
+        const now = this.clock.now();
+        const taken = await this.cases.redactClosedBefore(
+          organizationId,
+          closedBefore,
+          keepIndicatorHashes,
+          now,
+          batch,
+          em,
+        );
+        if (taken.length > 0) {
+          await this.audit.record(
+            {
+              action: 'case.content_removed',
+              actorUserId: null,
+              organizationId,
+              details: {
+                rule: 'retention',
+                closedBefore: closedBefore.toISOString(),
+                keepIndicatorHashes,
+                count: taken.length,
+                caseIds: taken,
+              },
+            },
+            em,
+          );
+        }
+        return taken;
+      });
+      redacted += ids.length;
+      if (ids.length < batch) return { redacted };
+    }
+  }
+
   /** The erasure of a case already read (and locked) in `em`; for the organisation's leaving. */
   async eraseVisible(
     actor: Actor,
