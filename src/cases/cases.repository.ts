@@ -763,11 +763,13 @@ export class CasesRepository {
          SELECT id FROM cases
           WHERE organization_id = $1 AND status = 'closed' AND content_removed_at IS NULL
             AND closed_at < $2
-          ORDER BY closed_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
-       UPDATE cases c SET title = '', summary = '', content_removed_at = $3,
-         version = c.version + 1, updated_at = $3
-        FROM due WHERE c.id = due.id
-       RETURNING c.id`,
+          ORDER BY closed_at, id LIMIT $4 FOR UPDATE SKIP LOCKED),
+       done AS (
+         UPDATE cases c SET title = '', summary = '', content_removed_at = $3,
+           version = c.version + 1, updated_at = $3
+          FROM due WHERE c.id = due.id
+         RETURNING c.id)
+       SELECT id FROM done`,
       [organizationId, closedBefore, now, limit],
     );
     const ids = rows.map((r) => r.id);

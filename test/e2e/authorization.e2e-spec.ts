@@ -339,6 +339,22 @@ const CHECKS: Check[] = [
     }),
   },
   {
+    route: 'GET /v1/organizations/{id}/retention',
+    subject: 'organisation A',
+    expect: ADMIN_OR_ORG_ADMIN_OF_A(200),
+    request: (w) => ({ params: { id: w.c.a.id } }),
+  },
+  {
+    route: 'PUT /v1/organizations/{id}/retention',
+    subject: 'organisation A',
+    // Only the organisation decides how long its cases keep their content (not the community).
+    expect: rule(200, signedIn, roleIn('org_admin'), may(inOrgA)),
+    request: (w) => ({
+      params: { id: w.c.a.id },
+      body: { closedCaseMonths: null, keepIndicatorHashes: false },
+    }),
+  },
+  {
     route: 'GET /v1/organizations/{id}/users',
     subject: 'organisation A',
     // The directory of organisations is public, so a 403 here tells nothing new.

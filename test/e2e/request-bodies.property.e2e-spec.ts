@@ -196,6 +196,15 @@ describe('request bodies (property-based)', () => {
         publicStatistics: false,
       }),
     },
+    'PUT /v1/organizations/{id}/retention': {
+      token: () => actors.orgAdmin.token,
+      url: () => `/v1/organizations/${state.orgA}/retention`,
+      // Months far beyond the fixtures' cases, so no sweep could ever take one.
+      valid: () => ({
+        closedCaseMonths: 200 + (next() % 40),
+        keepIndicatorHashes: next() % 2 === 0,
+      }),
+    },
     'POST /v1/organizations/{id}/users': {
       token: () => actors.orgAdmin.token,
       url: () => `/v1/organizations/${state.orgA}/users`,
@@ -738,7 +747,7 @@ describe('request bodies (property-based)', () => {
     }
     const before = await fingerprint.take(spec.exclude);
     const response = await t.app.inject({
-      method: method as 'POST' | 'PATCH',
+      method: method as 'POST' | 'PATCH' | 'PUT',
       url: spec.url(),
       headers,
       payload: p.body,
