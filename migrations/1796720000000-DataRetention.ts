@@ -13,7 +13,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   (so they get 410 Gone and everyone else 404), who erased it and when. No content.
  * - The timeline stays append-only for everyone, with two narrow doors opened per transaction
  *   by a setting: `app.erase_case` = a case id lets that case's events be deleted (with the
- *   case), `app.redact_notes` = 'on' lets an update clear `note` and nothing else.
+ *   case), `app.redact_notes` = 'on' lets an update clear `note` and nothing else. The
+ *   contacts' history likewise lets deletes through only under `app.erase_organization` (the
+ *   contacts of an organisation that leaves go with their history).
  */
 export class DataRetention1796720000000 implements MigrationInterface {
   name = 'DataRetention1796720000000';
@@ -80,9 +82,30 @@ export class DataRetention1796720000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE TRIGGER "trg_case_events_no_update_delete" BEFORE UPDATE OR DELETE ON "case_events" FOR EACH ROW EXECUTE FUNCTION "guard_case_events"()`,
     );
+    await queryRunner.query(`CREATE FUNCTION "guard_contact_events"() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'DELETE'
+                   AND coalesce(current_setting('app.erase_organization', true), '') <> '' THEN
+                    RETURN OLD;
+                END IF;
+                RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+            END $$`);
+    await queryRunner.query(
+      `DROP TRIGGER "trg_contact_events_no_update_delete" ON "contact_events"`,
+    );
+    await queryRunner.query(
+      `CREATE TRIGGER "trg_contact_events_no_update_delete" BEFORE UPDATE OR DELETE ON "contact_events" FOR EACH ROW EXECUTE FUNCTION "guard_contact_events"()`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `DROP TRIGGER "trg_contact_events_no_update_delete" ON "contact_events"`,
+    );
+    await queryRunner.query(
+      `CREATE TRIGGER "trg_contact_events_no_update_delete" BEFORE UPDATE OR DELETE ON "contact_events" FOR EACH ROW EXECUTE FUNCTION "refuse_change"()`,
+    );
+    await queryRunner.query(`DROP FUNCTION "guard_contact_events"()`);
     await queryRunner.query(`DROP TRIGGER "trg_case_events_no_update_delete" ON "case_events"`);
     await queryRunner.query(
       `CREATE TRIGGER "trg_case_events_no_update_delete" BEFORE UPDATE OR DELETE ON "case_events" FOR EACH ROW EXECUTE FUNCTION "refuse_change"()`,

@@ -11,6 +11,7 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { AppValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { CoreModule } from './core.module';
+import { DepartureModule } from './departure/departure.module';
 import { DeadlinesJobsModule } from './deadlines/deadlines-jobs.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { InteropModule } from './interop/interop.module';
@@ -48,6 +49,7 @@ const API_MODULES: Type[] = [
   PatternsModule,
   ReportsModule,
   RetentionModule,
+  DepartureModule,
   WebModule,
 ];
 

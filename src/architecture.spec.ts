@@ -26,7 +26,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  *               calendar (cases, contacts, auth)
  *   9           reports (patterns, cases), retention (cases, organisations: the rules and
  *               their daily sweep; an organisation's leaving exports through reports)
- *  10  top      web
+ *  10  top      web, departure (an organisation leaving: its archive and erasure, through
+ *               reports' jobs, retention, cases, contacts, users)
  */
 const KERNEL = ['common', 'config', 'database', 'queue'];
 const LAYERS: Record<string, number> = {
@@ -47,6 +48,7 @@ const LAYERS: Record<string, number> = {
   reports: 9,
   retention: 9,
   web: 10,
+  departure: 10,
 };
 const ROOT = '(root)';
 

@@ -789,4 +789,48 @@ export class CasesRepository {
     await em.query(`SELECT set_config('app.redact_notes', '', true)`);
     return ids;
   }
+
+  /**
+   * Every case of an organisation, whatever its TLP (an organisation's archive and its leaving):
+   * ids and the skeleton only; content is read through the visibility rule by whoever asks.
+   */
+  async ownedBy(
+    organizationId: string,
+  ): Promise<
+    Pick<CaseRow, 'id' | 'reference' | 'tlp' | 'status' | 'createdAt' | 'closedAt'>[]
+  > {
+    const rows: {
+      id: string;
+      reference: string;
+      tlp: CaseRow['tlp'];
+      status: CaseStatus;
+      created_at: Date;
+      closed_at: Date | null;
+    }[] = await this.tx.manager.query(
+      `SELECT id, reference, tlp, status, created_at, closed_at FROM cases
+        WHERE organization_id = $1 ORDER BY created_at, id`,
+      [organizationId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      reference: r.reference,
+      tlp: r.tlp,
+      status: r.status,
+      createdAt: r.created_at,
+      closedAt: r.closed_at,
+    }));
+  }
+
+  /** Locks one case of the organisation for its erasure (null: gone meanwhile). */
+  async lockOwned(
+    organizationId: string,
+    id: string,
+    em: EntityManager,
+  ): Promise<{ id: string; reference: string } | null> {
+    const rows: { id: string; reference: string }[] = await em.query(
+      'SELECT id, reference FROM cases WHERE id = $1 AND organization_id = $2 FOR UPDATE',
+      [id, organizationId],
+    );
+    return rows[0] ?? null;
+  }
 }

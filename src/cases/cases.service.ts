@@ -571,6 +571,34 @@ export class CasesService {
     }
   }
 
+  /** Every case of an organisation, skeleton only (its archive reads content under TLP). */
+  ownedBy(organizationId: string) {
+    return this.cases.ownedBy(organizationId);
+  }
+
+  /**
+   * An organisation leaving: each of its cases erased as one erasure on request is (its counts
+   * leave the shared repository, a tombstone, an audit entry), whatever its TLP, one transaction
+   * per case so that progress is kept if the job is retried.
+   */
+  async eraseAllOf(
+    actor: Actor,
+    organizationId: string,
+    progress: (done: number, total: number) => Promise<void>,
+  ): Promise<number> {
+    const owned = await this.cases.ownedBy(organizationId);
+    let done = 0;
+    for (const c of owned) {
+      await this.tx.run(async (em) => {
+        const row = await this.cases.lockOwned(organizationId, c.id, em);
+        if (row) await this.eraseVisible(actor, row, em);
+      });
+      done += 1;
+      if (done % 20 === 0 || done === owned.length) await progress(done, owned.length);
+    }
+    return owned.length;
+  }
+
   /** The erasure of a case already read (and locked) in `em`; for the organisation's leaving. */
   async eraseVisible(
     actor: Actor,

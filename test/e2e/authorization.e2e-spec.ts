@@ -355,6 +355,23 @@ const CHECKS: Check[] = [
     }),
   },
   {
+    route: 'POST /v1/organizations/{id}/archive',
+    subject: 'organisation A',
+    // The organisation's own org_admin only; the report is queued (no worker here).
+    expect: rule(202, signedIn, roleIn('org_admin'), may(inOrgA)),
+    request: (w) => ({ params: { id: w.c.a.id }, body: { format: 'json' } }),
+  },
+  {
+    route: 'POST /v1/organizations/{id}/erasure',
+    subject: 'organisation A',
+    // Queued only: this app runs no worker, so organisation A stays for the other rows.
+    expect: rule(202, signedIn, roleIn('org_admin'), may(inOrgA)),
+    request: (w) => ({
+      params: { id: w.c.a.id },
+      body: { confirmSlug: w.c.a.slug, handOverSharedContacts: false },
+    }),
+  },
+  {
     route: 'GET /v1/organizations/{id}/users',
     subject: 'organisation A',
     // The directory of organisations is public, so a 403 here tells nothing new.

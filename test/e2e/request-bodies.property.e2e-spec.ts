@@ -1,7 +1,12 @@
 import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { caseBody, createCase } from '../factories/case.factory';
-import { createCommunity, createUser, TestUser } from '../factories/community.factory';
+import {
+  createCommunity,
+  createOrganization,
+  createUser,
+  TestUser,
+} from '../factories/community.factory';
 import { createContact, createPlatform } from '../factories/contact.factory';
 import { changedTables, DbFingerprint, FingerprintExclusions } from '../support/db-fingerprint';
 import {
@@ -158,6 +163,8 @@ describe('request bodies (property-based)', () => {
     reporter: undefined as unknown as TestUser,
     idempotencyKey: '',
     version: 0,
+    leaverOrg: undefined as unknown as { id: string; slug: string },
+    leaver: undefined as unknown as TestUser,
   };
 
   /** Deletes what a 2xx created, when a per-user or per-organisation cap would block the next. */
@@ -204,6 +211,18 @@ describe('request bodies (property-based)', () => {
         closedCaseMonths: 200 + (next() % 40),
         keepIndicatorHashes: next() % 2 === 0,
       }),
+    },
+    // An organisation of its own, whose org_admin's pending reports no other route counts; the
+    // erasure is only queued (this app runs no worker).
+    'POST /v1/organizations/{id}/archive': {
+      token: () => state.leaver.token,
+      url: () => `/v1/organizations/${state.leaverOrg.id}/archive`,
+      valid: () => ({ format: next() % 2 === 0 ? 'json' : 'csv' }),
+    },
+    'POST /v1/organizations/{id}/erasure': {
+      token: () => state.leaver.token,
+      url: () => `/v1/organizations/${state.leaverOrg.id}/erasure`,
+      valid: () => ({ confirmSlug: state.leaverOrg.slug, handOverSharedContacts: false }),
     },
     'POST /v1/organizations/{id}/users': {
       token: () => actors.orgAdmin.token,
@@ -556,6 +575,8 @@ describe('request bodies (property-based)', () => {
     state.patchedCase = (await createCase(t.app, c.inA.member.token)).id;
     state.eventCase = (await createCase(t.app, c.inA.member.token)).id;
     state.reporter = await createUser(t.app, c.a.id, 'viewer');
+    state.leaverOrg = await createOrganization(t.app);
+    state.leaver = await createUser(t.app, state.leaverOrg.id, 'org_admin');
   });
   afterAll(() => t?.close());
 
