@@ -165,6 +165,8 @@ describe('request bodies (property-based)', () => {
     version: 0,
     leaverOrg: undefined as unknown as { id: string; slug: string },
     leaver: undefined as unknown as TestUser,
+    erasedOrg: undefined as unknown as { id: string; slug: string },
+    eraser: undefined as unknown as TestUser,
   };
 
   /** Deletes what a 2xx created, when a per-user or per-organisation cap would block the next. */
@@ -212,17 +214,17 @@ describe('request bodies (property-based)', () => {
         keepIndicatorHashes: next() % 2 === 0,
       }),
     },
-    // An organisation of its own, whose org_admin's pending reports no other route counts; the
-    // erasure is only queued (this app runs no worker).
+    // Organisations of their own, whose org_admins' pending reports no other route counts (five
+    // at most: later valid ones answer 429); the erasure is only queued (no worker here).
     'POST /v1/organizations/{id}/archive': {
       token: () => state.leaver.token,
       url: () => `/v1/organizations/${state.leaverOrg.id}/archive`,
       valid: () => ({ format: next() % 2 === 0 ? 'json' : 'csv' }),
     },
     'POST /v1/organizations/{id}/erasure': {
-      token: () => state.leaver.token,
-      url: () => `/v1/organizations/${state.leaverOrg.id}/erasure`,
-      valid: () => ({ confirmSlug: state.leaverOrg.slug, handOverSharedContacts: false }),
+      token: () => state.eraser.token,
+      url: () => `/v1/organizations/${state.erasedOrg.id}/erasure`,
+      valid: () => ({ confirmSlug: state.erasedOrg.slug, handOverSharedContacts: false }),
     },
     'POST /v1/organizations/{id}/users': {
       token: () => actors.orgAdmin.token,
@@ -577,6 +579,8 @@ describe('request bodies (property-based)', () => {
     state.reporter = await createUser(t.app, c.a.id, 'viewer');
     state.leaverOrg = await createOrganization(t.app);
     state.leaver = await createUser(t.app, state.leaverOrg.id, 'org_admin');
+    state.erasedOrg = await createOrganization(t.app);
+    state.eraser = await createUser(t.app, state.erasedOrg.id, 'org_admin');
   });
   afterAll(() => t?.close());
 
