@@ -796,9 +796,7 @@ export class CasesRepository {
    */
   async ownedBy(
     organizationId: string,
-  ): Promise<
-    Pick<CaseRow, 'id' | 'reference' | 'tlp' | 'status' | 'createdAt' | 'closedAt'>[]
-  > {
+  ): Promise<Pick<CaseRow, 'id' | 'reference' | 'tlp' | 'status' | 'createdAt' | 'closedAt'>[]> {
     const rows: {
       id: string;
       reference: string;
