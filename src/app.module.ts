@@ -60,6 +60,8 @@ const WORKER_MODULES: Type[] = [
   NotificationsJobsModule,
   PatternsJobsModule,
   ReportsJobsModule,
+  // Registers the builders of an organisation's archive and erasure with the reports' jobs.
+  DepartureModule,
   RetentionJobsModule,
 ];
 
