@@ -292,3 +292,39 @@ describe('an organisation leaving: archive and erasure', () => {
     expect(await t.db.query('SELECT id FROM organizations WHERE id = $1', [d.id])).toEqual([]);
   });
 });
+
+describe('an organisation leaving: the archive through the reports queue (APP_ROLE=all)', () => {
+  let t: TestApp;
+  afterAll(() => t?.close());
+
+  it('is built by the worker, with progress, and downloaded by the org_admin who asked', async () => {
+    t = await createTestApp({ APP_ROLE: 'all' });
+    const org = await createOrganization(t.app);
+    const orgAdmin = await createUser(t.app, org.id, 'org_admin');
+    const member = await createUser(t.app, org.id, 'member');
+    const made = await createCase(t.app, member.token);
+    const asked = await call(t.app, 'POST', `/v1/organizations/${org.id}/archive`, {
+      token: orgAdmin.token,
+      body: { format: 'json' },
+    });
+    expect(asked.status).toBe(202);
+    const started = Date.now();
+    let status: Record<string, unknown>;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (
+        await call(t.app, 'GET', `/v1/reports/${String(asked.body.id)}`, { token: orgAdmin.token })
+      ).body;
+    } while (
+      status.status !== 'done' &&
+      status.status !== 'failed' &&
+      Date.now() - started < 20_000
+    );
+    expect(status).toMatchObject({ status: 'done', progress: 100 });
+    const file = await call(t.app, 'GET', String(status.downloadUrl), { token: orgAdmin.token });
+    expect(file.status).toBe(200);
+    expect((JSON.parse(file.text) as { cases: { id: string }[] }).cases.map((x) => x.id)).toEqual([
+      made.id,
+    ]);
+  }, 60_000);
+});
