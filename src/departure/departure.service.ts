@@ -130,6 +130,11 @@ export class DepartureService implements OnModuleInit {
     return this.erasure.referencesInSchema();
   }
 
+  /** Foreign keys that would block deleting users, cases or contacts (the same check). */
+  blockingReferencesTo(target: 'users' | 'cases' | 'contacts') {
+    return this.erasure.blockingReferencesTo(target);
+  }
+
   private async requireOrgAdminOf(actor: Actor, organizationId: string) {
     const organization = await this.organizations.require(organizationId);
     if (actor.role !== 'org_admin' || actor.organizationId !== organizationId) {

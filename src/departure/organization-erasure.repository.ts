@@ -26,6 +26,20 @@ export const ORGANIZATION_REFERENCES: Record<string, 'cascade' | 'before'> = {
   erased_cases: 'cascade',
 };
 
+/**
+ * Foreign keys to the rows an erasure deletes (users, cases, contacts) that would block it (ON
+ * DELETE RESTRICT or NO ACTION) and that it handles before deleting: any other such key makes an
+ * organisation's erasure (or a case's) fail, so the same test refuses it. `table.column`.
+ */
+export const HANDLED_BLOCKING_REFERENCES: Record<'users' | 'cases' | 'contacts', string[]> = {
+  // The organisation's cases are erased first, its webhooks deleted before its users.
+  users: ['cases.created_by', 'webhooks.created_by'],
+  // The timeline goes first, under the append-only guard's erasure door.
+  cases: ['case_events.case_id'],
+  // Other organisations' cases lose the link first (and are flagged `needsContact`).
+  contacts: ['cases.contact_id'],
+};
+
 export interface ErasureCounts {
   contactsErased: number;
   contactsHandedOver: number;
@@ -51,6 +65,21 @@ export class OrganizationErasureRepository {
         WHERE con.contype = 'f' AND con.confrelid = 'organizations'::regclass
         ORDER BY 1`,
     );
+  }
+
+  /** Foreign keys to `target` that block a delete (RESTRICT or NO ACTION), as `table.column`. */
+  async blockingReferencesTo(target: 'users' | 'cases' | 'contacts'): Promise<string[]> {
+    const rows: { ref: string }[] = await this.tx.manager.query(
+      `SELECT cl.relname || '.' || att.attname AS ref
+         FROM pg_constraint con
+         JOIN pg_class cl ON cl.oid = con.conrelid
+         JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = con.conkey[1]
+        WHERE con.contype = 'f' AND con.confrelid = $1::regclass
+          AND con.confdeltype IN ('r', 'a')
+        ORDER BY 1`,
+      [target],
+    );
+    return rows.map((r) => r.ref);
   }
 
   /** The organisation of the community's coordination: that of its first active admin. */

@@ -2,7 +2,10 @@ import { CaseResponseDto } from '../../src/cases/dto/case.dto';
 import { ContactResponseDto } from '../../src/contacts/dto/contact.dto';
 import { OrganizationResponseDto } from '../../src/organizations/dto/organization-response.dto';
 import { DepartureService } from '../../src/departure/departure.service';
-import { ORGANIZATION_REFERENCES } from '../../src/departure/organization-erasure.repository';
+import {
+  HANDLED_BLOCKING_REFERENCES,
+  ORGANIZATION_REFERENCES,
+} from '../../src/departure/organization-erasure.repository';
 import { ReportsService } from '../../src/reports/reports.service';
 import { createCase } from '../factories/case.factory';
 import {
@@ -74,6 +77,18 @@ describe('an organisation leaving: archive and erasure', () => {
       expect({ table: r.table, cascades: r.onDelete === 'cascade' }).toEqual({
         table: r.table,
         cascades: ORGANIZATION_REFERENCES[r.table] === 'cascade',
+      });
+    }
+  });
+
+  it('knows every foreign key that would block deleting its users, cases or contacts', async () => {
+    // A new table referencing users, cases or contacts with RESTRICT fails here: make it
+    // CASCADE (rows that belong to it) or SET NULL (authorship), or handle it in the erasure.
+    const departure = t.app.get(DepartureService);
+    for (const target of ['users', 'cases', 'contacts'] as const) {
+      expect({ target, blocking: await departure.blockingReferencesTo(target) }).toEqual({
+        target,
+        blocking: [...HANDLED_BLOCKING_REFERENCES[target]].sort(),
       });
     }
   });
