@@ -12,6 +12,7 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { AppValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { CoreModule } from './core.module';
+import { DepartureModule } from './departure/departure.module';
 import { DeadlinesJobsModule } from './deadlines/deadlines-jobs.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { InteropModule } from './interop/interop.module';
@@ -25,6 +26,8 @@ import { PlatformsModule } from './platforms/platforms.module';
 import { AnnualReportModule } from './reports/annual/annual-report.module';
 import { ReportsJobsModule } from './reports/reports-jobs.module';
 import { ReportsModule } from './reports/reports.module';
+import { RetentionJobsModule } from './retention/retention-jobs.module';
+import { RetentionModule } from './retention/retention.module';
 import { UsersModule } from './users/users.module';
 import { WebModule } from './web/web.module';
 
@@ -47,6 +50,8 @@ const API_MODULES: Type[] = [
   AnnualReportModule,
   PatternsModule,
   ReportsModule,
+  RetentionModule,
+  DepartureModule,
   WebModule,
 ];
 
@@ -57,6 +62,9 @@ const WORKER_MODULES: Type[] = [
   NotificationsJobsModule,
   PatternsJobsModule,
   ReportsJobsModule,
+  // Registers the builders of an organisation's archive and erasure with the reports' jobs.
+  DepartureModule,
+  RetentionJobsModule,
 ];
 
 @Module({})

@@ -25,8 +25,10 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  *               deadline SQL, notifications)
  *   8           patterns (cases, contacts, notifications, interop; its CSV files),
  *               calendar (cases, contacts, auth, community's meetings)
- *   9           reports (patterns, cases)
- *  10  top      web
+ *   9           reports (patterns, cases), retention (cases, organisations: the rules and
+ *               their daily sweep; an organisation's leaving exports through reports)
+ *  10  top      web, departure (an organisation leaving: its archive and erasure, through
+ *               reports' jobs, retention, cases, contacts, users)
  */
 const KERNEL = ['common', 'config', 'database', 'queue'];
 const LAYERS: Record<string, number> = {
@@ -46,7 +48,9 @@ const LAYERS: Record<string, number> = {
   patterns: 8,
   calendar: 8,
   reports: 9,
+  retention: 9,
   web: 10,
+  departure: 10,
 };
 const ROOT = '(root)';
 

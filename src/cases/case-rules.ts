@@ -43,6 +43,27 @@ export function requireChangeRight(
   if (!allowed) throw new ForbiddenError('Only the owning organisation can change this case.');
 }
 
+/**
+ * Who may erase a case on a survivor's request: an org_admin of the owning organisation; a RED
+ * case (which that org_admin may not even see) its creator. Others who see it get a 403.
+ */
+export function requireEraseRight(
+  actor: Actor,
+  c: Pick<CaseRow, 'tlp' | 'createdBy' | 'organizationId'>,
+): void {
+  const allowed =
+    c.tlp === 'RED'
+      ? c.createdBy === actor.userId
+      : actor.role === 'org_admin' && c.organizationId === actor.organizationId;
+  if (!allowed) {
+    throw new ForbiddenError(
+      c.tlp === 'RED'
+        ? 'Only the creator of a TLP:RED case can erase it.'
+        : "Only an org_admin of the case's organisation can erase it.",
+    );
+  }
+}
+
 /** The case as far as its owner is concerned. */
 export type OwnedCase = Pick<CaseRow, 'organizationId' | 'tlp' | 'createdBy' | 'sharedUserIds'>;
 

@@ -46,6 +46,10 @@ import {
 @Index('idx_cases_channel_id', ['channelId', 'escalatedAt'])
 @Index('idx_cases_contact_id', ['contactId'])
 @Index('idx_cases_created_by', ['createdBy'])
+// The retention job's question: closed cases of an organisation whose content is still there.
+@Index('idx_cases_retention', ['organizationId', 'closedAt'], {
+  where: `status = 'closed' AND content_removed_at IS NULL`,
+})
 @Index('idx_cases_owner_open', ['organizationId', 'ownerId'], {
   where: `status IN ('draft', 'escalated', 'acknowledged')`,
 })
@@ -216,6 +220,12 @@ export class CaseEntity {
     select: false,
   })
   patternKey: number;
+  /**
+   * When the organisation's retention rule removed the case's content (title, summary, items,
+   * indicator values, notes of events); the skeleton stays and keeps counting.
+   */
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  contentRemovedAt: Date | null;
   /** The contact the case went through has left the platform; someone should pick a new one. */
   @Column({ type: 'boolean', default: false })
   needsContact: boolean;

@@ -50,6 +50,7 @@ export function toCaseSummary(c: CaseRow, now: Date): CaseSummaryResponseDto {
     pausedSeconds: c.pausedSeconds,
     overdue: isOverdue(c, now),
     needsContact: c.needsContact,
+    contentRemovedAt: iso(c.contentRemovedAt),
     timeToFirstResponseSeconds: seconds(c.escalatedAt, c.firstResponseAt),
     timeToResolutionSeconds: seconds(c.escalatedAt, c.resolvedAt),
     version: c.version,

@@ -1,6 +1,7 @@
 import {
   Body,
   Controller,
+  Delete,
   Get,
   Headers,
   HttpCode,
@@ -118,5 +119,18 @@ export class CasesController {
     const body = await this.cases.update(actor, id, dto, parseIfMatch(ifMatch));
     reply.header('etag', etagOf(body.version));
     return body;
+  }
+
+  /**
+   * Erases the case on a survivor's request: its content, timeline, items, indicators and pattern
+   * record go at once. An org_admin of the owning organisation may (for TLP:RED, the creator).
+   * Afterwards the case answers 410 Gone to those who could see it and 404 to everyone else;
+   * the audit trail keeps who erased which reference when.
+   */
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiProblems(400, 401, 403, 404, 410)
+  async erase(@CurrentActor() actor: Actor, @Param('id', UUID_PIPE) id: string): Promise<void> {
+    await this.cases.erase(actor, id);
   }
 }

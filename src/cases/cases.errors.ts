@@ -41,3 +41,15 @@ export class IdempotencyKeyReusedError extends DomainError {
     );
   }
 }
+
+/** The case was erased on request; those who could see it are told so (others get 404). */
+export class CaseGoneError extends DomainError {
+  constructor(reference: string, erasedAt: Date) {
+    super(
+      410,
+      'gone',
+      'Gone',
+      `Case ${reference} was erased on ${erasedAt.toISOString().slice(0, 10)} on request; nothing of it is kept but this notice.`,
+    );
+  }
+}

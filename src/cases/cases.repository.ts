@@ -128,7 +128,7 @@ const CASE_SELECT = `SELECT c.id, c.reference, c.organization_id, c.created_by, 
   c.target_groups, c.country, c.content_language, c.urgency, c.tlp, c.shared_organization_ids,
   c.shared_user_ids, c.consent_to_share_pattern, c.platform_reference, c.status, c.outcome,
   c.escalated_at, c.due_at, c.first_response_at, c.resolved_at, c.closed_at, c.paused_at,
-  c.paused_seconds, c.needs_contact, c.version, c.created_at, c.updated_at,
+  c.paused_seconds, c.needs_contact, c.content_removed_at, c.version, c.created_at, c.updated_at,
   p.code AS platform_code, ch.code AS channel_code, ch.expected_response_hours
   FROM cases c
   JOIN platforms p ON p.id = c.platform_id
@@ -169,6 +169,7 @@ export function toCaseRow(r: RawCase): CaseRow {
     pausedAt: r.paused_at as Date | null,
     pausedSeconds: r.paused_seconds as number,
     needsContact: r.needs_contact as boolean,
+    contentRemovedAt: r.content_removed_at as Date | null,
     version: r.version as number,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
@@ -392,7 +393,9 @@ export class CasesRepository {
     em: EntityManager = this.tx.manager,
   ): Promise<{ kind: IndicatorKind; value: string }[]> {
     return em.query(
-      'SELECT kind, value FROM case_indicators WHERE case_id = $1 ORDER BY kind, value',
+      // A value removed by the retention rule (its hash kept for matching) is no indicator to show.
+      `SELECT kind, value FROM case_indicators WHERE case_id = $1 AND value <> ''
+        ORDER BY kind, value`,
       [caseId],
     );
   }
@@ -699,5 +702,133 @@ export class CasesRepository {
       em,
     );
     return cases.length;
+  }
+
+  /**
+   * The erased case the actor could see (the TLP rule on what `erased_cases` kept of it), for a
+   * 410 Gone; null when there is none or they could not see it (404).
+   */
+  async findErased(
+    actor: Actor,
+    id: string,
+    em: EntityManager = this.tx.manager,
+  ): Promise<{ reference: string; erasedAt: Date } | null> {
+    const params = new Params();
+    // The alias `c` lets the cases' own visibility fragment read the columns kept for it.
+    const rows: { reference: string; erased_at: Date }[] = await em.query(
+      `SELECT c.reference, c.erased_at FROM erased_cases c
+        WHERE c.case_id = ${params.p(id)} AND ${this.visible(actor, params)}`,
+      params.values,
+    );
+    return rows[0] ? { reference: rows[0].reference, erasedAt: rows[0].erased_at } : null;
+  }
+
+  /**
+   * Erases a case at once: the tombstone first (reference and who could see it), then the
+   * timeline (the append-only guard lets this one case's events go in this transaction), then the
+   * case, whose items, indicators, idempotency keys and pattern record go with it (CASCADE).
+   * The response-time rollups follow by their trigger on `cases`.
+   */
+  async erase(caseId: string, erasedBy: string, now: Date, em: EntityManager): Promise<void> {
+    await em.query(
+      `INSERT INTO erased_cases (case_id, reference, organization_id, created_by, tlp,
+         shared_organization_ids, shared_user_ids, erased_by, erased_at)
+       SELECT id, reference, organization_id, created_by, tlp, shared_organization_ids,
+         shared_user_ids, $2, $3
+         FROM cases WHERE id = $1`,
+      [caseId, erasedBy, now],
+    );
+    await em.query(`SELECT set_config('app.erase_case', $1, true)`, [caseId]);
+    await em.query('DELETE FROM case_events WHERE case_id = $1', [caseId]);
+    await em.query(`SELECT set_config('app.erase_case', '', true)`);
+    await em.query('DELETE FROM cases WHERE id = $1', [caseId]);
+  }
+
+  /**
+   * The retention rule: closed cases of the organisation closed before `closedBefore` lose their
+   * content (title, summary, items, indicator values, notes of events) and keep their skeleton.
+   * Indicator hashes stay (values emptied) when `keepIndicatorHashes`, else the indicators go.
+   * Returns the ids of the cases redacted, at most `limit`.
+   */
+  async redactClosedBefore(
+    organizationId: string,
+    closedBefore: Date,
+    keepIndicatorHashes: boolean,
+    now: Date,
+    limit: number,
+    em: EntityManager,
+  ): Promise<string[]> {
+    const rows: { id: string }[] = await em.query(
+      `WITH due AS (
+         SELECT id FROM cases
+          WHERE organization_id = $1 AND status = 'closed' AND content_removed_at IS NULL
+            AND closed_at < $2
+          ORDER BY closed_at, id LIMIT $4 FOR UPDATE SKIP LOCKED),
+       done AS (
+         UPDATE cases c SET title = '', summary = '', content_removed_at = $3,
+           version = c.version + 1, updated_at = $3
+          FROM due WHERE c.id = due.id
+         RETURNING c.id)
+       SELECT id FROM done`,
+      [organizationId, closedBefore, now, limit],
+    );
+    const ids = rows.map((r) => r.id);
+    if (ids.length === 0) return ids;
+    await em.query('DELETE FROM case_items WHERE case_id = ANY($1::uuid[])', [ids]);
+    await em.query(
+      keepIndicatorHashes
+        ? `UPDATE case_indicators SET value = '' WHERE case_id = ANY($1::uuid[])`
+        : 'DELETE FROM case_indicators WHERE case_id = ANY($1::uuid[])',
+      [ids],
+    );
+    await em.query(`SELECT set_config('app.redact_notes', 'on', true)`);
+    await em.query(
+      'UPDATE case_events SET note = NULL WHERE case_id = ANY($1::uuid[]) AND note IS NOT NULL',
+      [ids],
+    );
+    await em.query(`SELECT set_config('app.redact_notes', '', true)`);
+    return ids;
+  }
+
+  /**
+   * Every case of an organisation, whatever its TLP (an organisation's archive and its leaving):
+   * ids and the skeleton only; content is read through the visibility rule by whoever asks.
+   */
+  async ownedBy(
+    organizationId: string,
+  ): Promise<Pick<CaseRow, 'id' | 'reference' | 'tlp' | 'status' | 'createdAt' | 'closedAt'>[]> {
+    const rows: {
+      id: string;
+      reference: string;
+      tlp: CaseRow['tlp'];
+      status: CaseStatus;
+      created_at: Date;
+      closed_at: Date | null;
+    }[] = await this.tx.manager.query(
+      `SELECT id, reference, tlp, status, created_at, closed_at FROM cases
+        WHERE organization_id = $1 ORDER BY created_at, id`,
+      [organizationId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      reference: r.reference,
+      tlp: r.tlp,
+      status: r.status,
+      createdAt: r.created_at,
+      closedAt: r.closed_at,
+    }));
+  }
+
+  /** Locks one case of the organisation for its erasure (null: gone meanwhile). */
+  async lockOwned(
+    organizationId: string,
+    id: string,
+    em: EntityManager,
+  ): Promise<{ id: string; reference: string } | null> {
+    const rows: { id: string; reference: string }[] = await em.query(
+      'SELECT id, reference FROM cases WHERE id = $1 AND organization_id = $2 FOR UPDATE',
+      [id, organizationId],
+    );
+    return rows[0] ?? null;
   }
 }

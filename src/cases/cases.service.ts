@@ -35,6 +35,7 @@ import {
   OwnedCase,
   ownerErrors,
   requireChangeRight,
+  requireEraseRight,
   requireWriter,
   sharingAfterUpdate,
   sharingErrors,
@@ -45,6 +46,7 @@ import {
 import { CaseEntity } from './case.entity';
 import { CaseFilter, CaseRow, CasesRepository } from './cases.repository';
 import {
+  CaseGoneError,
   IdempotencyKeyReusedError,
   VersionMismatchError,
   VersionRequiredError,
@@ -240,6 +242,7 @@ export class CasesService {
       ...state,
       reference,
       needsContact: false,
+      contentRemovedAt: null,
       version: 1,
       createdAt: now,
       updatedAt: now,
@@ -497,8 +500,114 @@ export class CasesService {
     lock = false,
   ): Promise<CaseRow> {
     const row = await this.cases.findVisible(actor, id, em, lock);
-    if (!row) throw new NotFoundError('case');
-    return row;
+    if (row) return row;
+    // Erased on request: 410 to whoever could see it, 404 (no such case) to everyone else.
+    const erased = await this.cases.findErased(actor, id, em);
+    if (erased) throw new CaseGoneError(erased.reference, erased.erasedAt);
+    throw new NotFoundError('case');
+  }
+
+  /**
+   * Erases a case on a survivor's request (GDPR Art. 17): its content, timeline, items,
+   * indicators and pattern record go at once, in one transaction, its counts leave the shared
+   * repository as for a withdrawn consent (`case.unshared`); what remains is the tombstone (410
+   * Gone to those who could see it) and the audit entry naming who erased which reference.
+   */
+  async erase(actor: Actor, id: string): Promise<void> {
+    await this.tx.run(async (em) => {
+      const row = await this.requireVisible(actor, id, em, true);
+      requireEraseRight(actor, row);
+      await this.eraseVisible(actor, row, em);
+    });
+  }
+
+  /**
+   * The retention rule of an organisation, applied: its cases closed before `closedBefore` lose
+   * their content (title, summary, items, indicator values, notes of their timeline) and keep the
+   * skeleton (reference, dates, status, platform, channel, category, outcome, timeline steps), so
+   * response times, rollups and the shared repository keep counting them. In batches, one
+   * transaction and one audit entry each (no actor: the organisation's rule did it). Idempotent:
+   * a case redacted once is never taken again.
+   */
+  async removeExpiredContent(
+    organizationId: string,
+    closedBefore: Date,
+    keepIndicatorHashes: boolean,
+    batch = 500,
+  ): Promise<{ redacted: number }> {
+    let redacted = 0;
+    for (;;) {
+      const ids = await this.tx.run(async (em) => {
+        const now = this.clock.now();
+        const taken = await this.cases.redactClosedBefore(
+          organizationId,
+          closedBefore,
+          keepIndicatorHashes,
+          now,
+          batch,
+          em,
+        );
+        if (taken.length > 0) {
+          await this.audit.record(
+            {
+              action: 'case.content_removed',
+              actorUserId: null,
+              organizationId,
+              details: {
+                rule: 'retention',
+                closedBefore: closedBefore.toISOString(),
+                keepIndicatorHashes,
+                count: taken.length,
+                caseIds: taken,
+              },
+            },
+            em,
+          );
+        }
+        return taken;
+      });
+      redacted += ids.length;
+      if (ids.length < batch) return { redacted };
+    }
+  }
+
+  /** Every case of an organisation, skeleton only (its archive reads content under TLP). */
+  ownedBy(organizationId: string) {
+    return this.cases.ownedBy(organizationId);
+  }
+
+  /**
+   * An organisation leaving: each of its cases erased as one erasure on request is (its counts
+   * leave the shared repository, a tombstone, an audit entry), whatever its TLP, one transaction
+   * per case so that progress is kept if the job is retried.
+   */
+  async eraseAllOf(
+    actor: Actor,
+    organizationId: string,
+    progress: (done: number, total: number) => Promise<void>,
+  ): Promise<number> {
+    const owned = await this.cases.ownedBy(organizationId);
+    let done = 0;
+    for (const c of owned) {
+      await this.tx.run(async (em) => {
+        const row = await this.cases.lockOwned(organizationId, c.id, em);
+        if (row) await this.eraseVisible(actor, row, em);
+      });
+      done += 1;
+      if (done % 20 === 0 || done === owned.length) await progress(done, owned.length);
+    }
+    return owned.length;
+  }
+
+  /** The erasure of a case already read (and locked) in `em`; for the organisation's leaving. */
+  async eraseVisible(
+    actor: Actor,
+    row: Pick<CaseRow, 'id' | 'reference'>,
+    em: EntityManager,
+  ): Promise<void> {
+    await this.events.emit(em, 'case.unshared', { caseId: row.id });
+    await this.cases.erase(row.id, actor.userId, this.clock.now(), em);
+    await this.record(actor, 'case.erased', row.id, em, { reference: row.reference });
   }
 
   record(

@@ -53,6 +53,7 @@ function answer(overrides: Partial<CaseResponseDto> = {}): CaseResponseDto {
     pausedSeconds: 0,
     overdue: false,
     needsContact: false,
+    contentRemovedAt: null,
     timeToFirstResponseSeconds: null,
     timeToResolutionSeconds: null,
     version: 3,

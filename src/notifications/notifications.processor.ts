@@ -15,13 +15,17 @@ import {
   webhookPayload,
 } from './notification-message';
 import { EMAIL_RECIPIENT_ROLES } from './notifications.service';
+import type { Notification } from './notification';
 import { postWebhook } from './webhook-sender';
 import { isInternalAddress } from './webhook-url';
 import { WebhooksRepository } from './webhooks.repository';
 
 export type DeliveryOutcome =
   | { delivered: true; status?: number }
-  | { delivered: false; skipped: 'webhook-gone' | 'recipient-gone' | 'smtp-off' | 'restricted' };
+  | {
+      delivered: false;
+      skipped: 'webhook-gone' | 'recipient-gone' | 'smtp-off' | 'restricted' | 'case-erased';
+    };
 
 /**
  * Delivers notifications (APP_ROLE=worker|all): webhook POSTs and e-mails, one per job. A
@@ -89,6 +93,7 @@ export class NotificationsProcessor extends WorkerHost {
     if (notification.type === 'group.pattern_emerging') {
       return { delivered: false, skipped: 'restricted' };
     }
+    if (await this.erased(notification)) return { delivered: false, skipped: 'case-erased' };
     const target = await this.webhooks.findActiveTarget(webhookId);
     if (!target || target.organizationId !== notification.organizationId) {
       return { delivered: false, skipped: 'webhook-gone' };
@@ -127,6 +132,7 @@ export class NotificationsProcessor extends WorkerHost {
   async sendEmail(job: Job<EmailDeliveryJob>): Promise<DeliveryOutcome> {
     const { userId, notification } = job.data;
     if (!this.mail.enabled) return { delivered: false, skipped: 'smtp-off' };
+    if (await this.erased(notification)) return { delivered: false, skipped: 'case-erased' };
     const user = await this.users.findActive(userId);
     // A RED case: still one of its people. Otherwise (the organisation as a whole, which every
     // pattern notification addresses): still in the organisation, as org_admin or member.
@@ -146,5 +152,12 @@ export class NotificationsProcessor extends WorkerHost {
       notification.key,
     );
     return { delivered: true };
+  }
+
+  /** A case notification queued before its case was erased on request says nothing more. */
+  private erased(notification: Notification): Promise<boolean> {
+    return 'caseId' in notification
+      ? this.webhooks.caseErased(notification.caseId)
+      : Promise.resolve(false);
   }
 }

@@ -82,6 +82,15 @@ export class WebhooksRepository {
     });
   }
 
+  /** Whether the case was erased on request: a notification still queued about it is dropped. */
+  async caseErased(caseId: string): Promise<boolean> {
+    const [row]: { erased: boolean }[] = await this.tx.manager.query(
+      'SELECT EXISTS (SELECT 1 FROM erased_cases WHERE case_id = $1) AS erased',
+      [caseId],
+    );
+    return row.erased;
+  }
+
   async recordDelivery(values: NewDelivery): Promise<void> {
     await this.tx.manager.insert(WebhookDeliveryEntity, values);
   }

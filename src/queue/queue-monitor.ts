@@ -34,10 +34,11 @@ export class QueueMonitor {
     @InjectQueue(QueueName.Notifications) notifications: Queue,
     @InjectQueue(QueueName.Patterns) patterns: Queue,
     @InjectQueue(QueueName.Reports) reports: Queue,
+    @InjectQueue(QueueName.Retention) retention: Queue,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {
-    this.queues = [contacts, deadlines, notifications, patterns, reports];
+    this.queues = [contacts, deadlines, notifications, patterns, reports, retention];
   }
 
   report(): Promise<QueueReport[]> {

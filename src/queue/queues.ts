@@ -15,6 +15,8 @@ export const QueueName = {
   Patterns: 'patterns',
   /** Large exports built in the background (`POST /v1/reports`) and their expiry. */
   Reports: 'reports',
+  /** Each organisation's retention rule, applied daily to its closed cases. */
+  Retention: 'retention',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -43,6 +45,8 @@ export const JobName = {
   ReportBuild: 'report-build',
   /** Repeatable: deletes expired reports and re-queues builds Redis lost. */
   ReportCleanup: 'report-cleanup',
+  /** Repeatable, daily: removes the content of closed cases past their organisation's rule. */
+  RetentionSweep: 'retention-sweep',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

@@ -24,7 +24,13 @@ import { ScorecardService } from '../patterns/scorecard.service';
 import { withTimeout } from '../queue/repeatable';
 import { JobName, QueueName } from '../queue/queues';
 import { UsersService } from '../users/users.service';
-import { CreateReportDto, REPORT_KINDS, ReportKind, ReportResponseDto } from './dto/report.dto';
+import {
+  CreateReportDto,
+  REPORT_KINDS,
+  ReportFormat,
+  ReportKind,
+  ReportResponseDto,
+} from './dto/report.dto';
 import { ReportFile, trendsFile } from '../patterns/pattern-csv';
 import { ReportEntity } from './report.entity';
 import { ReportsRepository } from './reports.repository';
@@ -50,6 +56,17 @@ export type BuildOutcome = 'done' | 'failed' | 'gone' | 'finished';
 export const reportJobId = (reportId: string) => `report-build-${reportId}`;
 
 /**
+ * A report kind built by a feature above reports (an organisation's archive, its erasure): it
+ * registers its builder at start-up, creates its reports through `createFor`, and the same job,
+ * progress, download and expiry serve it. `progress` takes 0-100.
+ */
+export type ReportBuilder = (
+  report: { id: string; format: string; params: Record<string, unknown> },
+  actor: Actor,
+  progress: (percent: number) => Promise<void>,
+) => Promise<ReportFile>;
+
+/**
  * Report files: the trends export served at once, and large exports built by a job as the user
  * who asked, readable by that user alone (any other caller, even an admin, gets 404) until
  * they expire REPORT_TTL_HOURS after they were asked for.
@@ -57,6 +74,7 @@ export const reportJobId = (reportId: string) => `report-build-${reportId}`;
 @Injectable()
 export class ReportsService {
   private readonly logger = new Logger(ReportsService.name);
+  private readonly builders = new Map<string, ReportBuilder>();
 
   constructor(
     private readonly reports: ReportsRepository,
@@ -119,6 +137,43 @@ export class ReportsService {
     return toReportResponse(report);
   }
 
+  /** A feature's own report kind (never one of REPORT_KINDS): its builder runs in the job. */
+  registerBuilder(kind: string, builder: ReportBuilder): void {
+    if ((REPORT_KINDS as readonly string[]).includes(kind) || this.builders.has(kind)) {
+      throw new Error(`report kind ${kind} is taken`);
+    }
+    this.builders.set(kind, builder);
+  }
+
+  /**
+   * A report of a registered kind, asked by `actor` (who alone reads it), with the feature's own
+   * validated parameters; the same limits as `POST /v1/reports`.
+   */
+  async createFor(
+    actor: Actor,
+    kind: string,
+    format: ReportFormat,
+    params: Record<string, unknown>,
+  ): Promise<ReportResponseDto> {
+    if (!this.builders.has(kind)) throw new Error(`no builder for report kind ${kind}`);
+    const now = this.clock.now();
+    const { open, pending } = await this.reports.countOpen(actor.userId, now);
+    if (pending >= MAX_PENDING_REPORTS || open >= MAX_OPEN_REPORTS) {
+      throw new TooManyRequestsError(60, 'You have too many reports; wait for some to finish.');
+    }
+    const report = await this.reports.insert({
+      organizationId: actor.organizationId,
+      requestedBy: actor.userId,
+      kind,
+      format,
+      params,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.config.patterns.reportTtlHours * 3_600_000),
+    });
+    await this.enqueue(report.id);
+    return toReportResponse(report);
+  }
+
   async get(actor: Actor, id: string): Promise<ReportResponseDto> {
     const report = await this.reports.findOwn(actor.userId, id, this.clock.now());
     if (!report) throw new NotFoundError('report');
@@ -159,6 +214,16 @@ export class ReportsService {
     if (!(await this.reports.markRunning(report.id, 10))) return 'finished';
     const actor = await this.actorOf(report.requestedBy);
     if (!actor) return this.fail(report.id, REPORT_ERRORS.requesterInactive);
+    const registered = this.builders.get(report.kind);
+    if (registered) {
+      const file = await registered(
+        { id: report.id, format: report.format, params: report.params },
+        actor,
+        (percent) => this.reports.setProgress(report.id, Math.max(10, Math.min(95, percent))),
+      );
+      // The builder may have ended the report itself (an erasure takes its organisation's rows).
+      return (await this.reports.markDone(report.id, file, this.clock.now())) ? 'done' : 'finished';
+    }
     const kind = report.kind as ReportKind;
     const format = report.format;
     const lang: Lang = isLang(report.params.lang) ? report.params.lang : 'en';

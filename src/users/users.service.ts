@@ -263,6 +263,14 @@ export class UsersService {
    * For authentication of every request: the user if it still exists and is active, as seen at
    * most AUTH_CACHE_SECONDS ago (this process's own changes apply at once).
    */
+  /**
+   * Users whose rows were deleted (an organisation's erasure): this instance stops trusting its
+   * cached copy at once; other instances within AUTH_CACHE_MS, as after a deactivation.
+   */
+  forgetCached(ids: readonly string[]): void {
+    for (const id of ids) this.activeUsers.invalidate(id);
+  }
+
   findActiveForAuthentication(id: string): Promise<UserEntity | null> {
     return this.activeUsers.getOrLoad(id, () => this.findActive(id));
   }

@@ -179,7 +179,7 @@ export function formString(body: unknown, name: string): string | undefined {
 
 /**
  * The friendly page for a refusal or failure, in the reader's language; never a stack trace.
- * 403, 404, 413 and 429 have their own texts (`messageKey` replaces the text), 5xx one for all,
+ * 403, 404, 410, 413 and 429 have their own texts (`messageKey` replaces the text), 5xx one for all,
  * other 4xx (an unreadable form) one too.
  */
 export function errorPage(
@@ -188,7 +188,7 @@ export function errorPage(
   status: number,
   messageKey?: string,
 ): Promise<FastifyReply> {
-  const shown = [403, 404, 413, 429].includes(status) ? status : status >= 500 ? 500 : 400;
+  const shown = [403, 404, 410, 413, 429].includes(status) ? status : status >= 500 ? 500 : 400;
   // Errors before the preHandler (an unreadable body) have no web state yet.
   request.web ??= {
     lang: pickLang(undefined, undefined, request.headers['accept-language']),

@@ -19,6 +19,7 @@ import { ScorecardService } from '../patterns/scorecard.service';
 import { PlatformsService } from '../platforms/platforms.service';
 import { AnnualReportService } from '../reports/annual/annual-report.service';
 import { ReportsService } from '../reports/reports.service';
+import { RetentionService } from '../retention/retention.service';
 import { UsersService } from '../users/users.service';
 import { WebSessionsService } from './web-sessions.service';
 
@@ -52,5 +53,6 @@ export class WebDependencies {
     readonly emerging: EmergingService,
     readonly reports: ReportsService,
     readonly annualReports: AnnualReportService,
+    readonly retention: RetentionService,
   ) {}
 }

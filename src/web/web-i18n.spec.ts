@@ -25,7 +25,7 @@ function keysUsed(): Set<string> {
   // Keys built at run time: the steps, the timeline's event types, the error pages.
   WEB_STEPS.forEach((s) => keys.add(`ui.step.${s}`));
   CASE_EVENT_TYPES.forEach((e) => keys.add(`ui.event.${e}`));
-  for (const status of [400, 403, 404, 500]) {
+  for (const status of [400, 403, 404, 410, 500]) {
     keys.add(`ui.error.title.${status}`);
     keys.add(`ui.error.text.${status}`);
   }

@@ -11,6 +11,7 @@ import { PatternsModule } from '../patterns/patterns.module';
 import { PlatformsModule } from '../platforms/platforms.module';
 import { AnnualReportModule } from '../reports/annual/annual-report.module';
 import { ReportsModule } from '../reports/reports.module';
+import { RetentionModule } from '../retention/retention.module';
 import { UsersModule } from '../users/users.module';
 import { WebDependencies } from './web-dependencies';
 import { WebSessionEntity } from './web-session.entity';
@@ -39,6 +40,7 @@ import { WebSessionsService } from './web-sessions.service';
     PatternsModule,
     ReportsModule,
     AnnualReportModule,
+    RetentionModule,
   ],
   providers: [WebSessionsService, WebSessionsRepository, WebDependencies],
   exports: [WebSessionsService, WebDependencies],

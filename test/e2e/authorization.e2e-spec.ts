@@ -188,6 +188,9 @@ const visibleUnder = (tlp: Tlp) => (a: Caller) =>
 /** Who may change a case they see: the owning organisation; for RED its creator (and named users). */
 const changesCase = (tlp: Tlp) => (a: Caller) =>
   tlp === 'RED' ? visibleUnder('RED')(a) : inOrgA(a);
+/** Who may erase a case: an org_admin of A; a RED case its creator only (the org_admin: 404). */
+const erasesCase = (tlp: Tlp) => (a: Caller) =>
+  tlp === 'RED' ? visibleUnder('RED')(a) : a.key === 'orgAdmin';
 /** Case reads: the TLP rule. */
 const CASE_READ = (tlp: Tlp) => rule(200, signedIn, sees(visibleUnder(tlp)));
 /** Case exports: read under TLP, and never a TLP:RED case (403 to those who may read it). */
@@ -367,6 +370,39 @@ const CHECKS: Check[] = [
         role: 'member',
         password: 'a-long-enough-new-password',
       },
+    }),
+  },
+  {
+    route: 'GET /v1/organizations/{id}/retention',
+    subject: 'organisation A',
+    expect: ADMIN_OR_ORG_ADMIN_OF_A(200),
+    request: (w) => ({ params: { id: w.c.a.id } }),
+  },
+  {
+    route: 'PUT /v1/organizations/{id}/retention',
+    subject: 'organisation A',
+    // Only the organisation decides how long its cases keep their content (not the community).
+    expect: rule(200, signedIn, roleIn('org_admin'), may(inOrgA)),
+    request: (w) => ({
+      params: { id: w.c.a.id },
+      body: { closedCaseMonths: null, keepIndicatorHashes: false },
+    }),
+  },
+  {
+    route: 'POST /v1/organizations/{id}/archive',
+    subject: 'organisation A',
+    // The organisation's own org_admin only; the report is queued (no worker here).
+    expect: rule(202, signedIn, roleIn('org_admin'), may(inOrgA)),
+    request: (w) => ({ params: { id: w.c.a.id }, body: { format: 'json' } }),
+  },
+  {
+    route: 'POST /v1/organizations/{id}/erasure',
+    subject: 'organisation A',
+    // Queued only: this app runs no worker, so organisation A stays for the other rows.
+    expect: rule(202, signedIn, roleIn('org_admin'), may(inOrgA)),
+    request: (w) => ({
+      params: { id: w.c.a.id },
+      body: { confirmSlug: w.c.a.slug, handOverSharedContacts: false },
     }),
   },
   {
@@ -592,6 +628,14 @@ const CHECKS: Check[] = [
             body: { title: `Edited ${unique()}` },
           };
         },
+      },
+      {
+        route: 'DELETE /v1/cases/{id}',
+        subject,
+        expect: rule(204, signedIn, sees(visibleUnder(tlp)), may(erasesCase(tlp))),
+        request: async (w, _a, allowed) => ({
+          params: { id: allowed ? (await throwawayCase(w, tlp)).id : w.cases[tlp].id },
+        }),
       },
       {
         route: 'POST /v1/cases/{id}/events',

@@ -20,7 +20,7 @@ describe('HTTP conventions', () => {
   it('answers a known path asked with a method it lacks 405 with Allow (RFC 9110)', async () => {
     for (const [method, url, allow] of [
       ['DELETE', '/v1/cases', 'GET, HEAD, POST'],
-      ['PUT', '/v1/cases/3f0c1e7e-0000-4000-8000-000000000000', 'GET, HEAD, PATCH'],
+      ['PUT', '/v1/cases/3f0c1e7e-0000-4000-8000-000000000000', 'GET, HEAD, PATCH, DELETE'],
       ['POST', '/health', 'GET, HEAD'],
       ['DELETE', '/v1/patterns/trends?groupBy=country', 'GET, HEAD'],
     ] as const) {

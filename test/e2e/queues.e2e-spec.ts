@@ -47,6 +47,7 @@ describe('queue monitor: GET /v1/admin/queues and readiness', () => {
       'notifications',
       'patterns',
       'reports',
+      'retention',
     ]);
     const ready = await call(t.app, 'GET', '/health');
     expect(ready.body).toMatchObject({ status: 'ok', checks: { queues: 'ok' } });

@@ -1,7 +1,12 @@
 import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { caseBody, createCase } from '../factories/case.factory';
-import { createCommunity, createUser, TestUser } from '../factories/community.factory';
+import {
+  createCommunity,
+  createOrganization,
+  createUser,
+  TestUser,
+} from '../factories/community.factory';
 import { createContact, createPlatform } from '../factories/contact.factory';
 import { changedTables, DbFingerprint, FingerprintExclusions } from '../support/db-fingerprint';
 import {
@@ -160,6 +165,10 @@ describe('request bodies (property-based)', () => {
     version: 0,
     group: '',
     meeting: '',
+    leaverOrg: undefined as unknown as { id: string; slug: string },
+    leaver: undefined as unknown as TestUser,
+    erasedOrg: undefined as unknown as { id: string; slug: string },
+    eraser: undefined as unknown as TestUser,
   };
 
   /** Deletes what a 2xx created, when a per-user or per-organisation cap would block the next. */
@@ -250,6 +259,26 @@ describe('request bodies (property-based)', () => {
       token: () => actors.member.token,
       url: () => `/v1/meetings/${state.meeting}/answer`,
       valid: () => ({ answer: ['yes', 'no', 'maybe'][next() % 3] }),
+    'PUT /v1/organizations/{id}/retention': {
+      token: () => actors.orgAdmin.token,
+      url: () => `/v1/organizations/${state.orgA}/retention`,
+      // Months far beyond the fixtures' cases, so no sweep could ever take one.
+      valid: () => ({
+        closedCaseMonths: 200 + (next() % 40),
+        keepIndicatorHashes: next() % 2 === 0,
+      }),
+    },
+    // Organisations of their own, whose org_admins' pending reports no other route counts (five
+    // at most: later valid ones answer 429); the erasure is only queued (no worker here).
+    'POST /v1/organizations/{id}/archive': {
+      token: () => state.leaver.token,
+      url: () => `/v1/organizations/${state.leaverOrg.id}/archive`,
+      valid: () => ({ format: next() % 2 === 0 ? 'json' : 'csv' }),
+    },
+    'POST /v1/organizations/{id}/erasure': {
+      token: () => state.eraser.token,
+      url: () => `/v1/organizations/${state.erasedOrg.id}/erasure`,
+      valid: () => ({ confirmSlug: state.erasedOrg.slug, handOverSharedContacts: false }),
     },
     'POST /v1/organizations/{id}/users': {
       token: () => actors.orgAdmin.token,
@@ -616,6 +645,10 @@ describe('request bodies (property-based)', () => {
       },
     });
     state.meeting = meeting.body.id as string;
+    state.leaverOrg = await createOrganization(t.app);
+    state.leaver = await createUser(t.app, state.leaverOrg.id, 'org_admin');
+    state.erasedOrg = await createOrganization(t.app);
+    state.eraser = await createUser(t.app, state.erasedOrg.id, 'org_admin');
   });
   afterAll(() => t?.close());
 
@@ -807,7 +840,7 @@ describe('request bodies (property-based)', () => {
     }
     const before = await fingerprint.take(spec.exclude);
     const response = await t.app.inject({
-      method: method as 'POST' | 'PATCH',
+      method: method as 'POST' | 'PATCH' | 'PUT',
       url: spec.url(),
       headers,
       payload: p.body,

@@ -370,6 +370,37 @@ describe('notifications (real PostgreSQL, Redis, HTTP receiver and SMTP server)'
     });
   });
 
+  it('drops the retries about a case erased in the meantime: nothing of it leaves any more', async () => {
+    const { org, orgAdmin } = await newOrganization();
+    const member = await createUser(t.app, org.id, 'member');
+    const made = await createCase(t.app, member.token);
+    const hook = await receiver([500]);
+    const webhook = await registerWebhook(orgAdmin, hook.url);
+    const n = notification(org.id, {
+      caseId: made.id,
+      key: `overdue-${made.id}-1772704800000`,
+      reference: made.reference,
+    });
+    const saved = retry.backoffMs;
+    retry.backoffMs = 2000; // time to erase the case between the first try and the retry
+    try {
+      await service.notify(n);
+    } finally {
+      retry.backoffMs = saved;
+    }
+    await eventually(async () => (await deliveries(webhook.id)).length === 1);
+    expect(
+      (await call(t.app, 'DELETE', `/v1/cases/${made.id}`, { token: orgAdmin.token })).status,
+    ).toBe(204);
+    const jobId = `${n.key}-wh-${webhook.id}`;
+    await eventually(async () => (await jobState(jobId)) === 'completed');
+    expect((await queue.getJob(jobId))!.returnvalue).toEqual({
+      delivered: false,
+      skipped: 'case-erased',
+    });
+    expect(hook.received).toHaveLength(1);
+  });
+
   describe('e-mail', () => {
     it('sends one plain-text mail per active org_admin and member of the organisation, once per key, without case content', async () => {
       const { org, orgAdmin } = await newOrganization();

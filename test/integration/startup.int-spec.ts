@@ -4,6 +4,8 @@ import { createWorkerContext } from '../../src/app.factory';
 import { ValidationFailedError } from '../../src/common/errors/domain-error';
 import { createRootLogger } from '../../src/common/logging/logger';
 import { loadConfig } from '../../src/config/app-config';
+import { DepartureService } from '../../src/departure/departure.service';
+import { RetentionProcessor } from '../../src/retention/retention.processor';
 import { AdminBootstrapService } from '../../src/users/admin-bootstrap.service';
 import { call, expectProblem } from '../support/http';
 import { TEST_REDIS_URL } from '../support/env';
@@ -32,6 +34,9 @@ describe('start-up', () => {
       });
       const worker = await createWorkerContext({ config, logger: silent() });
       expect(worker.get(AdminBootstrapService)).toBeInstanceOf(AdminBootstrapService);
+      // The reports' jobs build an organisation's archive and erasure here: their builders too.
+      expect(worker.get(DepartureService)).toBeInstanceOf(DepartureService);
+      expect(worker.get(RetentionProcessor)).toBeInstanceOf(RetentionProcessor);
       await expect(worker.close()).resolves.toBeUndefined();
     } finally {
       await dropDatabase(db.name);

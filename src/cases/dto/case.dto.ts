@@ -318,6 +318,11 @@ export class CaseSummaryResponseDto {
   /** Waiting for the platform past `dueAt`. */
   overdue: boolean;
   needsContact: boolean;
+  /**
+   * When the organisation's retention rule removed the content (title, summary, items, indicator
+   * values, notes); null while it is there. The dates, status and codes stay.
+   */
+  contentRemovedAt: string | null;
   timeToFirstResponseSeconds: number | null;
   /** escalatedAt to resolvedAt, wall-clock (stopped time included; see pausedSeconds). */
   timeToResolutionSeconds: number | null;

@@ -7,6 +7,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'Your role does not allow this',
   404: 'No such resource, or not visible to you',
   409: 'Conflicts with an existing record',
+  410: 'Erased on request (told only to those who could see it)',
   412: 'The If-Match version is stale',
   413: 'Body too large',
   415: 'Body is not application/json',

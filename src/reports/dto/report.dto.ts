@@ -6,6 +6,8 @@ import { REPORT_STATUSES, ReportStatus } from '../report.entity';
 
 export const REPORT_KINDS = ['trends', 'scorecard'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
+/** Kinds other features build through the same jobs (`ReportsService.createFor`). */
+export const FEATURE_REPORT_KINDS = ['organization-archive', 'organization-erasure'] as const;
 export type ReportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** `POST /v1/reports`: a large export, built in the background. */
@@ -43,7 +45,8 @@ export class CreateReportDto {
 
 export class ReportResponseDto {
   @ApiProperty() id: string;
-  @ApiProperty({ enum: REPORT_KINDS }) kind: ReportKind;
+  @ApiProperty({ enum: [...REPORT_KINDS, ...FEATURE_REPORT_KINDS] })
+  kind: ReportKind | (typeof FEATURE_REPORT_KINDS)[number];
   @ApiProperty({ enum: EXPORT_FORMATS }) format: ReportFormat;
   @ApiProperty({ enum: REPORT_STATUSES }) status: ReportStatus;
   /** 0 to 100. */

@@ -9,6 +9,7 @@ import { DomainError, FieldError } from '../../common/errors/domain-error';
 import { ListQueryDto } from '../../common/pagination/list-query.dto';
 import { assertValid } from '../../common/validation/validation.pipe';
 import { LANGUAGES } from '../../i18n/labels';
+import { RetentionResponseDto, UpdateRetentionDto } from '../../retention/dto/retention.dto';
 import { UpdateUserDto } from '../../users/dto/update-user.dto';
 import type { WebDeps } from '../web';
 import {
@@ -28,7 +29,10 @@ const NOTICES: Record<string, string> = {
   saved: 'ui.settings.saved',
   tokenRevoked: 'ui.settings.tokens.revoked',
   feedRevoked: 'ui.settings.calendar.revoked',
+  retentionSaved: 'ui.settings.retention.saved',
 };
+/** The retention rules the page offers (the API takes any number of months from 1 to 240). */
+const RETENTION_MONTHS = [6, 12, 24, 36, 60, 120] as const;
 
 interface SettingsExtra {
   errors?: FieldError[];
@@ -45,7 +49,7 @@ interface SettingsExtra {
  * calendar feeds (/v1/calendar-tokens). The web session counts as a password session.
  */
 export function registerSettingsPages(web: FastifyInstance, { services }: WebDeps): void {
-  const { config, users, apiTokens, calendarTokens } = services;
+  const { config, users, apiTokens, calendarTokens, retention } = services;
 
   async function settingsPage(
     request: FastifyRequest,
@@ -56,10 +60,14 @@ export function registerSettingsPages(web: FastifyInstance, { services }: WebDep
     const { actor } = signedIn(request);
     const page = pageContext(request, 'ui.settings.title');
     const list = assertValid(ListQueryDto, { limit: 200 });
-    const [me, tokens, feeds] = await Promise.all([
+    const [me, tokens, feeds, rule] = await Promise.all([
       users.get(actor, actor.userId),
       apiTokens.list(actor, list),
       calendarTokens.list(actor, list),
+      // The organisation's retention rule: its org_admins decide it here.
+      actor.role === 'org_admin'
+        ? retention.get(actor, actor.organizationId)
+        : Promise.resolve<RetentionResponseDto | null>(null),
     ]);
     const done = (request.query as Record<string, unknown>).done;
     const values = extra.values ?? {};
@@ -78,6 +86,10 @@ export function registerSettingsPages(web: FastifyInstance, { services }: WebDep
         feeds: feeds.data,
         createdToken: extra.createdToken,
         createdFeed: extra.createdFeed,
+        retention: rule,
+        retentionMonths: rule
+          ? [...new Set([...RETENTION_MONTHS, rule.closedCaseMonths ?? 6])].sort((a, b) => a - b)
+          : [],
         notice: typeof done === 'string' && NOTICES[done] ? page.t(NOTICES[done]) : undefined,
       },
       status,
@@ -186,5 +198,22 @@ export function registerSettingsPages(web: FastifyInstance, { services }: WebDep
     if (!isUUID(request.params.id)) return errorPage(request, reply, 404);
     await calendarTokens.revoke(actor, request.params.id);
     return seeOther(reply, '/web/settings?done=feedRevoked');
+  });
+
+  web.post('/settings/retention', async (request, reply) => {
+    const { actor } = signedIn(request);
+    const values = {
+      closedCaseMonths: formString(request.body, 'closedCaseMonths')?.trim() ?? '',
+      keepIndicatorHashes: formString(request.body, 'keepIndicatorHashes') ?? '',
+    };
+    const months = values.closedCaseMonths === '' ? null : Number(values.closedCaseMonths);
+    const dto = validOrErrors(UpdateRetentionDto, {
+      closedCaseMonths: months !== null && Number.isNaN(months) ? values.closedCaseMonths : months,
+      keepIndicatorHashes: values.keepIndicatorHashes === 'on',
+    });
+    if (!dto.value) return settingsPage(request, reply, { errors: dto.errors, values }, 400);
+    // The service decides who may (an org_admin of the organisation; others get 403).
+    await retention.set(actor, actor.organizationId, dto.value);
+    return seeOther(reply, '/web/settings?done=retentionSaved');
   });
 }

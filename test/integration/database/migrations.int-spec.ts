@@ -49,6 +49,7 @@ describe('migrations', () => {
         'contact_platforms',
         'contact_tenures',
         'contacts',
+        'erased_cases',
         'idempotency_keys',
         'meeting_rsvps',
         'meetings',
@@ -65,6 +66,7 @@ describe('migrations', () => {
         'reports',
         'response_time_changes',
         'response_time_rollups',
+        'retention_policies',
         'taxonomy_dsa_categories',
         // TypeORM's own record of generated columns (the cases' stored durations).
         'typeorm_metadata',
