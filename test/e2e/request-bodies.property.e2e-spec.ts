@@ -259,6 +259,7 @@ describe('request bodies (property-based)', () => {
       token: () => actors.member.token,
       url: () => `/v1/meetings/${state.meeting}/answer`,
       valid: () => ({ answer: ['yes', 'no', 'maybe'][next() % 3] }),
+    },
     'PUT /v1/organizations/{id}/retention': {
       token: () => actors.orgAdmin.token,
       url: () => `/v1/organizations/${state.orgA}/retention`,
