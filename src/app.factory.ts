@@ -272,6 +272,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
       .addTag('webhooks', "An organisation's webhooks and their deliveries.")
       .addTag('calendar', 'Calendar feeds of deadlines, for calendar applications.')
       .addTag('audit', 'The audit trail.')
+      .addTag('retention', "How long an organisation's closed cases keep their content.")
       .addTag('working groups', 'Named groups of members from several organisations.')
       .addTag('meetings', "Community meetings, in everyone's calendar and time zone.")
       .addTag('admin', 'Community administration: queues and jobs.')

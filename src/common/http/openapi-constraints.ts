@@ -115,10 +115,14 @@ export function propertySchema(metadatas: ValidationMetadata[]): {
   let nullable = false;
   for (const metadata of metadatas) {
     if (metadata.type === ValidationTypes.CONDITIONAL_VALIDATION) {
-      // IsOptional skips the rules for null and undefined; our IsOmittable (a ValidateIf) only
-      // for undefined; any other ValidateIf makes the field conditional, so not required.
-      optional = true;
-      if (metadata.name === 'isOptional') nullable = true;
+      // The condition says when the rules apply: asked about a missing value and about null,
+      // it tells optional (IsOptional, IsOmittable: rules skipped when missing) and nullable
+      // (IsOptional, ValidateIf(v => v !== null): skipped for null). A condition on other
+      // fields skips the rules when they are absent: optional.
+      const applies = metadata.constraints[0] as (object: object, value: unknown) => boolean;
+      const appliesTo = (value: unknown) => applies({ [metadata.propertyName]: value }, value);
+      if (!appliesTo(undefined)) optional = true;
+      if (!appliesTo(null)) nullable = true;
       continue;
     }
     const rule = metadata.name
