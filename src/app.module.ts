@@ -4,6 +4,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { CasesModule } from './cases/cases.module';
+import { ChannelsModule } from './channels/channels.module';
 import { ContactsJobsModule } from './contacts/contacts-jobs.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { Clock } from './common/clock';
@@ -35,6 +36,7 @@ const API_MODULES: Type[] = [
   UsersModule,
   AuthModule,
   PlatformsModule,
+  ChannelsModule,
   ContactsModule,
   CasesModule,
   InteropModule,

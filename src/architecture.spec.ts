@@ -17,7 +17,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  *   1           audit (every feature records to it), health (probes: kernel only)
  *   2           organizations
  *   3           users (organisations; owns the password policy), platforms (organisations)
- *   4           auth (users: login, tokens), contacts (platforms)
+ *   4           auth (users: login, tokens), contacts (platforms), channels (the partner
+ *               registry, playbooks, incidents: platforms, users, organisations)
  *   5  cases    (platforms, contacts, users, organisations, audit)
  *   6           i18n (labels, the cases' taxonomy among them), notifications (users)
  *   7           interop (STIX/MISP exports of cases and campaigns), deadlines (the cases'
@@ -36,6 +37,7 @@ const LAYERS: Record<string, number> = {
   platforms: 3,
   auth: 4,
   contacts: 4,
+  channels: 4,
   cases: 5,
   i18n: 6,
   notifications: 6,

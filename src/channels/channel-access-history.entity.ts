@@ -63,7 +63,10 @@ export class ChannelAccessHistoryEntity {
   actorUserId: string | null;
 
   @ManyToOne(() => UserEntity, { onDelete: 'SET NULL' })
-  @JoinColumn({ name: 'actor_user_id', foreignKeyConstraintName: 'fk_channel_access_history_actor' })
+  @JoinColumn({
+    name: 'actor_user_id',
+    foreignKeyConstraintName: 'fk_channel_access_history_actor',
+  })
   actor?: UserEntity;
 
   @CreateDateColumn({ type: 'timestamptz' })

@@ -64,7 +64,10 @@ export class ChannelPlaybookVersionEntity {
   authorId: string | null;
 
   @ManyToOne(() => UserEntity, { onDelete: 'SET NULL' })
-  @JoinColumn({ name: 'author_id', foreignKeyConstraintName: 'fk_channel_playbook_versions_author' })
+  @JoinColumn({
+    name: 'author_id',
+    foreignKeyConstraintName: 'fk_channel_playbook_versions_author',
+  })
   author?: UserEntity;
 
   @Column({ type: 'uuid', nullable: true })
