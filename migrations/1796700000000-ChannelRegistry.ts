@@ -124,6 +124,7 @@ export class ChannelRegistry1796700000000 implements MigrationInterface {
          "incident_id" uuid NOT NULL,
          "organization_id" uuid NOT NULL,
          "user_id" uuid,
+         "note" character varying(1000),
          "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
          CONSTRAINT "pk_channel_incident_confirmations" PRIMARY KEY ("incident_id", "organization_id"),
          CONSTRAINT "fk_channel_incident_confirmations_incident" FOREIGN KEY ("incident_id") REFERENCES "channel_incidents"("id") ON DELETE CASCADE,

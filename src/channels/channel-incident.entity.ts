@@ -112,6 +112,10 @@ export class ChannelIncidentConfirmationEntity {
   })
   user?: UserEntity;
 
+  /** What the confirming organisation sees. */
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  note: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }
