@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { CasesModule } from '../cases/cases.module';
+import { ChannelsModule } from '../channels/channels.module';
 import { ContactsModule } from '../contacts/contacts.module';
 import { InteropModule } from '../interop/interop.module';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -18,7 +19,14 @@ import { TaxonomyDsaSync } from './taxonomy-dsa.sync';
 
 /** The shared aggression repository: trends, emerging patterns, campaigns, scorecard data. */
 @Module({
-  imports: [AuditModule, CasesModule, ContactsModule, InteropModule, NotificationsModule],
+  imports: [
+    AuditModule,
+    CasesModule,
+    ChannelsModule,
+    ContactsModule,
+    InteropModule,
+    NotificationsModule,
+  ],
   controllers: [PatternsController, CampaignExportsController],
   providers: [
     PatternsRepository,
