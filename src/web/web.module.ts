@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module';
 import { CalendarModule } from '../calendar/calendar.module';
 import { CasesModule } from '../cases/cases.module';
+import { ChannelsModule } from '../channels/channels.module';
 import { ContactsModule } from '../contacts/contacts.module';
 import { InteropModule } from '../interop/interop.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
@@ -30,6 +31,7 @@ import { WebSessionsService } from './web-sessions.service';
     UsersModule,
     OrganizationsModule,
     PlatformsModule,
+    ChannelsModule,
     ContactsModule,
     CasesModule,
     InteropModule,

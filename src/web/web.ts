@@ -13,6 +13,7 @@ import { pickLang } from '../i18n/labels';
 import { registerAnnualReportPages } from './pages/annual-report.pages';
 import { registerAuthPages } from './pages/auth.pages';
 import { registerCasePages } from './pages/cases.pages';
+import { registerChannelPages } from './pages/channels.pages';
 import { registerDirectoryPages } from './pages/directory.pages';
 import { registerInsightsPages } from './pages/insights.pages';
 import { registerSettingsPages } from './pages/settings.pages';
@@ -132,6 +133,7 @@ export async function registerWeb(
       registerAuthPages(web, deps);
       registerCasePages(web, deps);
       registerDirectoryPages(web, deps);
+      registerChannelPages(web, deps);
       registerInsightsPages(web, deps);
       registerAnnualReportPages(web, deps);
       registerSettingsPages(web, deps);
