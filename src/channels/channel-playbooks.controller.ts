@@ -13,7 +13,8 @@ import {
   PutPlaybookDto,
 } from './dto/playbook.dto';
 
-const VERSION_PIPE = new ParseIntPipe({
+/** A version in the path: an integer, else a 400 naming it. */
+export const VERSION_PIPE = new ParseIntPipe({
   exceptionFactory: () =>
     new ValidationFailedError([{ field: 'version', message: 'version must be an integer' }]),
 });

@@ -12,7 +12,7 @@ import {
   CHANNEL_ACCESS_STATUSES,
   ChannelAccessStatus,
 } from '../../platforms/channel-access.entity';
-import { ACCESS_HISTORY_ACTIONS, AccessHistoryAction } from '../channel-access-history.entity';
+import { AccessHistoryAction } from '../channel-access-history.entity';
 
 /**
  * Asks for (org_admin, for its own organisation: a claim until approved) or records (admin:
