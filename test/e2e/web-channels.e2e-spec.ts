@@ -205,4 +205,63 @@ describe('web: partner registry, channel playbooks and incidents', () => {
     expect(block).toContain(`href="/web/channels/${platform.code}/desk"`);
     expect(block).toContain(escape(es['ui.new.openIncidents'].replace('{count}', '1')));
   });
+
+  it('reports an incident from the channel page; another organisation confirms it once', async () => {
+    const url = `/web/channels/${platform.code}/desk`;
+    const count = async () =>
+      ((await t.db.query(`SELECT count(*)::int AS n FROM channel_incidents`)) as { n: number }[])[0]
+        .n;
+    const before = await count();
+    const bob = await signedIn(c.inB.member);
+    await bob.get(url);
+    const future = await bob.post(`${url}/incidents`, {
+      kind: 'broken',
+      since: '2999-01-01',
+      description: 'El formulario da error',
+    });
+    expect(future.status).toBe(400);
+    expect(future.html).toContain('id="inc-since-error"');
+    expect(future.html).toContain('El formulario da error');
+    await expect(count()).resolves.toBe(before);
+    const reported = await bob.post(`${url}/incidents`, {
+      kind: 'broken',
+      since: '2026-02-01',
+      description: 'El formulario da error',
+    });
+    expect(reported.status).toBe(303);
+    await expect(count()).resolves.toBe(before + 1);
+    const [{ id }] = (await t.db.query(
+      `SELECT id FROM channel_incidents WHERE description = 'El formulario da error'`,
+    )) as { id: string }[];
+
+    const alice = await signedIn(c.inA.member);
+    const page = await alice.get(url);
+    expect(page.html).toContain(`action="${url}/incidents/${id}/confirm"`);
+    const confirmations = async () =>
+      (
+        (await t.db.query(
+          `SELECT count(*)::int AS n FROM channel_incident_confirmations WHERE incident_id = $1`,
+          [id],
+        )) as { n: number }[]
+      )[0].n;
+    expect((await alice.post(`${url}/incidents/${id}/confirm`, {})).status).toBe(303);
+    expect((await alice.post(`${url}/incidents/${id}/confirm`, {})).status).toBe(303);
+    await expect(confirmations()).resolves.toBe(1);
+    const after = await alice.get(`${url}?done=confirmed`);
+    expect(after.html).toContain(escape(es['ui.channel.confirmed']));
+    expect(after.html).not.toContain(`action="${url}/incidents/${id}/confirm"`);
+    const viewer = await signedIn(c.inB.viewer);
+    await viewer.get(url);
+    expect((await viewer.post(`${url}/incidents/${id}/confirm`, {})).status).toBe(403);
+    expect(
+      (
+        await viewer.post(`${url}/incidents`, {
+          kind: 'silent',
+          since: '2026-01-01',
+          description: 'x',
+        })
+      ).status,
+    ).toBe(403);
+    await expect(confirmations()).resolves.toBe(1);
+  });
 });

@@ -1,7 +1,10 @@
+import { isUUID } from 'class-validator';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, FieldError } from '../../common/errors/domain-error';
 import { assertValid } from '../../common/validation/validation.pipe';
 import { RegistryOverviewQueryDto } from '../../channels/dto/channel-access.dto';
+import { CreateIncidentDto } from '../../channels/dto/incident.dto';
+import { INCIDENT_KINDS } from '../../channels/channel-incident.entity';
 import { PlaybookResponseDto, PutPlaybookDto } from '../../channels/dto/playbook.dto';
 import { PlatformQueryDto } from '../../platforms/dto/platform.dto';
 import type { WebDeps } from '../web';
@@ -28,10 +31,18 @@ export const PLAYBOOK_FIELDS = [
   'howToApply',
 ] as const;
 const CODE = /^[a-z0-9][a-z0-9_]{0,59}$/;
+const NOTICES: Record<string, string> = {
+  saved: 'ui.channel.saved',
+  reported: 'ui.channel.reported',
+  confirmed: 'ui.channel.confirmed',
+};
 
 interface ChannelExtra {
   values?: Record<string, string>;
   errors?: FieldError[];
+  /** The incident form as sent, and what was wrong with it. */
+  report?: Record<string, string>;
+  reportErrors?: FieldError[];
   /** Someone saved a version since the form was read. */
   conflict?: boolean;
 }
@@ -116,7 +127,10 @@ export function registerChannelPages(web: FastifyInstance, { services }: WebDeps
         values,
         errors: fieldErrors(page, extra.errors ?? [], values),
         conflict: extra.conflict ?? false,
-        notice: done === 'saved' ? page.t('ui.channel.saved') : undefined,
+        kinds: INCIDENT_KINDS,
+        report: extra.report ?? {},
+        reportErrors: fieldErrors(page, extra.reportErrors ?? [], extra.report ?? {}),
+        notice: typeof done === 'string' && NOTICES[done] ? page.t(NOTICES[done]) : undefined,
       },
       status,
     );
@@ -157,6 +171,54 @@ export function registerChannelPages(web: FastifyInstance, { services }: WebDeps
         throw error;
       }
       return seeOther(reply, `/web/channels/${platform}/${channel}?done=saved`);
+    },
+  );
+
+  web.post<{ Params: { platform: string; channel: string } }>(
+    '/channels/:platform/:channel/incidents',
+    async (request, reply) => {
+      const { actor } = signedIn(request);
+      const { platform, channel } = request.params;
+      if (!CODE.test(platform) || !CODE.test(channel)) return errorPage(request, reply, 404);
+      if (actor.role === 'viewer') return errorPage(request, reply, 403);
+      const report = {
+        kind: formString(request.body, 'kind') ?? '',
+        since: formString(request.body, 'since')?.trim() ?? '',
+        description: formString(request.body, 'description')?.trim() ?? '',
+      };
+      const dto = validOrErrors(CreateIncidentDto, {
+        platformCode: platform,
+        channelCode: channel,
+        ...report,
+      });
+      if (!dto.value) return channelPage(request, reply, { report, reportErrors: dto.errors }, 400);
+      try {
+        await incidents.report(actor, dto.value);
+      } catch (error) {
+        if (error instanceof DomainError && error.status === 400)
+          return channelPage(request, reply, { report, reportErrors: error.errors ?? [] }, 400);
+        throw error;
+      }
+      return seeOther(reply, `/web/channels/${platform}/${channel}?done=reported`);
+    },
+  );
+
+  web.post<{ Params: { platform: string; channel: string; id: string } }>(
+    '/channels/:platform/:channel/incidents/:id/confirm',
+    async (request, reply) => {
+      const { actor } = signedIn(request);
+      const { platform, channel, id } = request.params;
+      if (!CODE.test(platform) || !CODE.test(channel) || !isUUID(id))
+        return errorPage(request, reply, 404);
+      if (actor.role === 'viewer') return errorPage(request, reply, 403);
+      try {
+        await incidents.confirm(actor, id, {});
+      } catch (error) {
+        // Already confirmed (or reported) by the organisation, or resolved meanwhile: the page
+        // shows the incident as it is.
+        if (!(error instanceof DomainError && error.status === 409)) throw error;
+      }
+      return seeOther(reply, `/web/channels/${platform}/${channel}?done=confirmed`);
     },
   );
 }
