@@ -264,4 +264,45 @@ describe('web: partner registry, channel playbooks and incidents', () => {
     ).toBe(403);
     await expect(confirmations()).resolves.toBe(1);
   });
+
+  it('lets the community coordination approve or refuse claims on the registry page; nobody else', async () => {
+    const [{ id: claimId }] = (await t.db.query(
+      `SELECT id FROM channel_access WHERE organization_id = $1 AND status = 'claimed'`,
+      [c.b.id],
+    )) as { id: string }[];
+    const status = async () =>
+      (
+        (await t.db.query(`SELECT status FROM channel_access WHERE id = $1`, [claimId])) as {
+          status: string;
+        }[]
+      )[0].status;
+    // B's own org_admin sees no decision form and cannot post one.
+    const own = await signedIn(c.inB.orgAdmin);
+    const ownPage = await own.get('/web/registry');
+    expect(ownPage.html).not.toContain('/web/registry/claims/');
+    expect((await own.post(`/web/registry/claims/${claimId}/approve`, {})).status).toBe(403);
+    await expect(status()).resolves.toBe('claimed');
+
+    const admin = await signedIn(c.admin);
+    const page = await admin.get('/web/registry');
+    expect(page.html).toContain(`action="/web/registry/claims/${claimId}/approve"`);
+    // The evidence is shown to the admin who decides.
+    expect(page.html).toContain('Correo del equipo de alianzas');
+    // A refusal needs its reason.
+    expect(
+      (await admin.post(`/web/registry/claims/${claimId}/refuse`, { reason: '' })).status,
+    ).toBe(400);
+    await expect(status()).resolves.toBe('claimed');
+    const approved = await admin.post(`/web/registry/claims/${claimId}/approve`, {});
+    expect(approved.status).toBe(303);
+    expect(approved.headers.location).toBe('/web/registry?done=approved');
+    await expect(status()).resolves.toBe('approved');
+    const after = await admin.get('/web/registry?done=approved');
+    expect(after.html).not.toContain(`/web/registry/claims/${claimId}/`);
+    // Deciding again is no error page: the list shows what is left.
+    expect(
+      (await admin.post(`/web/registry/claims/${claimId}/refuse`, { reason: 'Tarde' })).status,
+    ).toBe(303);
+    await expect(status()).resolves.toBe('approved');
+  });
 });

@@ -2,7 +2,11 @@ import { isUUID } from 'class-validator';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, FieldError } from '../../common/errors/domain-error';
 import { assertValid } from '../../common/validation/validation.pipe';
-import { RegistryOverviewQueryDto } from '../../channels/dto/channel-access.dto';
+import {
+  ChannelAccessQueryDto,
+  ChannelAccessReasonDto,
+  RegistryOverviewQueryDto,
+} from '../../channels/dto/channel-access.dto';
 import { CreateIncidentDto } from '../../channels/dto/incident.dto';
 import { INCIDENT_KINDS } from '../../channels/channel-incident.entity';
 import { PlaybookResponseDto, PutPlaybookDto } from '../../channels/dto/playbook.dto';
@@ -31,6 +35,10 @@ export const PLAYBOOK_FIELDS = [
   'howToApply',
 ] as const;
 const CODE = /^[a-z0-9][a-z0-9_]{0,59}$/;
+const REGISTRY_NOTICES: Record<string, string> = {
+  approved: 'ui.registry.approvedNotice',
+  refused: 'ui.registry.refusedNotice',
+};
 const NOTICES: Record<string, string> = {
   saved: 'ui.channel.saved',
   reported: 'ui.channel.reported',
@@ -61,6 +69,18 @@ export function registerChannelPages(web: FastifyInstance, { services }: WebDeps
     const query = validOrErrors(RegistryOverviewQueryDto, filters);
     const known = (await platforms.list(assertValid(PlatformQueryDto, { limit: 200 }))).data;
     const overview = query.value ? await registry.overview(query.value) : null;
+    // The community coordination decides the claims here (the API's approve and refuse).
+    const { actor } = signedIn(request);
+    const claims =
+      actor.role === 'admin'
+        ? (
+            await registry.list(
+              actor,
+              assertValid(ChannelAccessQueryDto, { status: 'claimed', limit: 200 }),
+            )
+          ).data
+        : [];
+    const done = (request.query as Record<string, unknown>).done;
     return render(
       reply,
       'registry',
@@ -71,6 +91,12 @@ export function registerChannelPages(web: FastifyInstance, { services }: WebDeps
         platforms: known,
         countries: countryOptions(page),
         overview,
+        isAdmin: actor.role === 'admin',
+        claims,
+        notice:
+          typeof done === 'string' && REGISTRY_NOTICES[done]
+            ? page.t(REGISTRY_NOTICES[done])
+            : undefined,
       },
       query.errors ? 400 : 200,
     );
@@ -219,6 +245,34 @@ export function registerChannelPages(web: FastifyInstance, { services }: WebDeps
         if (!(error instanceof DomainError && error.status === 409)) throw error;
       }
       return seeOther(reply, `/web/channels/${platform}/${channel}?done=confirmed`);
+    },
+  );
+
+  /** An admin approves or refuses a claim (a refusal needs its reason). */
+  web.post<{ Params: { id: string; decision: string } }>(
+    '/registry/claims/:id/:decision',
+    async (request, reply) => {
+      const { actor } = signedIn(request);
+      const { id, decision } = request.params;
+      if (!isUUID(id) || !['approve', 'refuse'].includes(decision))
+        return errorPage(request, reply, 404);
+      if (actor.role !== 'admin') return errorPage(request, reply, 403);
+      const reason = formString(request.body, 'reason')?.trim() ?? '';
+      try {
+        if (decision === 'approve') await registry.approve(actor, id, reason ? { reason } : {});
+        else {
+          const dto = validOrErrors(ChannelAccessReasonDto, { reason });
+          if (!dto.value) return errorPage(request, reply, 400);
+          await registry.refuse(actor, id, dto.value);
+        }
+      } catch (error) {
+        // Decided meanwhile by another admin: the list shows what is left.
+        if (!(error instanceof DomainError && error.status === 409)) throw error;
+      }
+      return seeOther(
+        reply,
+        `/web/registry?done=${decision === 'approve' ? 'approved' : 'refused'}`,
+      );
     },
   );
 }
