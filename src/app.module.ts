@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { CasesModule } from './cases/cases.module';
 import { CommunityModule } from './community/community.module';
+import { ChannelsModule } from './channels/channels.module';
 import { ContactsJobsModule } from './contacts/contacts-jobs.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { Clock } from './common/clock';
@@ -40,6 +41,7 @@ const API_MODULES: Type[] = [
   AuthModule,
   CommunityModule,
   PlatformsModule,
+  ChannelsModule,
   ContactsModule,
   CasesModule,
   InteropModule,

@@ -18,7 +18,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  *   2           organizations
  *   3           users (organisations; owns the password policy), platforms (organisations)
  *   4           auth (users: login, tokens), contacts (platforms), community (working groups
- *               and meetings: users, organisations)
+ *               and meetings: users, organisations), channels (the partner registry,
+ *               playbooks, incidents: platforms, users, organisations)
  *   5  cases    (platforms, contacts, users, organisations, audit)
  *   6           i18n (labels, the cases' taxonomy among them), notifications (users)
  *   7           interop (STIX/MISP exports of cases and campaigns), deadlines (the cases'
@@ -40,6 +41,7 @@ const LAYERS: Record<string, number> = {
   auth: 4,
   contacts: 4,
   community: 4,
+  channels: 4,
   cases: 5,
   i18n: 6,
   notifications: 6,

@@ -165,6 +165,7 @@ const scorecardRow = (overrides: Partial<ScorecardRowDto>): ScorecardRowDto => (
   contextUnderstoodShare: null,
   harmRecognisedAsGenderedShare: null,
   retraumatisingProofRequestedShare: null,
+  incidents: { open: 0, overlapping: 0 },
   ...overrides,
 });
 

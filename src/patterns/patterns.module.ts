@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { CasesModule } from '../cases/cases.module';
 import { CommunityModule } from '../community/community.module';
+import { ChannelsModule } from '../channels/channels.module';
 import { ContactsModule } from '../contacts/contacts.module';
 import { InteropModule } from '../interop/interop.module';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -23,6 +24,7 @@ import { TaxonomyDsaSync } from './taxonomy-dsa.sync';
     AuditModule,
     CasesModule,
     CommunityModule,
+    ChannelsModule,
     ContactsModule,
     InteropModule,
     NotificationsModule,

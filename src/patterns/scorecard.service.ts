@@ -3,8 +3,12 @@ import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/auth/actor';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { ChannelIncidentsService } from '../channels/channel-incidents.service';
 import { ContactsService } from '../contacts/contacts.service';
 import { ScorecardResponseDto, ScorecardRowDto } from './dto/scorecard.dto';
+
+/** A row's figures from the cases; the incidents are added beside them. */
+type CaseFigures = Omit<ScorecardRowDto, 'incidents'>;
 import { cellOf, complementOf, isSafe, perturbed, protectCount, protectShare } from './disclosure';
 import { bucketValue, quantile } from './duration-histogram';
 import { Lang } from '../i18n/labels';
@@ -51,6 +55,7 @@ export class ScorecardService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly incidents: ChannelIncidentsService,
   ) {}
 
   async scorecard(
@@ -63,11 +68,18 @@ export class ScorecardService {
     const lastDay = new Date(
       Date.UTC(Number(period.toMonth.slice(0, 4)), Number(period.toMonth.slice(5, 7)), 0),
     );
-    const [counts, buckets, departures] = await Promise.all([
+    const [counts, buckets, departures, incidents] = await Promise.all([
       this.patterns.scorecardCounts(period.from, period.to),
       this.patterns.durationBuckets(period.from, period.to),
       this.contacts.departuresByPlatform(actor, period.from, lastDay.toISOString().slice(0, 10)),
+      this.incidents.overlapping(period.from, lastDay.toISOString().slice(0, 10)),
     ]);
+    const incidentsOf = new Map(
+      incidents.map((i) => [
+        `${i.platformCode}\u0000${i.channelCode}`,
+        { open: i.open, overlapping: i.overlapping },
+      ]),
+    );
     const histograms = new Map<string, Map<number, number>>();
     for (const b of buckets) {
       const key = `${b.platform}\u0000${b.channel}\u0000${b.measure}`;
@@ -83,11 +95,15 @@ export class ScorecardService {
       rows.push(row);
       channels.set(key, rows);
     }
-    const data = [...channels.values()].map((rows) =>
-      this.row(rows, k, (measure) =>
+    const data = [...channels.values()].map((rows) => ({
+      ...this.row(rows, k, (measure) =>
         histograms.get(`${rows[0].platform}\u0000${rows[0].channel}\u0000${measure}`),
       ),
-    );
+      incidents: incidentsOf.get(`${rows[0].platform}\u0000${rows[0].channel}`) ?? {
+        open: 0,
+        overlapping: 0,
+      },
+    }));
     const platforms = [...new Set([...data.map((c) => c.platform), ...departures.keys()])]
       .sort()
       .map((platform) => ({ platform, contactDepartures: departures.get(platform) ?? 0 }));
@@ -123,7 +139,7 @@ export class ScorecardService {
     rows: ScorecardOrganizationRow[],
     k: number,
     histogram: (measure: DurationMeasure) => Map<number, number> | undefined,
-  ): ScorecardRowDto {
+  ): CaseFigures {
     const { platform, channel, channelKind } = rows[0];
     const cell = (measure: ScorecardMeasure) => cellOf(rows.map((r) => r.counts[measure]));
     const cases = cell('cases');
@@ -177,7 +193,7 @@ function countedBy(measure: DurationMeasure): ScorecardMeasure {
   return DURATION_MEASURES.find((m) => m.measure === measure)!.countedBy;
 }
 
-function suppressedRow(platform: string, channel: string, channelKind: string): ScorecardRowDto {
+function suppressedRow(platform: string, channel: string, channelKind: string): CaseFigures {
   return {
     platform,
     channel,

@@ -3,12 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor, Roles } from '../common/auth/actor';
 import { ApiProblems } from '../common/http/api-problems';
 import { MACHINE_CODE_PIPE } from '../common/validation/machine-code.pipe';
-import {
-  ChannelAccessResponseDto,
-  CreateChannelAccessDto,
-  PartnersQueryDto,
-  PartnersResponseDto,
-} from './dto/channel-access.dto';
+import { PartnersQueryDto, PartnersResponseDto } from './dto/channel-access.dto';
 import {
   ChannelResponseDto,
   CreateChannelDto,
@@ -96,16 +91,5 @@ export class PlatformsController {
     @Query() query: PartnersQueryDto,
   ): Promise<PartnersResponseDto> {
     return this.platforms.partners(code, query);
-  }
-
-  /** Records that an organisation may use a channel (admin; org_admin for its own organisation). */
-  @Post('channel-access')
-  @Roles('admin', 'org_admin')
-  @ApiProblems(400, 401, 403, 413, 415)
-  grantAccess(
-    @CurrentActor() actor: Actor,
-    @Body() dto: CreateChannelAccessDto,
-  ): Promise<ChannelAccessResponseDto> {
-    return this.platforms.grantAccess(actor, dto);
   }
 }

@@ -3,7 +3,6 @@ import { EntityManager, In, QueryDeepPartialEntity } from 'typeorm';
 import { decodeCursor } from '../common/pagination/cursor';
 import { insertReturning } from '../database/insert';
 import { TransactionRunner } from '../database/transaction';
-import { ChannelAccessEntity } from './channel-access.entity';
 import { ChannelEntity } from './channel.entity';
 import { PlatformEntity } from './platform.entity';
 import { ReferencePlatform } from './reference-data';
@@ -110,22 +109,19 @@ export class PlatformsRepository {
     await em.update(ChannelEntity, { id }, values);
   }
 
-  insertAccess(
-    values: Partial<ChannelAccessEntity>,
-    em: EntityManager,
-  ): Promise<ChannelAccessEntity> {
-    return insertReturning(em, ChannelAccessEntity, values);
-  }
-
-  /** Organisations that may use each channel of the platform in `country` on `date`. */
-  partners(platformId: string, country: string, date: string): Promise<PartnerRow[]> {
+  /**
+   * Organisations that may use each channel of the platform in `country` on `date`: approved
+   * access only (a claim, a refusal or a revoked access is no access).
+   */
+  partners(platformId: string, country: string | null, date: string): Promise<PartnerRow[]> {
     return this.tx.manager.query(
       `SELECT DISTINCT ca.channel_id AS "channelId", o.id AS "organizationId", o.slug, o.name, o.countries
          FROM channel_access ca
          JOIN channels c ON c.id = ca.channel_id
          JOIN organizations o ON o.id = ca.organization_id
         WHERE c.platform_id = $1
-          AND $2 = ANY(ca.countries)
+          AND ca.status = 'approved'
+          AND ($2::text IS NULL OR $2 = ANY(ca.countries))
           AND ca.since <= $3::date
           AND (ca.until IS NULL OR ca.until >= $3::date)
         ORDER BY o.slug`,
@@ -133,7 +129,7 @@ export class PlatformsRepository {
     );
   }
 
-  /** Channels the organisation may use on `date` (in `country`, when given). */
+  /** Channels the organisation may use on `date` (in `country`, when given): approved access only. */
   async usableChannelIds(
     organizationId: string,
     date: string,
@@ -143,6 +139,7 @@ export class PlatformsRepository {
       `SELECT DISTINCT ca.channel_id AS id
          FROM channel_access ca
         WHERE ca.organization_id = $1
+          AND ca.status = 'approved'
           AND ($3::text IS NULL OR $3 = ANY(ca.countries))
           AND ca.since <= $2::date
           AND (ca.until IS NULL OR ca.until >= $2::date)`,

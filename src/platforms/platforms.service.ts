@@ -3,24 +3,13 @@ import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/auth/actor';
 import { Clock } from '../common/clock';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  ValidationFailedError,
-} from '../common/errors/domain-error';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 import { TtlCache } from '../common/cache/ttl-cache';
 import { Page, toPage } from '../common/pagination/cursor';
 import { TransactionRunner } from '../database/transaction';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { ChannelEntity } from './channel.entity';
-import { ChannelAccessEntity } from './channel-access.entity';
-import {
-  ChannelAccessResponseDto,
-  CreateChannelAccessDto,
-  PartnersQueryDto,
-  PartnersResponseDto,
-} from './dto/channel-access.dto';
+import { PartnersQueryDto, PartnersResponseDto } from './dto/channel-access.dto';
 import {
   ChannelResponseDto,
   CreateChannelDto,
@@ -287,56 +276,18 @@ export class PlatformsService implements OnApplicationBootstrap {
     return updated;
   }
 
-  /** admin: for any organisation; org_admin: for its own only. */
-  async grantAccess(actor: Actor, dto: CreateChannelAccessDto): Promise<ChannelAccessResponseDto> {
-    if (
-      actor.role !== 'admin' &&
-      !(actor.role === 'org_admin' && actor.organizationId === dto.organizationId)
-    ) {
-      throw new ForbiddenError(
-        'Only a community admin can record channel access for another organization.',
-      );
-    }
-    if (dto.until && dto.until < dto.since) {
-      throw new ValidationFailedError([
-        { field: 'until', message: 'until must not be before since' },
-      ]);
-    }
-    return this.tx.run(async (em) => {
-      const organization = await this.organizations.findById(dto.organizationId, em);
-      if (!organization)
-        throw new ValidationFailedError([
-          { field: 'organizationId', message: 'organizationId is not a known organization' },
-        ]);
-      const channel = await this.platforms.findChannelById(dto.channelId, em);
-      if (!channel)
-        throw new ValidationFailedError([
-          { field: 'channelId', message: 'channelId is not a known channel' },
-        ]);
-      const access = await this.platforms.insertAccess(
-        {
-          organizationId: dto.organizationId,
-          channelId: dto.channelId,
-          countries: dto.countries,
-          since: dto.since,
-          until: dto.until ?? null,
-          createdBy: actor.userId,
-        },
-        em,
-      );
-      await this.audit.record(
-        {
-          action: 'channel_access.granted',
-          actorUserId: actor.userId,
-          organizationId: dto.organizationId,
-          targetType: 'channel_access',
-          targetId: access.id,
-          details: { channelId: dto.channelId, countries: dto.countries },
-        },
-        em,
-      );
-      return toChannelAccessResponse(access);
-    });
+  findChannelById(id: string, em?: EntityManager): Promise<ChannelEntity | null> {
+    return this.platforms.findChannelById(id, em);
+  }
+
+  /** A platform and one of its channels by codes (null when either is unknown). */
+  async findWithChannel(
+    platformCode: string,
+    channelCode: string,
+    em?: EntityManager,
+  ): Promise<PlatformWithChannel | null> {
+    const found = await this.platforms.findWithChannel(platformCode, channelCode, em);
+    return found?.channel ? { platform: found.platform, channel: found.channel } : null;
   }
 
   /** Who can use each channel of this platform in this country, on a day (default today). */
@@ -345,7 +296,7 @@ export class PlatformsService implements OnApplicationBootstrap {
     const date = query.date ?? this.clock.now().toISOString().slice(0, 10);
     const [channels, rows] = await Promise.all([
       this.platforms.channelsOf([platform.id]),
-      this.platforms.partners(platform.id, query.country, date),
+      this.platforms.partners(platform.id, query.country ?? null, date),
     ]);
     return {
       data: channels
@@ -407,17 +358,5 @@ function toPlatformResponse(p: PlatformEntity, channels: ChannelEntity[]): Platf
     parentCompany: p.parentCompany,
     dsaVlop: p.dsaVlop,
     channels: channels.map(toChannelResponse),
-  };
-}
-
-function toChannelAccessResponse(a: ChannelAccessEntity): ChannelAccessResponseDto {
-  return {
-    id: a.id,
-    organizationId: a.organizationId,
-    channelId: a.channelId,
-    countries: a.countries,
-    since: a.since,
-    until: a.until,
-    createdAt: a.createdAt.toISOString(),
   };
 }

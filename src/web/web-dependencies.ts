@@ -5,6 +5,9 @@ import { WriteRateLimit } from '../auth/write-rate-limit';
 import { CalendarTokensService } from '../calendar/calendar-tokens.service';
 import { CaseEventsService } from '../cases/case-events.service';
 import { CasesService } from '../cases/cases.service';
+import { ChannelIncidentsService } from '../channels/channel-incidents.service';
+import { ChannelPlaybooksService } from '../channels/channel-playbooks.service';
+import { ChannelRegistryService } from '../channels/channel-registry.service';
 import { Clock } from '../common/clock';
 import { MeetingsService } from '../community/meetings.service';
 import { WorkingGroupsService } from '../community/working-groups.service';
@@ -42,6 +45,9 @@ export class WebDependencies {
     readonly meetings: MeetingsService,
     readonly workingGroups: WorkingGroupsService,
     readonly platforms: PlatformsService,
+    readonly registry: ChannelRegistryService,
+    readonly playbooks: ChannelPlaybooksService,
+    readonly incidents: ChannelIncidentsService,
     readonly contacts: ContactsService,
     readonly cases: CasesService,
     readonly caseEvents: CaseEventsService,

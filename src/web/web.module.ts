@@ -4,6 +4,7 @@ import { AuthModule } from '../auth/auth.module';
 import { CalendarModule } from '../calendar/calendar.module';
 import { CasesModule } from '../cases/cases.module';
 import { CommunityModule } from '../community/community.module';
+import { ChannelsModule } from '../channels/channels.module';
 import { ContactsModule } from '../contacts/contacts.module';
 import { InteropModule } from '../interop/interop.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
@@ -33,6 +34,7 @@ import { WebSessionsService } from './web-sessions.service';
     OrganizationsModule,
     CommunityModule,
     PlatformsModule,
+    ChannelsModule,
     ContactsModule,
     CasesModule,
     InteropModule,

@@ -14,6 +14,7 @@ import { registerAnnualReportPages } from './pages/annual-report.pages';
 import { registerAuthPages } from './pages/auth.pages';
 import { registerCasePages } from './pages/cases.pages';
 import { registerCommunityPages } from './pages/community.pages';
+import { registerChannelPages } from './pages/channels.pages';
 import { registerDirectoryPages } from './pages/directory.pages';
 import { registerInsightsPages } from './pages/insights.pages';
 import { registerSettingsPages } from './pages/settings.pages';
@@ -134,6 +135,7 @@ export async function registerWeb(
       registerCasePages(web, deps);
       registerDirectoryPages(web, deps);
       registerCommunityPages(web, deps);
+      registerChannelPages(web, deps);
       registerInsightsPages(web, deps);
       registerAnnualReportPages(web, deps);
       registerSettingsPages(web, deps);

@@ -86,6 +86,10 @@ interface World {
   /** A working group of the owner (A's member) and B's member, and a meeting of that group. */
   workingGroupId: string;
   groupMeetingId: string;
+  /** A claim of organisation A on Facebook's trusted-partner channel. */
+  accessId: string;
+  /** A channel incident reported by the owner (organisation A). */
+  incidentId: string;
 }
 
 interface Req {
@@ -236,6 +240,35 @@ const sharing = (w: World, tlp: Tlp) => ({
   tlp,
   ...(tlp === 'AMBER' ? { shareWithOrganizationIds: [w.c.b.id] } : {}),
 });
+
+/** A claim of organisation A (by its org_admin), for one call that decides or changes it. */
+async function throwawayClaim(w: World): Promise<string> {
+  const answer = await call(w.app, 'POST', '/v1/channel-access', {
+    token: w.c.inA.orgAdmin.token,
+    body: {
+      organizationId: w.c.a.id,
+      channelId: w.facebookChannelId,
+      countries: ['BO'],
+      since: '2026-01-01',
+      evidenceNote: 'Partner letter',
+    },
+  });
+  return expectStatus(answer, 201, 'channel access claim').body.id as string;
+}
+
+async function throwawayIncident(w: World, token: string): Promise<string> {
+  const answer = await call(w.app, 'POST', '/v1/channel-incidents', {
+    token,
+    body: {
+      platformCode: 'facebook',
+      channelCode: 'trusted_partner',
+      kind: 'broken',
+      since: '2026-01-15',
+      description: 'The form fails',
+    },
+  });
+  return expectStatus(answer, 201, 'channel incident').body.id as string;
+}
 
 async function throwawayApiToken(w: World): Promise<string> {
   const answer = await call(w.app, 'POST', '/v1/auth/tokens', {
@@ -516,7 +549,145 @@ const CHECKS: Check[] = [
         channelId: w.facebookChannelId,
         countries: ['BO'],
         since: '2026-01-01',
+        evidenceNote: 'Partner letter',
       },
+    }),
+  },
+  {
+    route: 'GET /v1/channel-access',
+    expect: ANY_USER(200),
+    request: () => ({ query: { status: 'claimed' } }),
+  },
+  {
+    route: 'GET /v1/channel-access/overview',
+    expect: ANY_USER(200),
+    request: () => ({ query: { country: 'BO' } }),
+  },
+  {
+    route: 'GET /v1/channel-access/{id}',
+    subject: 'a claim of organisation A (the registry is the community’s)',
+    expect: ANY_USER(200),
+    request: (w) => ({ params: { id: w.accessId } }),
+  },
+  {
+    route: 'GET /v1/channel-access/{id}/history',
+    subject: 'a claim of organisation A',
+    expect: ANY_USER(200),
+    request: (w) => ({ params: { id: w.accessId } }),
+  },
+  {
+    route: 'PATCH /v1/channel-access/{id}',
+    subject: 'a claim of organisation A',
+    expect: ADMIN_OR_ORG_ADMIN_OF_A(200),
+    request: async (w, _a, allowed) => ({
+      params: { id: allowed ? await throwawayClaim(w) : w.accessId },
+      headers: { 'if-match': '"1"' },
+      body: { until: '2026-12-31' },
+    }),
+  },
+  {
+    route: 'POST /v1/channel-access/{id}/approve',
+    subject: 'a claim of organisation A (never by its own org_admin)',
+    expect: ADMIN_ONLY(200),
+    request: async (w, _a, allowed) => ({
+      params: { id: allowed ? await throwawayClaim(w) : w.accessId },
+      body: {},
+    }),
+  },
+  {
+    route: 'POST /v1/channel-access/{id}/refuse',
+    subject: 'a claim of organisation A',
+    expect: ADMIN_ONLY(200),
+    request: async (w, _a, allowed) => ({
+      params: { id: allowed ? await throwawayClaim(w) : w.accessId },
+      body: { reason: 'Not confirmed by the platform' },
+    }),
+  },
+  {
+    route: 'POST /v1/channel-access/{id}/revoke',
+    subject: 'a claim of organisation A',
+    expect: ADMIN_OR_ORG_ADMIN_OF_A(200),
+    request: async (w, _a, allowed) => ({
+      params: { id: allowed ? await throwawayClaim(w) : w.accessId },
+      body: { reason: 'Program closed' },
+    }),
+  },
+  {
+    route: 'GET /v1/platforms/{code}/channels/{channelCode}/playbook',
+    expect: ANY_USER(200),
+    request: (w) => ({ params: { code: w.platformCode, channelCode: w.channelCode } }),
+  },
+  {
+    route: 'PUT /v1/platforms/{code}/channels/{channelCode}/playbook',
+    expect: WRITER(200),
+    request: (w) => ({
+      params: { code: w.platformCode, channelCode: w.channelCode },
+      headers: { 'if-match': '*' },
+      body: { evidence: `Screenshots ${unique()}` },
+    }),
+  },
+  {
+    route: 'GET /v1/platforms/{code}/channels/{channelCode}/playbook/versions',
+    expect: ANY_USER(200),
+    request: (w) => ({ params: { code: w.platformCode, channelCode: w.channelCode } }),
+  },
+  {
+    route: 'GET /v1/platforms/{code}/channels/{channelCode}/playbook/versions/{version}',
+    expect: ANY_USER(200),
+    request: (w) => ({
+      params: { code: w.platformCode, channelCode: w.channelCode, version: '1' },
+    }),
+  },
+  {
+    route: 'GET /v1/channel-incidents',
+    expect: ANY_USER(200),
+    request: () => ({ query: { status: 'open' } }),
+  },
+  {
+    route: 'POST /v1/channel-incidents',
+    expect: WRITER(201),
+    request: () => ({
+      body: {
+        platformCode: 'facebook',
+        channelCode: 'trusted_partner',
+        kind: 'silent',
+        since: '2026-01-01',
+        description: 'No answers',
+      },
+    }),
+  },
+  {
+    route: 'GET /v1/channel-incidents/{id}',
+    subject: 'an incident reported by organisation A (community content)',
+    expect: ANY_USER(200),
+    request: (w) => ({ params: { id: w.incidentId } }),
+  },
+  {
+    route: 'POST /v1/channel-incidents/{id}/confirmations',
+    subject: 'an incident reported by another organisation than the caller’s',
+    expect: WRITER(201),
+    request: async (w, a, allowed) => ({
+      // A fresh incident of another organisation for each caller who may confirm.
+      params: {
+        id: allowed
+          ? await throwawayIncident(w, a.org === 'A' ? w.c.inB.member.token : w.owner.token)
+          : w.incidentId,
+      },
+      body: { note: 'We see it too' },
+    }),
+  },
+  {
+    route: 'POST /v1/channel-incidents/{id}/resolve',
+    subject: 'an incident reported by organisation A',
+    expect: rule(
+      200,
+      signedIn,
+      notViewer,
+      may((a) => isAdmin(a) || inOrgA(a)),
+    ),
+    request: async (w, _a, allowed) => ({
+      params: { id: allowed ? await throwawayIncident(w, w.owner.token) : w.incidentId },
+      body: { resolvedOn: '2026-02-01' },
     }),
   },
 
@@ -1063,6 +1234,8 @@ describe('authorisation matrix: every route x every caller', () => {
       facebookChannelId: channels.find((ch) => ch.code === 'trusted_partner')!.id,
       workingGroupId: '',
       groupMeetingId: '',
+      accessId: '',
+      incidentId: '',
     };
     w.workingGroupId = await throwawayGroup(w, [owner.id, c.inB.member.id]);
     const groupMeeting = await call(app, 'POST', '/v1/meetings', {
@@ -1070,6 +1243,17 @@ describe('authorisation matrix: every route x every caller', () => {
       body: { title: 'authz group meeting', ...MEETING_TIMES, workingGroupId: w.workingGroupId },
     });
     w.groupMeetingId = expectStatus(groupMeeting, 201, 'group meeting').body.id as string;
+    w.accessId = await throwawayClaim(w);
+    w.incidentId = await throwawayIncident(w, owner.token);
+    expectStatus(
+      await call(app, 'PUT', `/v1/platforms/${platform.code}/channels/${channelCode}/playbook`, {
+        token: owner.token,
+        headers: { 'if-match': '"0"' },
+        body: { evidence: 'Screenshots with the URL' },
+      }),
+      200,
+      'playbook',
+    );
     for (const tlp of caseVariants) w.cases[tlp] = await throwawayCase(w, tlp);
     for (const tlp of contactVariants) w.contacts[tlp] = await throwawayContact(w, tlp);
     w.webhookId = await throwawayWebhook(w);

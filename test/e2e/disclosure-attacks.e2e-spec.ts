@@ -625,9 +625,10 @@ describe('disclosure attacks 5-9: attributes, side channels and TLP:RED (e2e)', 
     expect([singleInApp.acknowledged, singleInApp.outcome]).toEqual([true, 'content_removed']);
 
     // Protected, through HTTP, as A's member and viewer, over the month and a wider period.
+    // The channel incidents beside the figures are not case data (none is reported here).
     const figures = (row: ScorecardRowDto) =>
       Object.entries(row).filter(
-        ([f]) => !['platform', 'channel', 'channelKind', 'suppressed'].includes(f),
+        ([f]) => !['platform', 'channel', 'channelKind', 'suppressed', 'incidents'].includes(f),
       );
     for (const [user, period] of [
       [A.member, { from: '2025-02', to: '2025-02' }],
@@ -641,6 +642,7 @@ describe('disclosure attacks 5-9: attributes, side channels and TLP:RED (e2e)', 
       for (const [field, value] of figures(row('abuse_email'))) {
         expect([field, value]).toEqual([field, null]);
       }
+      expect(row('abuse_email').incidents).toEqual({ open: 0, overlapping: 0 });
       // The other row is shown, with its percentiles and paused hours (from 11 cases of three
       // organisations), but every share whose complement is A's own cases, or nothing, is hidden.
       const inApp = row('in_app_report');

@@ -260,4 +260,40 @@ describe('patterns: platform scorecard against the oracle (e2e)', () => {
     );
     expect(red[0].n).toBe(0);
   });
+
+  it('marks a row with the channel incidents overlapping its period, unprotected and apart from the figures', async () => {
+    const report = async (body: Record<string, unknown>) => {
+      const answer = await call<{ id: string }>(t.app, 'POST', '/v1/channel-incidents', {
+        token: a.token,
+        body: { platformCode: 'facebook', channelCode: 'trusted_partner', ...body },
+      });
+      expect(answer.status).toBe(201);
+      return answer.body.id;
+    };
+    const march = await report({ kind: 'silent', since: '2025-03-10', description: 'No answers' });
+    const resolved = await call(t.app, 'POST', `/v1/channel-incidents/${march}/resolve`, {
+      token: a.token,
+      body: { resolvedOn: '2025-03-20' },
+    });
+    expect(resolved.status).toBe(200);
+    await report({ kind: 'broken', since: '2025-05-02', description: 'The form fails' });
+    const incidents = (open: number, overlapping: number) =>
+      new Map([['facebook/trusted_partner', { open, overlapping }]]);
+    const check = async (from: string, to: string, open: number, overlapping: number) => {
+      const body = await scorecard(from, to);
+      expect(body.data).toEqual(
+        oracleScorecard(await rawRecords(t.db), { from, to }, body.k, incidents(open, overlapping)),
+      );
+      return body;
+    };
+    // The figures are the oracle's as before; only the indicator moves with the period.
+    await check('2025-03', '2025-05', 1, 2);
+    await check('2025-03', '2025-03', 0, 1);
+    await check('2025-05', '2025-05', 1, 1);
+    const body = await check('2025-03', '2025-05', 1, 2);
+    // A suppressed row keeps no number at all, the indicator included (it is an object).
+    const instagram = body.data.find((r) => r.platform === 'instagram')!;
+    expect(instagram.incidents).toEqual({ open: 0, overlapping: 0 });
+    expect(Object.entries(instagram).filter(([, v]) => typeof v === 'number')).toEqual([]);
+  });
 });

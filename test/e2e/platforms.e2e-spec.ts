@@ -719,11 +719,25 @@ describe('platforms, channels and channel access', () => {
       expect(answer.body).toEqual({
         id: expect.stringMatching(UUID),
         organizationId: c.b.id,
+        organizationSlug: c.b.slug,
+        organizationName: c.b.name,
         channelId: channel,
+        platformCode: 'tiktok',
+        channelCode: 'in_app_report',
+        channelName: expect.any(String),
         countries: ['MX'],
         since: '2025-01-01',
         until: null,
+        // Recorded by the community coordination: approved at once.
+        status: 'approved',
+        evidenceNote: null,
+        confirmedOn: null,
+        confirmedBy: null,
+        decidedAt: expect.any(String),
+        decisionReason: null,
+        version: 1,
         createdAt: expect.any(String),
+        updatedAt: expect.any(String),
       });
       await expect(
         t.db.query(
@@ -754,7 +768,7 @@ describe('platforms, channels and channel access', () => {
       ]);
     });
 
-    it('lets an org_admin record access for its own organisation only', async () => {
+    it('lets an org_admin claim access for its own organisation only', async () => {
       const channel = await channelId('youtube', 'in_app_report');
       const own = await call(t.app, 'POST', '/v1/channel-access', {
         token: c.inA.orgAdmin.token,
@@ -764,10 +778,15 @@ describe('platforms, channels and channel access', () => {
           countries: ['BO', 'EC'],
           since: '2025-01-01',
           until: '2025-12-31',
+          evidenceNote: 'Letter of the platform',
         },
       });
       expect(own.status).toBe(201);
-      expect(own.body).toMatchObject({ organizationId: c.a.id, until: '2025-12-31' });
+      expect(own.body).toMatchObject({
+        organizationId: c.a.id,
+        until: '2025-12-31',
+        status: 'claimed',
+      });
       const before = await accessCount();
       const other = await call(t.app, 'POST', '/v1/channel-access', {
         token: c.inA.orgAdmin.token,
@@ -957,6 +976,28 @@ describe('platforms, channels and channel access', () => {
       await expect(partners({ country: 'PE' })).resolves.toEqual({
         data: [{ channel: desk(channels.legal_desk), organizations: bySlug(three) }],
       });
+      // Without a country: every country (the channels in code order).
+      await expect(partners({ date: '2025-03-01' })).resolves.toEqual({
+        data: [
+          { channel: desk(channels.legal_desk), organizations: bySlug(three) },
+          { channel: desk(channels.partner_desk), organizations: bySlug(one, two) },
+        ],
+      });
+      // An organisation's own claim is no partnership until the coordination approves it.
+      const claim = await call(t.app, 'POST', '/v1/channel-access', {
+        token: c.inA.orgAdmin.token,
+        body: {
+          organizationId: c.a.id,
+          channelId: channels.partner_desk.id,
+          countries: ['EC'],
+          since: '2020-01-01',
+          evidenceNote: 'We say so',
+        },
+      });
+      expect(claim.body).toMatchObject({ status: 'claimed' });
+      await expect(partners({ country: 'EC', date: '2025-03-01' })).resolves.toEqual({
+        data: [{ channel: desk(channels.partner_desk), organizations: bySlug(one, two) }],
+      });
     });
 
     it('lists an organisation once per channel even with overlapping grants', async () => {
@@ -973,9 +1014,20 @@ describe('platforms, channels and channel access', () => {
       for (const since of ['2025-01-01', '2025-02-01']) {
         const answer = await call(t.app, 'POST', '/v1/channel-access', {
           token: c.inA.orgAdmin.token,
-          body: { organizationId: c.a.id, channelId: channel.body.id, countries: ['EC'], since },
+          body: {
+            organizationId: c.a.id,
+            channelId: channel.body.id,
+            countries: ['EC'],
+            since,
+            evidenceNote: 'Partner agreement',
+          },
         });
         expect(answer.status).toBe(201);
+        const approved = await call(t.app, 'POST', `/v1/channel-access/${answer.body.id}/approve`, {
+          token: c.admin.token,
+          body: {},
+        });
+        expect(approved.status).toBe(200);
       }
       const answer = await call(t.app, 'GET', `/v1/platforms/${platform.code}/partners`, {
         token: c.inA.member.token,
@@ -993,10 +1045,9 @@ describe('platforms, channels and channel access', () => {
       });
     });
 
-    it('refuses a missing or malformed country or date (400) and unknown platforms (404)', async () => {
+    it('refuses a malformed country or date (400) and unknown platforms (404)', async () => {
       const token = c.inA.member.token;
       for (const [query, fields] of [
-        [{}, ['country']],
         [{ country: 'ec' }, ['country']],
         [{ country: 'XX' }, ['country']],
         [{ country: 'EC', date: '2025-02-30' }, ['date']],

@@ -169,7 +169,47 @@ describe('request bodies (property-based)', () => {
     leaver: undefined as unknown as TestUser,
     erasedOrg: undefined as unknown as { id: string; slug: string },
     eraser: undefined as unknown as TestUser,
+    // Channel access records a decision or a revocation uses up: a fresh one after each 2xx.
+    patchedAccess: '',
+    approvable: '',
+    refusable: '',
+    revocable: '',
+    // Incidents a confirmation (once per organisation) or a resolution uses up.
+    confirmable: '',
+    resolvable: '',
+    memberB: undefined as unknown as TestUser,
   };
+
+  /** A claim of organisation A by its org_admin. */
+  async function freshClaim(): Promise<string> {
+    const answer = await call(t.app, 'POST', '/v1/channel-access', {
+      token: actors.orgAdmin.token,
+      body: {
+        organizationId: state.orgA,
+        channelId: state.channelId,
+        countries: ['BO'],
+        since: '2026-01-01',
+        evidenceNote: 'Partner letter',
+      },
+    });
+    if (answer.status !== 201) throw new Error(`claim: ${answer.status} ${answer.text}`);
+    return answer.body.id as string;
+  }
+
+  async function freshIncident(user: TestUser): Promise<string> {
+    const answer = await call(t.app, 'POST', '/v1/channel-incidents', {
+      token: user.token,
+      body: {
+        platformCode: state.platform,
+        channelCode: state.channelCode,
+        kind: 'silent',
+        since: '2026-01-01',
+        description: 'No answers',
+      },
+    });
+    if (answer.status !== 201) throw new Error(`incident: ${answer.status} ${answer.text}`);
+    return answer.body.id as string;
+  }
 
   /** Deletes what a 2xx created, when a per-user or per-organisation cap would block the next. */
   async function revoke(url: string, user: TestUser): Promise<void> {
@@ -399,7 +439,95 @@ describe('request bodies (property-based)', () => {
         countries: ['BO'],
         since: '2026-01-01',
         until: '2026-12-31',
+        evidenceNote: 'Welcome letter of the partner team',
+        confirmedOn: '2026-01-02',
+        confirmedBy: 'Partnerships team',
       }),
+    },
+    'PATCH /v1/channel-access/{id}': {
+      token: () => actors.admin.token,
+      url: () => `/v1/channel-access/${state.patchedAccess}`,
+      valid: () => ({
+        countries: ['BO', 'EC'],
+        since: '2026-01-01',
+        until: '2026-12-31',
+        evidenceNote: `Letter ${next()}`,
+        confirmedOn: '2026-01-02',
+        confirmedBy: 'Partnerships team',
+        reason: 'Corrected dates',
+      }),
+      headers: async () => {
+        const [row] = (await t.db.query('SELECT version FROM channel_access WHERE id = $1', [
+          state.patchedAccess,
+        ])) as { version: number }[];
+        return { 'if-match': `"${row.version}"` };
+      },
+    },
+    'POST /v1/channel-access/{id}/approve': {
+      token: () => actors.admin.token,
+      url: () => `/v1/channel-access/${state.approvable}/approve`,
+      valid: () => ({ reason: 'Checked with the platform' }),
+      onSuccess: async () => {
+        state.approvable = await freshClaim();
+      },
+    },
+    'POST /v1/channel-access/{id}/refuse': {
+      token: () => actors.admin.token,
+      url: () => `/v1/channel-access/${state.refusable}/refuse`,
+      valid: () => ({ reason: 'The platform does not confirm it' }),
+      onSuccess: async () => {
+        state.refusable = await freshClaim();
+      },
+    },
+    'POST /v1/channel-access/{id}/revoke': {
+      token: () => actors.orgAdmin.token,
+      url: () => `/v1/channel-access/${state.revocable}/revoke`,
+      valid: () => ({ reason: 'The program closed' }),
+      onSuccess: async () => {
+        state.revocable = await freshClaim();
+      },
+    },
+    'PUT /v1/platforms/{code}/channels/{channelCode}/playbook': {
+      token: () => actors.member.token,
+      url: () => `/v1/platforms/${state.platform}/channels/${state.channelCode}/playbook`,
+      valid: () => ({
+        evidence: 'Screenshots with the URL visible',
+        language: 'English',
+        subjectLine: `[URGENT] ${next()}`,
+        formFields: 'Country: the victim’s',
+        pitfalls: 'No more than 10 links',
+        eligibility: 'Helplines working on online violence',
+        howToApply: 'Write to the partnerships team',
+        changeNote: 'Clearer',
+      }),
+      headers: () => ({ 'if-match': '*' }),
+    },
+    'POST /v1/channel-incidents': {
+      token: () => actors.member.token,
+      url: () => '/v1/channel-incidents',
+      valid: () => ({
+        platformCode: state.platform,
+        channelCode: state.channelCode,
+        kind: 'broken',
+        since: '2026-01-01',
+        description: `The form fails ${next()}`,
+      }),
+    },
+    'POST /v1/channel-incidents/{id}/confirmations': {
+      token: () => actors.member.token,
+      url: () => `/v1/channel-incidents/${state.confirmable}/confirmations`,
+      valid: () => ({ note: 'We see it too' }),
+      onSuccess: async () => {
+        state.confirmable = await freshIncident(state.memberB);
+      },
+    },
+    'POST /v1/channel-incidents/{id}/resolve': {
+      token: () => actors.member.token,
+      url: () => `/v1/channel-incidents/${state.resolvable}/resolve`,
+      valid: () => ({ resolvedOn: '2026-02-01', note: 'Answers again' }),
+      onSuccess: async () => {
+        state.resolvable = await freshIncident(actors.member);
+      },
     },
     'POST /v1/contacts': {
       token: () => actors.member.token,
@@ -650,6 +778,13 @@ describe('request bodies (property-based)', () => {
     state.leaver = await createUser(t.app, state.leaverOrg.id, 'org_admin');
     state.erasedOrg = await createOrganization(t.app);
     state.eraser = await createUser(t.app, state.erasedOrg.id, 'org_admin');
+    state.memberB = c.inB.member;
+    state.patchedAccess = await freshClaim();
+    state.approvable = await freshClaim();
+    state.refusable = await freshClaim();
+    state.revocable = await freshClaim();
+    state.confirmable = await freshIncident(c.inB.member);
+    state.resolvable = await freshIncident(c.inA.member);
   });
   afterAll(() => t?.close());
 

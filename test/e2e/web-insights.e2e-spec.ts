@@ -557,4 +557,31 @@ describe('web: directory, insights and downloads', () => {
     expect(answer.status).toBe(404);
     expect(answer.html).toContain(en['ui.error.title.404']);
   });
+
+  it('marks a scorecard row with the channel incidents of the period, linking to the channel', async () => {
+    const link = 'href="/web/channels/facebook/trusted_partner"';
+    const w = await web(c.inA.viewer);
+    const before = await w.get(`/web/scorecard?from=${PERIOD.from}&to=${PERIOD.to}`);
+    expect(before.status).toBe(200);
+    expect(before.html).toContain('<th scope="row">Facebook</th>');
+    expect(before.html).not.toContain(link);
+    const reported = await call(t.app, 'POST', '/v1/channel-incidents', {
+      token: c.inA.member.token,
+      body: {
+        platformCode: 'facebook',
+        channelCode: 'trusted_partner',
+        kind: 'silent',
+        since: '2026-04-01',
+        description: 'No answers in April',
+      },
+    });
+    expect(reported.status).toBe(201);
+    const after = await w.get(`/web/scorecard?from=${PERIOD.from}&to=${PERIOD.to}`);
+    expect(after.html).toContain(
+      `${link}>⚠ ${en['ui.insights.scorecard.incidents'].replace('{count}', '1').replace('{open}', '1')}</a>`,
+    );
+    // A period the incident does not overlap has no mark.
+    const earlier = await w.get('/web/scorecard?from=2026-01&to=2026-03');
+    expect(earlier.html).not.toContain(link);
+  });
 });

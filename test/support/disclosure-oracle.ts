@@ -285,11 +285,16 @@ const QUESTIONS = [
   'retraumatisingProofRequested',
 ];
 
-/** What GET /v1/reports/platform-scorecard must answer in `data`, per platform and channel. */
+/**
+ * What GET /v1/reports/platform-scorecard must answer in `data`, per platform and channel.
+ * `incidents`: the channel incidents overlapping the period, by `platform/channel` (none when
+ * the suite reports none); they are not case data and pass unprotected.
+ */
 export function oracleScorecard(
   records: readonly RawRecord[],
   period: { from: string; to: string },
   k: number,
+  incidents: ReadonlyMap<string, { open: number; overlapping: number }> = new Map(),
 ) {
   const channels = new Map<string, RawRecord[]>();
   for (const r of records) {
@@ -302,9 +307,11 @@ export function oracleScorecard(
       const { platform, channel, channelKind } = all[0];
       const cell = cellOfRecords(all);
       const names = { platform, channel, channelKind };
+      const incidentsOf = incidents.get(`${platform}/${channel}`) ?? { open: 0, overlapping: 0 };
       if (!oracleSafe(cell, k)) {
         return {
           ...names,
+          incidents: incidentsOf,
           cases: null,
           organizations: null,
           suppressed: true,
@@ -336,6 +343,7 @@ export function oracleScorecard(
       const paused = all.filter((r) => r.pausedSeconds > 0);
       return {
         ...names,
+        incidents: incidentsOf,
         cases,
         organizations: cell.byOrganization.size,
         suppressed: false,

@@ -52,6 +52,7 @@ describe('collectHandlers', () => {
     expect([...EVENT_NAMES].sort()).toEqual([
       'case.deadline-changed',
       'case.unshared',
+      'channel-incident.reported',
       'contact.departed',
       'user.sessions-ended',
     ]);

@@ -30,6 +30,12 @@ export interface EventMap {
    * emitted in that transaction. With `revokeApiTokens`, auth revokes the user's API tokens in it.
    */
   'user.sessions-ended': { userId: string; revokeApiTokens: boolean };
+  /**
+   * A member reported that a channel is broken, silent or changed (`POST /v1/channel-incidents`),
+   * emitted in the report's transaction. Nothing handles it yet: notifications (the working
+   * group's alert) may pick it up after the commit.
+   */
+  'channel-incident.reported': { incidentId: string; channelId: string };
 }
 
 export type EventName = keyof EventMap;
@@ -40,6 +46,7 @@ const NAMES: Record<EventName, true> = {
   'case.deadline-changed': true,
   'case.unshared': true,
   'user.sessions-ended': true,
+  'channel-incident.reported': true,
 };
 export const EVENT_NAMES: readonly EventName[] = Object.keys(NAMES) as EventName[];
 

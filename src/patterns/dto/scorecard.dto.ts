@@ -31,6 +31,17 @@ export class ScorecardQueryDto {
 }
 
 /**
+ * Channel incidents (broken, silent, changed) that overlapped the period: not case data, so
+ * never suppressed or perturbed; a reader weighs the row's figures with it.
+ */
+export class ScorecardIncidentsDto {
+  /** Incidents still open. */
+  @ApiProperty() open: number;
+  /** Incidents that overlapped the period, open or resolved. */
+  @ApiProperty() overlapping: number;
+}
+
+/**
  * A platform and channel, protected: `cases` perturbed by at most 2 and the row suppressed
  * (every figure null) like a trend cell. A "safe" set of cases below: at least k, at least k
  * after perturbation, and at least k outside the largest organisation.
@@ -74,6 +85,8 @@ export class ScorecardRowDto {
   @ApiProperty({ nullable: true, type: Number }) harmRecognisedAsGenderedShare: number | null;
   /** 0..1 of the answered, from perturbed counts; null unless yes and no answers are safe. */
   @ApiProperty({ nullable: true, type: Number }) retraumatisingProofRequestedShare: number | null;
+  /** Incidents reported on the channel that overlapped the period (see channel incidents). */
+  @ApiProperty({ type: ScorecardIncidentsDto }) incidents: ScorecardIncidentsDto;
 }
 
 export class ScorecardPlatformDto {

@@ -1,42 +1,12 @@
-import { IsOptional, IsUUID } from 'class-validator';
-import { IsCountryCode, IsCountryCodes, IsDateOnly } from '../../common/validation/decorators';
+import { IsOptional } from 'class-validator';
+import { IsCountryCode, IsDateOnly } from '../../common/validation/decorators';
 import { ChannelKind } from '../channel.entity';
 
-export class CreateChannelAccessDto {
-  @IsUUID()
-  organizationId: string;
-
-  @IsUUID()
-  channelId: string;
-
-  /** Countries (ISO 3166-1 alpha-2) where the organisation may use the channel. */
-  @IsCountryCodes()
-  countries: string[];
-
-  /** First day of access, YYYY-MM-DD. */
-  @IsDateOnly()
-  since: string;
-
-  /** Last day of access, YYYY-MM-DD; open-ended when absent. */
-  @IsOptional()
-  @IsDateOnly()
-  until?: string;
-}
-
-export class ChannelAccessResponseDto {
-  id: string;
-  organizationId: string;
-  channelId: string;
-  countries: string[];
-  since: string;
-  until: string | null;
-  createdAt: string;
-}
-
 export class PartnersQueryDto {
-  /** Country where the channel must be usable. */
+  /** Country where the channel must be usable (all countries when absent). */
+  @IsOptional()
   @IsCountryCode()
-  country: string;
+  country?: string;
 
   /** Day to answer for, YYYY-MM-DD (default: today, UTC). */
   @IsOptional()

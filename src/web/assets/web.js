@@ -32,3 +32,25 @@
   tlp.addEventListener('change', toggle);
   toggle();
 })();
+
+// On the escalation form, the guidance (playbook, open incidents) of the chosen channel only;
+// without this file every channel's guidance is listed, closed.
+(function () {
+  'use strict';
+  var channel = document.getElementById('channel');
+  var box = document.getElementById('channel-guidance');
+  if (!channel || !box) return;
+  var blocks = box.querySelectorAll('details[data-channel]');
+  function show() {
+    var any = false;
+    for (var i = 0; i < blocks.length; i++) {
+      var match = blocks[i].getAttribute('data-channel') === channel.value;
+      blocks[i].hidden = !match;
+      if (match) blocks[i].open = true;
+      any = any || match;
+    }
+    box.hidden = !any;
+  }
+  channel.addEventListener('change', show);
+  show();
+})();

@@ -284,6 +284,23 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
       contactChoices(actor, form.fields),
       sharingChoices(actor, page.lang),
     ]);
+    // Each channel's playbook and open incidents, shown beside the channel choice.
+    const channelIds = platforms.flatMap((p) => p.channels.map((ch) => ch.id));
+    const [playbookOf, open] = await Promise.all([
+      services.playbooks.currentOf(actor, channelIds),
+      services.incidents.openOf(actor, channelIds),
+    ]);
+    const guidance = platforms.flatMap((p) =>
+      p.channels
+        .map((ch) => ({
+          value: `${p.code}/${ch.code}`,
+          href: `/web/channels/${p.code}/${ch.code}`,
+          name: `${p.name} · ${ch.name}`,
+          playbook: playbookOf.get(ch.id) ?? null,
+          incidents: open.filter((i) => i.platformCode === p.code && i.channelCode === ch.code),
+        }))
+        .filter((g) => g.playbook || g.incidents.length > 0),
+    );
     // Channel names come in English only (the reference data has no other): elsewhere the kind
     // names the channel, and the name only tells apart two channels of one kind.
     const channelName = (p: PlatformResponseDto, ch: ChannelResponseDto) => {
@@ -307,6 +324,7 @@ export function registerCasePages(web: FastifyInstance, { services }: WebDeps): 
           ...p,
           channels: p.channels.map((ch) => ({ ...ch, label: channelName(p, ch) })),
         })),
+        guidance,
         categories: taxonomy.categories,
         countries,
         urgencies: CASE_URGENCIES,

@@ -18,6 +18,7 @@ export const NAVIGATION_PATHS = [
   '/web/cases/new',
   '/web/contacts',
   '/web/partners',
+  '/web/registry',
   '/web/organizations',
   '/web/working-groups',
   '/web/meetings',
