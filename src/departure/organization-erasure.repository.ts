@@ -5,15 +5,16 @@ import { TransactionRunner } from '../database/transaction';
 /**
  * Every table that references `organizations`, and what an organisation's leaving does to its
  * rows: the ONE list. `cascade`: the foreign key is ON DELETE CASCADE (the rows go with the
- * organisation); `before`: rows this repository deletes (or hands over) before the
- * organisation's row, in this order. A test (test/e2e/organization-departure.e2e-spec.ts) reads
+ * organisation); `set null`: ON DELETE SET NULL (the community's rows stay, no longer naming
+ * it); `before`: rows this repository deletes (or hands over) before the organisation's row, in
+ * this order. A test (test/e2e/organization-departure.e2e-spec.ts) reads
  * the live schema and fails while a foreign key to `organizations` is missing here: a feature
  * that adds a table referencing organisations classifies it here.
  *
  * Cases (`cases`, `case_indicators`) are erased one by one by the cases feature before this runs
  * (tombstones, pattern records, rollups and audit, as an erasure on request).
  */
-export const ORGANIZATION_REFERENCES: Record<string, 'cascade' | 'before'> = {
+export const ORGANIZATION_REFERENCES: Record<string, 'cascade' | 'before' | 'set null'> = {
   cases: 'before',
   case_indicators: 'before',
   contacts: 'before',
@@ -24,6 +25,12 @@ export const ORGANIZATION_REFERENCES: Record<string, 'cascade' | 'before'> = {
   reports: 'cascade',
   retention_policies: 'cascade',
   erased_cases: 'cascade',
+  // A confirmation of an incident is the organisation's word: it goes with it.
+  channel_incident_confirmations: 'cascade',
+  // Incidents and playbook versions are the community's know-how about a channel: they stay,
+  // no longer naming the organisation that reported or wrote them.
+  channel_incidents: 'set null',
+  channel_playbook_versions: 'set null',
 };
 
 /**

@@ -74,10 +74,11 @@ describe('an organisation leaving: archive and erasure', () => {
     // A table added by another feature fails here until it is classified in ORGANIZATION_REFERENCES.
     expect(tables).toEqual(Object.keys(ORGANIZATION_REFERENCES).sort());
     for (const r of live) {
-      expect({ table: r.table, cascades: r.onDelete === 'cascade' }).toEqual({
-        table: r.table,
-        cascades: ORGANIZATION_REFERENCES[r.table] === 'cascade',
-      });
+      const expected = ORGANIZATION_REFERENCES[r.table];
+      // 'before': the erasure deletes the rows first, so the key itself must not cascade.
+      if (expected === 'before')
+        expect({ ...r, onDelete: r.onDelete === 'cascade' }).toEqual({ ...r, onDelete: false });
+      else expect(r).toEqual({ table: r.table, onDelete: expected });
     }
   });
 
