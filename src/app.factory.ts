@@ -19,14 +19,12 @@ import { guardJsonBodies } from './common/http/json-body';
 import {
   constrainFromValidation,
   OperationInputs,
-  UUID_PATTERN,
+  pipeSchema,
 } from './common/http/openapi-constraints';
 import { operationsOf, preciseOpenApi } from './common/http/openapi-document';
 import { answerMethodNotAllowed } from './common/http/method-not-allowed';
 import { drainRefusedBodies } from './common/http/refused-body-drain';
 import { Lifecycle } from './common/lifecycle';
-import { MACHINE_CODE_PATTERN, MACHINE_CODE_PIPE } from './common/validation/machine-code.pipe';
-import { UUID_PIPE } from './common/validation/uuid.pipe';
 import { PinoNestLogger } from './common/logging/logger';
 import { requestContext } from './common/logging/request-context';
 import { AppConfig } from './config/app-config';
@@ -226,12 +224,8 @@ function inputsOf(handler: Handler): OperationInputs {
     if (kind === BODY && !arg.data) inputs.body = types[arg.index];
     if (kind === QUERY && !arg.data) inputs.query = types[arg.index];
     if (kind === PARAM && arg.data) {
-      if (arg.pipes?.includes(UUID_PIPE)) {
-        inputs.path[arg.data] = { format: 'uuid', pattern: UUID_PATTERN };
-      }
-      if (arg.pipes?.includes(MACHINE_CODE_PIPE)) {
-        inputs.path[arg.data] = { pattern: MACHINE_CODE_PATTERN.source };
-      }
+      const schema = pipeSchema(arg.pipes);
+      if (schema) inputs.path[arg.data] = schema;
     }
   }
   return inputs;
@@ -272,6 +266,8 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
       .addTag('webhooks', "An organisation's webhooks and their deliveries.")
       .addTag('calendar', 'Calendar feeds of deadlines, for calendar applications.')
       .addTag('audit', 'The audit trail.')
+      .addTag('channel-access', 'The trusted-partner registry: who may use which channel, where.')
+      .addTag('channel-incidents', 'Channels broken, silent or changed, as members report them.')
       .addTag('retention', "How long an organisation's closed cases keep their content.")
       .addTag('working groups', 'Named groups of members from several organisations.')
       .addTag('meetings', "Community meetings, in everyone's calendar and time zone.")

@@ -40,6 +40,7 @@ export class ChannelIncidentsController {
     return this.incidents.report(actor, dto);
   }
 
+  /** One channel incident with its confirmations. */
   @Get(':id')
   @ApiProblems(400, 401, 404)
   get(

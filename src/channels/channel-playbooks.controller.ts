@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Actor, CurrentActor, Roles } from '../common/auth/actor';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { ApiProblems } from '../common/http/api-problems';
+import { documentPipe } from '../common/http/openapi-constraints';
 import { etagOf, parseIfMatch } from '../common/http/if-match';
 import { MACHINE_CODE_PIPE } from '../common/validation/machine-code.pipe';
 import { ChannelPlaybooksService } from './channel-playbooks.service';
@@ -18,6 +19,7 @@ export const VERSION_PIPE = new ParseIntPipe({
   exceptionFactory: () =>
     new ValidationFailedError([{ field: 'version', message: 'version must be an integer' }]),
 });
+documentPipe(VERSION_PIPE, { type: 'integer' });
 
 /** How to escalate well through a channel, kept by the community, every version kept. */
 @ApiTags('platforms')
@@ -71,6 +73,7 @@ export class ChannelPlaybooksController {
     return this.playbooks.versions(actor, code, channelCode);
   }
 
+  /** One version of the channel's playbook, as it was saved. */
   @Get('versions/:version')
   @ApiProblems(400, 401, 404)
   version(

@@ -70,6 +70,7 @@ export class ChannelRegistryController {
     return body;
   }
 
+  /** One access record (its evidence and reasons to its organisation and admins only). */
   @Get(':id')
   @ApiProblems(400, 401, 404)
   async get(

@@ -40,6 +40,18 @@ export function documentValidator(name: string, keywords: Keywords): void {
   FEATURE_VALIDATORS.set(name, keywords);
 }
 
+/** The schema of what a path parameter's pipe accepts, registered next to the pipe. */
+const PIPES = new Map<unknown, SchemaObject>();
+
+export function documentPipe(pipe: unknown, schema: SchemaObject): void {
+  PIPES.set(pipe, schema);
+}
+
+export function pipeSchema(pipes: unknown[] = []): SchemaObject | undefined {
+  for (const pipe of pipes) if (PIPES.has(pipe)) return PIPES.get(pipe);
+  return undefined;
+}
+
 /** What class-validator's isUUID accepts: RFC 9562 versions 1 to 8 (the JSON Schema format is looser). */
 export const UUID_PATTERN =
   '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$';

@@ -1,5 +1,6 @@
 import { PipeTransform } from '@nestjs/common';
 import { ValidationFailedError } from '../errors/domain-error';
+import { documentPipe } from '../http/openapi-constraints';
 
 export const MACHINE_CODE_PATTERN = /^[a-z0-9][a-z0-9_]{0,59}$/;
 
@@ -13,3 +14,5 @@ export const MACHINE_CODE_PIPE: PipeTransform<string, string> = {
     return value;
   },
 };
+
+documentPipe(MACHINE_CODE_PIPE, { type: 'string', pattern: MACHINE_CODE_PATTERN.source });

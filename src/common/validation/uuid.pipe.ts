@@ -1,5 +1,6 @@
 import { PipeTransform } from '@nestjs/common';
 import { ValidationFailedError } from '../errors/domain-error';
+import { documentPipe, UUID_PATTERN } from '../http/openapi-constraints';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -13,3 +14,6 @@ export const UUID_PIPE: PipeTransform<string, string> = {
     return value;
   },
 };
+
+// The document says the RFC 9562 form (versions 1 to 8), which every id we issue has.
+documentPipe(UUID_PIPE, { type: 'string', format: 'uuid', pattern: UUID_PATTERN });
