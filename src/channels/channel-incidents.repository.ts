@@ -88,6 +88,26 @@ export class ChannelIncidentsRepository {
     );
   }
 
+  /** What an alert says of an incident: the channel, the kind and since when (no description). */
+  async alertFacts(id: string): Promise<{
+    id: string;
+    platformCode: string;
+    channelCode: string;
+    kind: string;
+    since: string;
+  } | null> {
+    const [row] = await this.tx.manager.query(
+      `SELECT i.id, p.code AS "platformCode", ch.code AS "channelCode", i.kind::text AS kind,
+              i.since::text AS since
+         FROM channel_incidents i
+         JOIN channels ch ON ch.id = i.channel_id
+         JOIN platforms p ON p.id = ch.platform_id
+        WHERE i.id = $1`,
+      [id],
+    );
+    return row ?? null;
+  }
+
   async findRow(readerOrganizationId: string, id: string, em?: EntityManager) {
     const [row] = await this.list(readerOrganizationId, { id }, { limit: 1 }, em);
     return row ?? null;

@@ -38,6 +38,11 @@ export class ChannelIncidentsService {
     private readonly clock: Clock,
   ) {}
 
+  /** What an alert to a working group says of an incident (null: it is gone). */
+  alertFacts(id: string) {
+    return this.incidents.alertFacts(id);
+  }
+
   async list(actor: Actor, query: IncidentQueryDto): Promise<Page<IncidentResponseDto>> {
     const rows = await this.incidents.list(actor.organizationId, query, query);
     return toPage(rows, query.limit, toIncident, (r) => [r.createdAt.toISOString(), r.id]);

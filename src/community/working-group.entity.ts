@@ -30,6 +30,11 @@ export class WorkingGroupEntity {
   @Column({ type: 'boolean', default: false })
   patternAlerts: boolean;
 
+  /** The group's members hear by e-mail of each channel incident reported (a platform's channel
+   * broken, silent or changed). */
+  @Column({ type: 'boolean', default: false })
+  incidentAlerts: boolean;
+
   /** Authorship of community-shared content: kept when the user goes (SET NULL). */
   @Column({ type: 'uuid', nullable: true })
   createdBy: string | null;

@@ -129,6 +129,11 @@ export class WorkingGroupsRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  async incidentAlertGroupIds(): Promise<string[]> {
+    const rows = await this.tx.manager.findBy(WorkingGroupEntity, { incidentAlerts: true });
+    return rows.map((g) => g.id);
+  }
+
   async patternAlertGroupIds(): Promise<string[]> {
     const rows = await this.tx.manager.findBy(WorkingGroupEntity, { patternAlerts: true });
     return rows.map((g) => g.id);

@@ -57,6 +57,7 @@ export class WorkingGroupsService {
           name: dto.name,
           description: dto.description ?? null,
           patternAlerts: dto.patternAlerts ?? false,
+          incidentAlerts: dto.incidentAlerts ?? false,
           createdBy: actor.userId,
         },
         em,
@@ -145,6 +146,10 @@ export class WorkingGroupsService {
   }
 
   /** The groups whose members get the emerging-pattern notices. */
+  incidentAlertGroupIds(): Promise<string[]> {
+    return this.groups.incidentAlertGroupIds();
+  }
+
   patternAlertGroupIds(): Promise<string[]> {
     return this.groups.patternAlertGroupIds();
   }
@@ -170,6 +175,7 @@ function toGroupResponse(g: WorkingGroupRow): WorkingGroupResponseDto {
     name: g.name,
     description: g.description,
     patternAlerts: g.patternAlerts,
+    incidentAlerts: g.incidentAlerts,
     member: g.member,
     createdAt: g.createdAt.toISOString(),
   };

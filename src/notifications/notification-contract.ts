@@ -16,6 +16,11 @@ export class InvalidNotificationError extends Error {
   }
 }
 
+/** Addressed to a working group's members (e-mail only), not to an organisation. */
+export function isGroupNotification(n: Notification): n is GroupNotification {
+  return n.type === 'group.pattern_emerging' || n.type === 'group.channel_incident';
+}
+
 export function isCaseNotification(n: Notification): n is CaseNotification {
   return n.type === 'case.overdue' || n.type === 'case.follow_up_due';
 }
@@ -35,6 +40,7 @@ export function contractOf(n: Notification): Notification {
     case 'pattern.emerging':
       return patternContract(n);
     case 'group.pattern_emerging':
+    case 'group.channel_incident':
       return groupContract(n);
     default:
       throw new InvalidNotificationError(`unknown notification type`);
@@ -79,12 +85,25 @@ function groupContract(n: GroupNotification): GroupNotification {
   if ((n as { restrictedTo?: unknown }).restrictedTo !== undefined) {
     throw new InvalidNotificationError(`${n.type} goes to the group: restrictedTo is not allowed`);
   }
-  return {
-    type: n.type,
+  const head = {
     key: str(n.key, 'key'),
     workingGroupId: str(n.workingGroupId, 'workingGroupId'),
     occurredAt: str(n.occurredAt, 'occurredAt'),
-    emerging: emergingFields(n.emerging),
+  };
+  if (n.type === 'group.pattern_emerging') {
+    return { type: n.type, ...head, emerging: emergingFields(n.emerging) };
+  }
+  const i = isObject(n.incident) ? n.incident : ({} as Record<string, unknown>);
+  return {
+    type: n.type,
+    ...head,
+    incident: {
+      id: str(i.id, 'incident.id'),
+      platformCode: str(i.platformCode, 'incident.platformCode'),
+      channelCode: str(i.channelCode, 'incident.channelCode'),
+      kind: str(i.kind, 'incident.kind'),
+      since: str(i.since, 'incident.since'),
+    },
   };
 }
 

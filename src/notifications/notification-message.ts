@@ -85,6 +85,7 @@ export function webhookPayload(n: Notification, publicBaseUrl: string): WebhookP
       };
     }
     case 'group.pattern_emerging':
+    case 'group.channel_incident':
       // Never enqueued for a webhook (NotificationsService): a group has none.
       throw new InvalidNotificationError('a group notice goes by e-mail only');
     case 'pattern.emerging':
@@ -119,6 +120,8 @@ export function emailMessage(n: Notification, publicBaseUrl: string): EmailMessa
       return emergingEmail(emergingFields(n.emerging), publicBaseUrl, ORGANISATION_FOOTER);
     case 'group.pattern_emerging':
       return emergingEmail(emergingFields(n.emerging), publicBaseUrl, GROUP_FOOTER);
+    case 'group.channel_incident':
+      return incidentEmail(n.incident, publicBaseUrl);
     default:
       throw new InvalidNotificationError('unknown notification type');
   }
@@ -222,3 +225,32 @@ export const emailJobId = (key: string, userId: string) => `${key}-mail-${userId
 
 /** Keys become job ids: no `:` (BullMQ's separator), not integer-like, bounded. */
 export const NOTIFICATION_KEY = /^(?=.*[A-Za-z_.-])[A-Za-z0-9_.-]{1,150}$/;
+
+const INCIDENT_WORDS: Record<string, string> = {
+  broken: 'is broken',
+  silent: 'has gone silent',
+  changed: 'has changed',
+};
+
+/** The channel and what is wrong with it; the reporter's description stays in the service. */
+function incidentEmail(
+  i: NonNullable<Extract<Notification, { type: 'group.channel_incident' }>['incident']>,
+  publicBaseUrl: string,
+): EmailMessage {
+  const what = INCIDENT_WORDS[i.kind] ?? 'has a problem';
+  const link = `${publicBaseUrl.replace(/\/$/, '')}/web/channels/${i.platformCode}/${i.channelCode}`;
+  return {
+    subject: `channel incident: ${i.platformCode} ${i.channelCode} ${what}`,
+    text: [
+      `A member organisation reports that ${i.platformCode}'s channel ${i.channelCode} ${what}, since ${i.since}.`,
+      '',
+      `See the channel, confirm or add what you see: ${link}`,
+      '',
+      INCIDENT_FOOTER,
+      '',
+    ].join('\n'),
+  };
+}
+
+const INCIDENT_FOOTER =
+  'You receive this because you are a member of a working group that follows channel incidents; leave the group to stop.';

@@ -66,10 +66,13 @@ export interface PatternNotification {
 
 /**
  * A notice addressed to a working group rather than an organisation: e-mail to the group's active
- * members (of any organisation), never to a webhook (webhooks belong to organisations). Today the
- * weekly emerging-pattern notice, with the same protected counts as `pattern.emerging`.
+ * members (of any organisation), never to a webhook (webhooks belong to organisations): the
+ * weekly emerging-pattern notice, with the same protected counts as `pattern.emerging`, and a
+ * channel incident reported (the channel and what is wrong with it; never its description).
  */
-export interface GroupNotification {
+export type GroupNotification = GroupPatternNotification | GroupIncidentNotification;
+
+export interface GroupPatternNotification {
   type: 'group.pattern_emerging';
   /** Deterministic (`emerging-<week>-<category>-<country>-group-<groupId>`). */
   key: string;
@@ -77,6 +80,24 @@ export interface GroupNotification {
   /** ISO 8601 */
   occurredAt: string;
   emerging: NonNullable<PatternNotification['emerging']>;
+  restrictedTo?: never;
+}
+
+export interface GroupIncidentNotification {
+  type: 'group.channel_incident';
+  /** Deterministic (`incident-<incidentId>-group-<groupId>`). */
+  key: string;
+  workingGroupId: string;
+  /** ISO 8601 */
+  occurredAt: string;
+  incident: {
+    id: string;
+    platformCode: string;
+    channelCode: string;
+    kind: string;
+    /** YYYY-MM-DD: since when, as reported. */
+    since: string;
+  };
   restrictedTo?: never;
 }
 

@@ -3,9 +3,11 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { QueueName } from '../queue/queues';
+import { ChannelsModule } from '../channels/channels.module';
 import { CommunityModule } from '../community/community.module';
 import { UsersModule } from '../users/users.module';
 import { DEFAULT_NOTIFICATION_RETRY, NOTIFICATION_RETRY } from './notification-retry';
+import { ChannelIncidentAlerts } from './channel-incident-alerts';
 import { NotificationsService } from './notifications.service';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import { WebhookEntity } from './webhook.entity';
@@ -26,6 +28,7 @@ export const NOTIFICATION_ENTITIES = [WebhookEntity, WebhookDeliveryEntity];
     BullModule.registerQueue({ name: QueueName.Notifications }),
     UsersModule,
     CommunityModule,
+    ChannelsModule,
     AuditModule,
   ],
   controllers: [WebhooksController],
@@ -33,6 +36,7 @@ export const NOTIFICATION_ENTITIES = [WebhookEntity, WebhookDeliveryEntity];
     WebhooksRepository,
     WebhooksService,
     NotificationsService,
+    ChannelIncidentAlerts,
     // A copy per application, which a test may shorten for its own app.
     { provide: NOTIFICATION_RETRY, useFactory: () => ({ ...DEFAULT_NOTIFICATION_RETRY }) },
   ],

@@ -16,6 +16,7 @@ import {
 } from './notification-message';
 import { EMAIL_RECIPIENT_ROLES } from './notifications.service';
 import type { Notification } from './notification';
+import { isGroupNotification } from './notification-contract';
 import { postWebhook } from './webhook-sender';
 import { isInternalAddress } from './webhook-url';
 import { WebhooksRepository } from './webhooks.repository';
@@ -90,9 +91,7 @@ export class NotificationsProcessor extends WorkerHost {
     // A TLP:RED case's people are persons, never an endpoint (notify enqueues no such job).
     if (notification.restrictedTo) return { delivered: false, skipped: 'restricted' };
     // A working group's notice goes to persons only (notify enqueues no such job either).
-    if (notification.type === 'group.pattern_emerging') {
-      return { delivered: false, skipped: 'restricted' };
-    }
+    if (isGroupNotification(notification)) return { delivered: false, skipped: 'restricted' };
     if (await this.erased(notification)) return { delivered: false, skipped: 'case-erased' };
     const target = await this.webhooks.findActiveTarget(webhookId);
     if (!target || target.organizationId !== notification.organizationId) {
@@ -139,7 +138,7 @@ export class NotificationsProcessor extends WorkerHost {
     // A working group's notice: still a member of the group.
     const stillRecipient =
       user &&
-      (notification.type === 'group.pattern_emerging'
+      (isGroupNotification(notification)
         ? await this.groups.isMember(notification.workingGroupId, user.id)
         : notification.restrictedTo
           ? notification.restrictedTo.includes(user.id)

@@ -7,7 +7,7 @@ import { JobName, QueueName } from '../queue/queues';
 import { UsersService } from '../users/users.service';
 import { WorkingGroupsService } from '../community/working-groups.service';
 import { Notification } from './notification';
-import { contractOf, isCaseNotification } from './notification-contract';
+import { contractOf, isCaseNotification, isGroupNotification } from './notification-contract';
 import {
   EmailDeliveryJob,
   emailJobId,
@@ -64,7 +64,7 @@ export class NotificationsService {
     const notification = contractOf(n);
     const [webhookIds, userIds] = await Promise.all([
       // A RED case's people and a working group's members are persons: no webhook.
-      notification.restrictedTo || notification.type === 'group.pattern_emerging'
+      notification.restrictedTo || isGroupNotification(notification)
         ? []
         : this.webhooks.activeIdsOf(notification.organizationId),
       this.recipients(notification),
@@ -92,7 +92,7 @@ export class NotificationsService {
         key: notification.key,
         type: notification.type,
         restricted: Boolean(notification.restrictedTo),
-        ...(notification.type === 'group.pattern_emerging'
+        ...(isGroupNotification(notification)
           ? { workingGroupId: notification.workingGroupId }
           : { organizationId: notification.organizationId }),
         webhooks: webhookIds.length,
@@ -110,7 +110,7 @@ export class NotificationsService {
    */
   private async recipients(n: Notification): Promise<string[]> {
     if (!this.config.smtp) return [];
-    if (n.type === 'group.pattern_emerging') return this.groups.activeMemberIds(n.workingGroupId);
+    if (isGroupNotification(n)) return this.groups.activeMemberIds(n.workingGroupId);
     if (!n.restrictedTo) {
       return firstRecipients(
         n,

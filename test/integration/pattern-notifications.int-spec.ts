@@ -349,6 +349,63 @@ describe('pattern notifications (real PostgreSQL, Redis, HTTP receiver and SMTP 
     expect(hook.received).toEqual([]);
   });
 
+  it('tells the working groups that follow incidents of a channel incident reported, by e-mail, without its description', async () => {
+    const reporter = await newOrganization();
+    const member = await createUser(t.app, reporter.org.id, 'member');
+    const other = await newOrganization();
+    const hook = await receiver();
+    await registerWebhook(reporter.orgAdmin, hook.url);
+    const admin = await createUser(t.app, other.org.id, 'admin');
+    const group = async (name: string, incidentAlerts: boolean, members: TestUser[]) => {
+      const created = await call<{ id: string; incidentAlerts: boolean }>(
+        t.app,
+        'POST',
+        '/v1/working-groups',
+        { token: admin.token, body: { name: `${name} ${randomUUID()}`, incidentAlerts } },
+      );
+      expect(created.body.incidentAlerts).toBe(incidentAlerts);
+      for (const user of members) {
+        await call(t.app, 'POST', `/v1/working-groups/${created.body.id}/members`, {
+          token: admin.token,
+          body: { userId: user.id },
+        });
+      }
+      return created.body.id;
+    };
+    const following = await group('Platform advocacy', true, [reporter.orgAdmin, other.orgAdmin]);
+    const notFollowing = await group('Research', false, [member]);
+
+    const reported = await call<{ id: string }>(t.app, 'POST', '/v1/channel-incidents', {
+      token: member.token,
+      body: {
+        platformCode: 'tiktok',
+        channelCode: 'community_partner_channel',
+        kind: 'silent',
+        since: '2026-03-01',
+        description: 'No answer since March; a survivor in La Paz still waits',
+      },
+    });
+    expect(reported.status).toBe(201);
+
+    const key = `incident-${reported.body.id}-group-${following}`;
+    await eventually(async () => mailsFor(key).length === 2);
+    const sent = mailsFor(key);
+    expect(sent.map((m) => m.to[0]).sort()).toEqual(
+      [reporter.orgAdmin.email, other.orgAdmin.email].sort(),
+    );
+    const { headers, text } = decode(sent[0].raw);
+    expect(headers.subject).toBe(
+      'channel incident: tiktok community_partner_channel has gone silent',
+    );
+    expect(text).toContain('since 2026-03-01');
+    expect(text).toContain(`${PUBLIC_BASE_URL}/web/channels/tiktok/community_partner_channel`);
+    expect(text).not.toContain('La Paz');
+    await pause(500);
+    expect(mailsFor(`incident-${reported.body.id}-group-${notFollowing}`)).toEqual([]);
+    expect(mails.some((m) => m.to.includes(member.email))).toBe(false);
+    expect(hook.received).toEqual([]);
+  });
+
   it('refuses a pattern alert meant for a few people only', async () => {
     const { org, orgAdmin } = await newOrganization();
     const restricted = { ...campaignAlert(org.id), restrictedTo: [orgAdmin.id] };

@@ -3956,6 +3956,7 @@ export interface components {
       name: string;
       description: string | null;
       patternAlerts: boolean;
+      incidentAlerts: boolean;
       /** @description Whether the caller belongs to it. */
       member: boolean;
       createdAt: string;
@@ -3970,6 +3971,8 @@ export interface components {
       description?: string | null;
       /** @description Its members get the weekly emerging-pattern notices by e-mail (default false). */
       patternAlerts?: boolean;
+      /** @description Its members hear by e-mail of each channel incident reported (default false). */
+      incidentAlerts?: boolean;
     };
     WorkingGroupMemberResponseDto: {
       userId: string;

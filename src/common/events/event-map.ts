@@ -32,8 +32,8 @@ export interface EventMap {
   'user.sessions-ended': { userId: string; revokeApiTokens: boolean };
   /**
    * A member reported that a channel is broken, silent or changed (`POST /v1/channel-incidents`),
-   * emitted in the report's transaction. Nothing handles it yet: notifications (the working
-   * group's alert) may pick it up after the commit.
+   * emitted in the report's transaction. After the commit, notifications tell the working groups
+   * that follow incidents (ChannelIncidentAlerts).
    */
   'channel-incident.reported': { incidentId: string; channelId: string };
 }

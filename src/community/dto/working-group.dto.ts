@@ -14,6 +14,11 @@ export class CreateWorkingGroupDto {
   @IsOmittable()
   @IsBoolean()
   patternAlerts?: boolean;
+
+  /** Its members hear by e-mail of each channel incident reported (default false). */
+  @IsOmittable()
+  @IsBoolean()
+  incidentAlerts?: boolean;
 }
 
 export class AddWorkingGroupMemberDto {
@@ -27,6 +32,7 @@ export class WorkingGroupResponseDto {
   name: string;
   description: string | null;
   patternAlerts: boolean;
+  incidentAlerts: boolean;
   /** Whether the caller belongs to it. */
   member: boolean;
   createdAt: string;
