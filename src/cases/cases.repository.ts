@@ -761,8 +761,9 @@ export class CasesRepository {
     const rows: { id: string }[] = await em.query(
       `WITH due AS (
          SELECT id FROM cases
-          WHERE organization_id = $1 AND status = 'closed' AND content_removed_at IS NULL
-            AND closed_at < $2
+          WHERE organization_id = $1 AND status = 'closed' AND closed_at < $2
+            -- never redacted, or written to since (a note, an edit): taken (again)
+            AND (content_removed_at IS NULL OR updated_at > content_removed_at)
           ORDER BY closed_at, id LIMIT $4 FOR UPDATE SKIP LOCKED),
        done AS (
          UPDATE cases c SET title = '', summary = '', content_removed_at = $3,

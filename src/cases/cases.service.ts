@@ -591,7 +591,7 @@ export class CasesService {
     for (const c of owned) {
       await this.tx.run(async (em) => {
         const row = await this.cases.lockOwned(organizationId, c.id, em);
-        if (row) await this.eraseVisible(actor, row, em);
+        if (row) await this.eraseVisible(actor, { ...row, organizationId }, em);
       });
       done += 1;
       if (done % 20 === 0 || done === owned.length) await progress(done, owned.length);
@@ -602,10 +602,14 @@ export class CasesService {
   /** The erasure of a case already read (and locked) in `em`; for the organisation's leaving. */
   async eraseVisible(
     actor: Actor,
-    row: Pick<CaseRow, 'id' | 'reference'>,
+    row: Pick<CaseRow, 'id' | 'reference' | 'organizationId'>,
     em: EntityManager,
   ): Promise<void> {
     await this.events.emit(em, 'case.unshared', { caseId: row.id });
+    await this.events.emit(em, 'case.erased', {
+      caseId: row.id,
+      organizationId: row.organizationId,
+    });
     await this.cases.erase(row.id, actor.userId, this.clock.now(), em);
     await this.record(actor, 'case.erased', row.id, em, { reference: row.reference });
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, ParseIntPipe, Put, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, PipeTransform, Put, Res } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Actor, CurrentActor, Roles } from '../common/auth/actor';
@@ -14,12 +14,19 @@ import {
   PutPlaybookDto,
 } from './dto/playbook.dto';
 
-/** A version in the path: an integer, else a 400 naming it. */
-export const VERSION_PIPE = new ParseIntPipe({
-  exceptionFactory: () =>
-    new ValidationFailedError([{ field: 'version', message: 'version must be an integer' }]),
-});
-documentPipe(VERSION_PIPE, { type: 'integer' });
+/** A version in the path: an integer PostgreSQL can hold (0 to 2^31-1), else a 400 naming it. */
+export const VERSION_PIPE: PipeTransform<string, number> = {
+  transform(value: string) {
+    const version = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
+    if (!(version <= 2 ** 31 - 1)) {
+      throw new ValidationFailedError([
+        { field: 'version', message: 'version must be an integer from 0 to 2147483647' },
+      ]);
+    }
+    return version;
+  },
+};
+documentPipe(VERSION_PIPE, { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1 });
 
 /** How to escalate well through a channel, kept by the community, every version kept. */
 @ApiTags('platforms')

@@ -1,3 +1,5 @@
+import type { EntityManager } from 'typeorm';
+import { OnEvent } from '../common/events/on-event.decorator';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { CaseEventsService } from '../cases/case-events.service';
@@ -126,6 +128,15 @@ export class DepartureService implements OnModuleInit {
   }
 
   /** The foreign keys to organisations the live schema has (the single list's check). */
+  /**
+   * An erased case leaves no copy behind: the organisation's stored archives (which hold its
+   * cases' content until they expire) go in the erasure's transaction; ask for a new one.
+   */
+  @OnEvent('case.erased', 'in-transaction')
+  async dropArchives({ organizationId }: { organizationId: string }, em: EntityManager) {
+    await this.reports.discardOfKind(organizationId, ARCHIVE_KIND, em);
+  }
+
   referencesInSchema() {
     return this.erasure.referencesInSchema();
   }

@@ -6,6 +6,7 @@ import {
   LessThanOrEqual,
   MoreThan,
   QueryDeepPartialEntity,
+  EntityManager,
 } from 'typeorm';
 import { insertReturning } from '../database/insert';
 import { TransactionRunner } from '../database/transaction';
@@ -115,6 +116,12 @@ export class ReportsRepository {
       { status: 'failed', error: message, finishedAt, content: null },
     );
     return (result.affected ?? 0) > 0;
+  }
+
+  /** Drops an organisation's reports of a kind, in the caller's transaction. */
+  async deleteOfKind(organizationId: string, kind: string, em: EntityManager): Promise<number> {
+    const result = await em.delete(ReportEntity, { organizationId, kind });
+    return result.affected ?? 0;
   }
 
   async deleteExpired(now: Date): Promise<number> {

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
@@ -135,6 +136,11 @@ export class ReportsService {
     });
     await this.enqueue(report.id);
     return toReportResponse(report);
+  }
+
+  /** Drops an organisation's reports of a feature's kind (copies of what was erased). */
+  discardOfKind(organizationId: string, kind: string, em: EntityManager): Promise<number> {
+    return this.reports.deleteOfKind(organizationId, kind, em);
   }
 
   /** A feature's own report kind (never one of REPORT_KINDS): its builder runs in the job. */

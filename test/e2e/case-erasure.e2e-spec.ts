@@ -129,6 +129,12 @@ describe('erasure of a case (DELETE /v1/cases/:id)', () => {
   });
 
   it('erases at once: content, timeline, items, indicators and pattern record go; an audit entry stays', async () => {
+    // An archive of the organisation asked before: it holds the case's content until it expires.
+    const archive = await call(t.app, 'POST', `/v1/organizations/${c.a.id}/archive`, {
+      token: c.inA.orgAdmin.token,
+      body: { format: 'json' },
+    });
+    expect(archive.status).toBe(202);
     const answer = await call(t.app, 'DELETE', `/v1/cases/${erased.id}`, {
       token: c.inA.orgAdmin.token,
     });
@@ -146,6 +152,16 @@ describe('erasure of a case (DELETE /v1/cases/:id)', () => {
     expect(left).toEqual([
       { cases: 0, events: 0, items: 0, indicators: 0, records: 0, campaign_links: 0 },
     ]);
+    // ...and the stored archive went with it (a copy of its content): a new one is asked anew.
+    const stored = await call(t.app, 'GET', `/v1/reports/${archive.body.id as string}`, {
+      token: c.inA.orgAdmin.token,
+    });
+    expect(stored.status).toBe(404);
+    expect(
+      await t.db.query(
+        `SELECT count(*)::int AS n FROM reports WHERE kind = 'organization-archive'`,
+      ),
+    ).toEqual([{ n: 0 }]);
     const [tombstone] = await t.db.query(
       'SELECT reference, erased_by FROM erased_cases WHERE case_id = $1',
       [erased.id],

@@ -281,5 +281,21 @@ describe('retention rules and the retention sweep', () => {
       t.clock.advance(DAY);
       expect(await t.app.get(RetentionService).sweep()).toEqual({ organizations: 2, redacted: 0 });
     });
+
+    it('takes again a redacted case written to since (a note added), and nothing else', async () => {
+      const [redacted] = closedOfA;
+      const note = await call(t.app, 'POST', `/v1/cases/${redacted.id}/events`, {
+        token: c.inA.member.token,
+        body: { type: 'note', note: 'Written after the content was removed' },
+      });
+      expect(note.status).toBe(201);
+      t.clock.advance(DAY);
+      expect(await t.app.get(RetentionService).sweep()).toEqual({ organizations: 2, redacted: 1 });
+      const notes = await t.db.query(
+        'SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND note IS NOT NULL',
+        [redacted.id],
+      );
+      expect(notes).toEqual([{ n: 0 }]);
+    });
   });
 });

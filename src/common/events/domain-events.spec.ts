@@ -51,6 +51,7 @@ describe('collectHandlers', () => {
   it('knows every event of the map at run time', () => {
     expect([...EVENT_NAMES].sort()).toEqual([
       'case.deadline-changed',
+      'case.erased',
       'case.unshared',
       'channel-incident.reported',
       'contact.departed',

@@ -26,6 +26,12 @@ export interface EventMap {
    */
   'case.unshared': { caseId: string };
   /**
+   * A case erased on request (alone or in its organisation's leaving), emitted in the erasure's
+   * transaction: what holds copies of its content drops them in it (departure: the
+   * organisation's stored archives).
+   */
+  'case.erased': { caseId: string; organizationId: string };
+  /**
    * Every session of a user ended (password change, deactivation, "sign out everywhere"),
    * emitted in that transaction. With `revokeApiTokens`, auth revokes the user's API tokens in it.
    */
@@ -45,6 +51,7 @@ const NAMES: Record<EventName, true> = {
   'contact.departed': true,
   'case.deadline-changed': true,
   'case.unshared': true,
+  'case.erased': true,
   'user.sessions-ended': true,
   'channel-incident.reported': true,
 };

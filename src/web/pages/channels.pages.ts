@@ -4,6 +4,7 @@ import { DomainError, FieldError } from '../../common/errors/domain-error';
 import { assertValid } from '../../common/validation/validation.pipe';
 import {
   ChannelAccessQueryDto,
+  ApproveChannelAccessDto,
   ChannelAccessReasonDto,
   RegistryOverviewQueryDto,
 } from '../../channels/dto/channel-access.dto';
@@ -259,8 +260,11 @@ export function registerChannelPages(web: FastifyInstance, { services }: WebDeps
       if (actor.role !== 'admin') return errorPage(request, reply, 403);
       const reason = formString(request.body, 'reason')?.trim() ?? '';
       try {
-        if (decision === 'approve') await registry.approve(actor, id, reason ? { reason } : {});
-        else {
+        if (decision === 'approve') {
+          const dto = validOrErrors(ApproveChannelAccessDto, reason ? { reason } : {});
+          if (!dto.value) return errorPage(request, reply, 400);
+          await registry.approve(actor, id, dto.value);
+        } else {
           const dto = validOrErrors(ChannelAccessReasonDto, { reason });
           if (!dto.value) return errorPage(request, reply, 400);
           await registry.refuse(actor, id, dto.value);
