@@ -156,8 +156,8 @@ export class DepartureService implements OnModuleInit {
 
   /**
    * Everything the organisation owns, as its org_admin may read it: the organisation, its
-   * retention rule, its users, its cases with their timelines (a TLP:RED case as its skeleton
-   * only: its content is its creator's to export) and the contacts it owns.
+   * retention rule, its users, its cases with their timelines (never a TLP:RED case, nor its
+   * reference) and the contacts it owns.
    */
   private async buildArchive(
     actor: Actor,
@@ -170,17 +170,9 @@ export class DepartureService implements OnModuleInit {
     const owned = await this.cases.ownedBy(organizationId);
     const cases: Record<string, unknown>[] = [];
     for (const [i, c] of owned.entries()) {
-      if (c.tlp === 'RED') {
-        cases.push({
-          id: c.id,
-          reference: c.reference,
-          tlp: c.tlp,
-          status: c.status,
-          createdAt: c.createdAt.toISOString(),
-          closedAt: c.closedAt?.toISOString() ?? null,
-          contentWithheld: true,
-        });
-      } else {
+      // TLP:RED cases are never exported, nor is their existence told to those who may not
+      // see them (DESIGN): they stay with their creator until the erasure.
+      if (c.tlp !== 'RED') {
         const body = { ...(await this.cases.get(actor, c.id, false)) };
         cases.push(
           format === 'json' ? { ...body, events: await this.timeline(actor, c.id) } : body,
