@@ -145,11 +145,12 @@ export class WorkingGroupsService {
     });
   }
 
-  /** The groups whose members get the emerging-pattern notices. */
+  /** The groups whose members hear of each channel incident reported. */
   incidentAlertGroupIds(): Promise<string[]> {
     return this.groups.incidentAlertGroupIds();
   }
 
+  /** The groups whose members get the emerging-pattern notices. */
   patternAlertGroupIds(): Promise<string[]> {
     return this.groups.patternAlertGroupIds();
   }

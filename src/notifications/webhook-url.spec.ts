@@ -43,6 +43,9 @@ describe('productionUrlProblem', () => {
     ['https://[64:ff9b::7f00:1]/x'], // NAT64 of 127.0.0.1
     ['https://[64:ff9b:1::a00:1]/x'],
     ['https://[ff02::1]/x'],
+    ['https://[::a00:1]/x'], // IPv4-compatible 10.0.0.1
+    ['https://[2002:a00:1::1]/x'], // 6to4 of 10.0.0.1
+    ['https://[100::1]/x'], // discard-only
     [`https://${hostname()}/x`],
     [`https://${hostname().toUpperCase()}.:8443/x`],
   ])('refuses the local or private address in %s', (url) => {
