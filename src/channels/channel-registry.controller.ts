@@ -31,6 +31,9 @@ import {
 } from './dto/channel-access.dto';
 
 /** The trusted-partner registry: who may use which channel where, claimed or approved. */
+const DECIDED_VERSION =
+  'The ETag of the claim you reviewed ("3"): if its organisation changed it since, 412.';
+
 @ApiTags('channel-access')
 @Controller('v1/channel-access')
 export class ChannelRegistryController {
@@ -117,26 +120,30 @@ export class ChannelRegistryController {
   @Post(':id/approve')
   @HttpCode(200)
   @Roles('admin')
-  @ApiProblems(400, 401, 403, 404, 409, 413, 415)
+  @ApiHeader({ name: 'If-Match', required: false, description: DECIDED_VERSION })
+  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
   approve(
     @CurrentActor() actor: Actor,
     @Param('id', UUID_PIPE) id: string,
     @Body() dto: ApproveChannelAccessDto,
+    @Headers('if-match') ifMatch: string | undefined,
   ): Promise<ChannelAccessResponseDto> {
-    return this.registry.approve(actor, id, dto);
+    return this.registry.approve(actor, id, dto, parseIfMatch(ifMatch));
   }
 
   /** The community coordination refuses a claim, with the reason. */
   @Post(':id/refuse')
   @HttpCode(200)
   @Roles('admin')
-  @ApiProblems(400, 401, 403, 404, 409, 413, 415)
+  @ApiHeader({ name: 'If-Match', required: false, description: DECIDED_VERSION })
+  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
   refuse(
     @CurrentActor() actor: Actor,
     @Param('id', UUID_PIPE) id: string,
     @Body() dto: ChannelAccessReasonDto,
+    @Headers('if-match') ifMatch: string | undefined,
   ): Promise<ChannelAccessResponseDto> {
-    return this.registry.refuse(actor, id, dto);
+    return this.registry.refuse(actor, id, dto, parseIfMatch(ifMatch));
   }
 
   /** Ends an access for good (admin; org_admin for its own organisation), with the reason. */

@@ -136,14 +136,17 @@ export class ChannelRegistryService {
     return this.get(actor, id);
   }
 
-  /** admin: a claim becomes access. */
-  approve(actor: Actor, id: string, dto: ApproveChannelAccessDto) {
-    return this.decide(actor, id, 'approved', dto.reason ?? null);
+  /**
+   * admin: a claim becomes access. With If-Match, only the version the admin read: a claim its
+   * organisation widened meanwhile is 412, not approved unseen.
+   */
+  approve(actor: Actor, id: string, dto: ApproveChannelAccessDto, ifMatch?: IfMatch) {
+    return this.decide(actor, id, 'approved', dto.reason ?? null, ifMatch);
   }
 
-  /** admin: a claim is refused, with the reason. */
-  refuse(actor: Actor, id: string, dto: ChannelAccessReasonDto) {
-    return this.decide(actor, id, 'refused', dto.reason);
+  /** admin: a claim is refused, with the reason (If-Match as for approve). */
+  refuse(actor: Actor, id: string, dto: ChannelAccessReasonDto, ifMatch?: IfMatch) {
+    return this.decide(actor, id, 'refused', dto.reason, ifMatch);
   }
 
   private async decide(
@@ -151,12 +154,14 @@ export class ChannelRegistryService {
     id: string,
     status: 'approved' | 'refused',
     reason: string | null,
+    ifMatch: IfMatch | undefined,
   ): Promise<ChannelAccessResponseDto> {
     // The route admits admins only; kept here too, so no other caller can decide its own claim.
     if (actor.role !== 'admin')
       throw new ForbiddenError('Only the community coordination approves or refuses access.');
     await this.tx.run(async (em) => {
       const access = await this.requireVisible(actor, id, em);
+      if (ifMatch !== undefined) requireVersion('channel access', ifMatch, access.version);
       if (access.status !== 'claimed')
         throw new ConflictError(
           `This access is ${access.status}, not a claim waiting for a decision.`,

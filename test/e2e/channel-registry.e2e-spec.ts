@@ -133,9 +133,21 @@ describe('channel access registry', () => {
       { version: 1, action: 'claimed', status: 'claimed' },
     ]);
 
+    // An approval of a version the claim no longer has (If-Match) decides nothing.
+    expectProblem(
+      await call(t.app, 'POST', `/v1/channel-access/${claimed.id}/approve`, {
+        token: c.admin.token,
+        headers: { 'if-match': '"7"' },
+        body: {},
+      }),
+      412,
+    );
+    await expect(row(claimed.id)).resolves.toEqual({ status: 'claimed', version: 1 });
+
     const approved = ok(
       await call<Access>(t.app, 'POST', `/v1/channel-access/${claimed.id}/approve`, {
         token: c.admin.token,
+        headers: { 'if-match': '"1"' },
         body: { reason: 'Checked with the platform' },
       }),
       200,

@@ -280,7 +280,9 @@ describe('web: partner registry, channel playbooks and incidents', () => {
     const own = await signedIn(c.inB.orgAdmin);
     const ownPage = await own.get('/web/registry');
     expect(ownPage.html).not.toContain('/web/registry/claims/');
-    expect((await own.post(`/web/registry/claims/${claimId}/approve`, {})).status).toBe(403);
+    expect(
+      (await own.post(`/web/registry/claims/${claimId}/approve`, { version: '1' })).status,
+    ).toBe(403);
     await expect(status()).resolves.toBe('claimed');
 
     const admin = await signedIn(c.admin);
@@ -288,12 +290,40 @@ describe('web: partner registry, channel playbooks and incidents', () => {
     expect(page.html).toContain(`action="/web/registry/claims/${claimId}/approve"`);
     // The evidence is shown to the admin who decides.
     expect(page.html).toContain('Correo del equipo de alianzas');
+    const versionOf = async () =>
+      (
+        (await t.db.query(`SELECT version FROM channel_access WHERE id = $1`, [claimId])) as {
+          version: number;
+        }[]
+      )[0].version;
+    const reviewed = String(await versionOf());
+    expect(page.html).toContain(`name="version" value="${reviewed}"`);
     // A refusal needs its reason.
     expect(
-      (await admin.post(`/web/registry/claims/${claimId}/refuse`, { reason: '' })).status,
+      (
+        await admin.post(`/web/registry/claims/${claimId}/refuse`, {
+          reason: '',
+          version: reviewed,
+        })
+      ).status,
     ).toBe(400);
     await expect(status()).resolves.toBe('claimed');
-    const approved = await admin.post(`/web/registry/claims/${claimId}/approve`, {});
+    // The organisation widens its claim after the admin read it: the approval of what was read
+    // decides nothing, and the list shows the claim as it is now.
+    const widened = await call(t.app, 'PATCH', `/v1/channel-access/${claimId}`, {
+      token: c.inB.orgAdmin.token,
+      headers: { 'if-match': `"${reviewed}"` },
+      body: { countries: ['MX', 'GT'] },
+    });
+    expect(widened.status).toBe(200);
+    const stale = await admin.post(`/web/registry/claims/${claimId}/approve`, {
+      version: reviewed,
+    });
+    expect(stale.headers.location).toBe('/web/registry?done=changed');
+    await expect(status()).resolves.toBe('claimed');
+    const approved = await admin.post(`/web/registry/claims/${claimId}/approve`, {
+      version: String(await versionOf()),
+    });
     expect(approved.status).toBe(303);
     expect(approved.headers.location).toBe('/web/registry?done=approved');
     await expect(status()).resolves.toBe('approved');
@@ -301,7 +331,12 @@ describe('web: partner registry, channel playbooks and incidents', () => {
     expect(after.html).not.toContain(`/web/registry/claims/${claimId}/`);
     // Deciding again is no error page: the list shows what is left.
     expect(
-      (await admin.post(`/web/registry/claims/${claimId}/refuse`, { reason: 'Tarde' })).status,
+      (
+        await admin.post(`/web/registry/claims/${claimId}/refuse`, {
+          reason: 'Tarde',
+          version: String(await versionOf()),
+        })
+      ).status,
     ).toBe(303);
     await expect(status()).resolves.toBe('approved');
   });

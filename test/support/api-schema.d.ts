@@ -11084,7 +11084,10 @@ export interface operations {
   ChannelRegistry_approve: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The ETag of the claim you reviewed ("3"): if its organisation changed it since, 412. */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
       };
@@ -11149,6 +11152,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The If-Match version is stale */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Body too large */
       413: {
         headers: {
@@ -11181,7 +11193,10 @@ export interface operations {
   ChannelRegistry_refuse: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The ETag of the claim you reviewed ("3"): if its organisation changed it since, 412. */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
       };
@@ -11239,6 +11254,15 @@ export interface operations {
       };
       /** @description Conflicts with an existing record */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The If-Match version is stale */
+      412: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,6 +1,7 @@
 import { isUUID } from 'class-validator';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, FieldError } from '../../common/errors/domain-error';
+import { parseIfMatch } from '../../common/http/if-match';
 import { assertValid } from '../../common/validation/validation.pipe';
 import {
   ChannelAccessQueryDto,
@@ -39,6 +40,7 @@ const CODE = /^[a-z0-9][a-z0-9_]{0,59}$/;
 const REGISTRY_NOTICES: Record<string, string> = {
   approved: 'ui.registry.approvedNotice',
   refused: 'ui.registry.refusedNotice',
+  changed: 'ui.registry.changedNotice',
 };
 const NOTICES: Record<string, string> = {
   saved: 'ui.channel.saved',
@@ -259,19 +261,25 @@ export function registerChannelPages(web: FastifyInstance, { services }: WebDeps
         return errorPage(request, reply, 404);
       if (actor.role !== 'admin') return errorPage(request, reply, 403);
       const reason = formString(request.body, 'reason')?.trim() ?? '';
+      // The version the admin reviewed: a claim its organisation changed since is not decided.
+      const version = formString(request.body, 'version') ?? '';
+      if (!/^\d{1,9}$/.test(version)) return errorPage(request, reply, 400);
+      const reviewed = parseIfMatch(`"${version}"`);
       try {
         if (decision === 'approve') {
           const dto = validOrErrors(ApproveChannelAccessDto, reason ? { reason } : {});
           if (!dto.value) return errorPage(request, reply, 400);
-          await registry.approve(actor, id, dto.value);
+          await registry.approve(actor, id, dto.value, reviewed);
         } else {
           const dto = validOrErrors(ChannelAccessReasonDto, { reason });
           if (!dto.value) return errorPage(request, reply, 400);
-          await registry.refuse(actor, id, dto.value);
+          await registry.refuse(actor, id, dto.value, reviewed);
         }
       } catch (error) {
-        // Decided meanwhile by another admin: the list shows what is left.
-        if (!(error instanceof DomainError && error.status === 409)) throw error;
+        // Decided meanwhile by another admin (409), or changed by its organisation since it was
+        // read (412): the list shows what is left, as it is now.
+        if (!(error instanceof DomainError && [409, 412].includes(error.status))) throw error;
+        return seeOther(reply, '/web/registry?done=changed');
       }
       return seeOther(
         reply,
