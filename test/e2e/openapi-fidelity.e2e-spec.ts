@@ -75,6 +75,7 @@ const REFERENCES: Record<string, unknown> = {
   contactId: null,
   ownerId: null,
   successorId: null,
+  workingGroupId: OMIT,
   'ChannelRegistry_create.organizationId': (w: World) => w.organizationId,
   'ChannelRegistry_create.channelId': (w: World) => w.channelId,
   // an org_admin's claim needs its evidence (an admin's record does not): a rule of the caller
@@ -89,6 +90,8 @@ const REFERENCES: Record<string, unknown> = {
   shareWithUserIds: OMIT,
   from: OMIT,
   to: OMIT,
+  'Audit_list.from': GENERATE, // instants, in any order: the pattern holds them
+  'Audit_list.to': GENERATE,
   quality: OMIT,
   statementOfReasons: OMIT,
   'Indicators_matches.kind': 'account_handle',

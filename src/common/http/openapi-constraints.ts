@@ -106,9 +106,13 @@ const CUSTOM: Record<string, Keywords> = {
   isCountryCode: () => ({ type: 'string', enum: [...COUNTRY_CODES].sort() }),
   isDateOnly: () => ({ type: 'string', format: 'date' }),
   isTimestamp: () => ({ type: 'string', format: 'date-time' }),
+  // Strict ISO 8601 takes more forms (weeks, ordinal days); the document promises the common
+  // one, on days that exist (29 February left out: a pattern cannot tell leap years).
   isIso8601: () => ({
     type: 'string',
-    pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})?)?$',
+    pattern:
+      '^[1-9]\\d{3}-((0[13578]|1[02])-(0[1-9]|[12]\\d|3[01])|(0[469]|11)-(0[1-9]|[12]\\d|30)|02-(0[1-9]|1\\d|2[0-8]))' +
+      '(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,6})?)?(Z|[+-](0\\d|1[0-4]):[0-5]\\d)?)?$',
   }),
   // Every zone Intl knows by its canonical name (the check also takes aliases such as US/Eastern).
   isTimeZone: () => ({ type: 'string', enum: [...TIME_ZONES] }),
