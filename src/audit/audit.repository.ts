@@ -16,7 +16,7 @@ export interface AuditFilter {
   limit: number;
 }
 
-/** The INSERT of one entry: alone (`insert`) or inside another feature's statement. */
+/** The INSERT of one entry (`insert`). */
 export const auditInsert =
   (entry: AuditRow): SqlFragment =>
   (p) =>
@@ -25,6 +25,27 @@ export const auditInsert =
      VALUES (${p(entry.action)}, ${p(entry.actorUserId)}, ${p(entry.organizationId)},
        ${p(entry.targetType)}, ${p(entry.targetId)}, ${p(entry.ip)}::inet, ${p(entry.requestId)},
        ${p(JSON.stringify(entry.details))}::jsonb)`;
+
+/**
+ * The INSERT of any number of entries (none too), for another feature's statement: a
+ * data-modifying CTE of the case insert writes each case's entry with it. The text does not
+ * depend on the number of entries, so that statement can stay prepared.
+ */
+export const auditInsertMany =
+  (entries: AuditRow[]): SqlFragment =>
+  (p) =>
+    `INSERT INTO audit_entries (action, actor_user_id, organization_id, target_type, target_id,
+       ip, request_id, details)
+     SELECT x.action, x.actor, x.organization, x.target_type, x.target_id, x.ip, x.request_id,
+       x.details
+     FROM unnest(${p(entries.map((e) => e.action))}::text[],
+       ${p(entries.map((e) => e.actorUserId))}::uuid[],
+       ${p(entries.map((e) => e.organizationId))}::uuid[],
+       ${p(entries.map((e) => e.targetType))}::text[],
+       ${p(entries.map((e) => e.targetId))}::uuid[], ${p(entries.map((e) => e.ip))}::inet[],
+       ${p(entries.map((e) => e.requestId))}::text[],
+       ${p(entries.map((e) => JSON.stringify(e.details)))}::jsonb[])
+       AS x(action, actor, organization, target_type, target_id, ip, request_id, details)`;
 
 @Injectable()
 export class AuditRepository {

@@ -6,8 +6,7 @@ import { ForbiddenError } from '../common/errors/domain-error';
 import { Page, toPage } from '../common/pagination/cursor';
 import { currentRequest } from '../common/logging/request-context';
 import { AuditEntryEntity } from './audit-entry.entity';
-import { SqlFragment } from '../database/sql';
-import { auditInsert, AuditRepository } from './audit.repository';
+import { AuditRepository } from './audit.repository';
 import { AuditQueryDto } from './dto/audit-query.dto';
 import { AuditEntryResponseDto } from './dto/audit-entry-response.dto';
 
@@ -110,16 +109,11 @@ export class AuditService {
   }
 
   /**
-   * The entry's INSERT, for a feature that writes its change and the entry in one statement
-   * (the case insert puts it in a CTE): the same row `record` writes, in that statement's
-   * transaction, at no extra round trip.
+   * The row an entry becomes, with the request's address and id, for a feature that writes it
+   * in its own statement (the case insert, through `auditInsertMany`): committed with the change,
+   * at no extra round trip.
    */
-  insertion(entry: AuditRecord): SqlFragment {
-    return auditInsert(this.row(entry));
-  }
-
-  /** The row an entry becomes, with the request's address and id. */
-  private row(entry: AuditRecord): AuditRow {
+  row(entry: AuditRecord): AuditRow {
     const request = currentRequest();
     return {
       action: entry.action,

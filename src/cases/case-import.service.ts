@@ -139,7 +139,7 @@ export class CaseImportService {
       return { imported: 0, valid: cases.length, errors: [], dryRun: true };
     }
     const imported = await this.tx.run(async (em) => {
-      const count = await this.cases.insertMany(cases, em);
+      const count = (await this.cases.insertMany(cases, em)).size;
       await this.record(actor, { dryRun, rows: rows.length, count, errors: 0 }, em);
       // Past escalations still waiting for the platform: deadlines already passed fire at once.
       const deadlines = cases

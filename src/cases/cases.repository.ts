@@ -3,7 +3,10 @@ import { EntityManager } from 'typeorm';
 import { Actor } from '../common/auth/actor';
 import { decodeCursor } from '../common/pagination/cursor';
 import { byTimeAndId } from '../common/pagination/keyset';
-import { SqlFragment } from '../database/sql';
+import { auditInsertMany } from '../audit/audit.repository';
+import type { AuditRow } from '../audit/audit.service';
+import { preparedQuery } from '../database/sql';
+import { StatementBatcher } from '../database/statement-batcher';
 import { TransactionRunner } from '../database/transaction';
 import { caseVisibleTo, CLOCK_RUNS } from './case-sql';
 import { CaseEventEntity, ResponseQuality, StatementOfReasons } from './case-event.entity';
@@ -86,8 +89,8 @@ export interface NewCase {
   items: NewItem[];
   indicators: NewIndicator[];
   idempotency?: { key: string; requestHash: string };
-  /** The audit entry of the creation (the audit feature's INSERT), written by the same statement. */
-  audit?: SqlFragment;
+  /** The audit entry of the creation, written by the same statement. */
+  audit?: AuditRow;
 }
 
 export interface NewItem {
@@ -188,6 +191,19 @@ class Params {
 /** All SQL of cases. Every read goes through `visible()`: TLP is in the query, never after it. */
 @Injectable()
 export class CasesRepository {
+  /**
+   * Cases logged at the same moment share one statement (group commit): a statement for a case
+   * cost PostgreSQL more than its six inserts. Two statements run at once, about what two cores
+   * keep busy; each carries what waited meanwhile.
+   */
+  private readonly creations = new StatementBatcher<NewCase, string>(
+    async (cases) => {
+      const references = await this.insertMany(cases, this.tx.manager);
+      return cases.map((c) => references.get(c.id)!);
+    },
+    { inFlight: 2, maxBatch: 100 },
+  );
+
   constructor(private readonly tx: TransactionRunner) {}
 
   private visible(actor: Actor, params: Params): string {
@@ -290,61 +306,11 @@ export class CasesRepository {
   }
 
   /**
-   * The case, its first events, items, indicators and idempotency key in one statement: one
-   * round trip, atomic on its own.
+   * Logs one case (POST /v1/cases) with its first events, items, indicators, idempotency key and
+   * audit entry; answers its reference. Concurrent calls share a statement (`creations`).
    */
-  async insert(c: NewCase, em: EntityManager): Promise<string> {
-    const { p, values } = new Params();
-    const sql = `WITH c AS (
-        INSERT INTO cases (id, reference, organization_id, created_by, platform_id, channel_id,
-          contact_id, owner_id, title, summary, category_code, subcategory_code, target_groups, country,
-          content_language, urgency, tlp, shared_organization_ids, shared_user_ids,
-          consent_to_share_pattern, platform_reference, status, escalated_at, due_at,
-          created_at, updated_at)
-        VALUES (${p(c.id)}, 'ESC-' || ${p(String(c.year))} || '-' ||
-          case_reference_number(nextval('case_reference_seq')), ${p(c.organizationId)},
-          ${p(c.createdBy)}, ${p(c.platformId)}, ${p(c.channelId)}, ${p(c.contactId)},
-          ${p(c.ownerId ?? null)}, ${p(c.title)}, ${p(c.summary)}, ${p(c.categoryCode)}, ${p(c.subcategoryCode)},
-          ${p(c.targetGroups)}::text[], ${p(c.country)}, ${p(c.contentLanguage)},
-          ${p(c.urgency)}::case_urgency, ${p(c.tlp)}::tlp, ${p(c.sharedOrganizationIds)}::uuid[],
-          ${p(c.sharedUserIds)}::uuid[], ${p(c.consentToSharePattern)}, ${p(c.platformReference)},
-          ${p(c.state.status)}::case_status, ${p(c.state.escalatedAt)}, ${p(c.state.dueAt)},
-          ${p(c.now)}, ${p(c.now)})
-        RETURNING id, reference),
-      e AS (
-        INSERT INTO case_events (case_id, type, occurred_at, recorded_at, actor_user_id,
-          status_after, platform_reference)
-        SELECT c.id, x.type::case_event_type, x.at, ${p(c.now)}, ${p(c.createdBy)},
-          x.status::case_status, CASE WHEN x.type = 'escalated' THEN ${p(c.platformReference)} END
-        FROM c, unnest(${p(c.events.map((e) => e.type))}::text[],
-          ${p(c.events.map((e) => e.occurredAt))}::timestamptz[],
-          ${p(c.events.map((e) => e.statusAfter))}::text[])
-          WITH ORDINALITY AS x(type, at, status, position)
-        ORDER BY x.position),
-      i AS (
-        INSERT INTO case_items (case_id, position, url, kind, content_sha256, captured_at)
-        SELECT c.id, x.position, x.url, x.kind::case_item_kind, x.sha, x.captured
-        FROM c, unnest(${p(c.items.map((i) => i.url))}::text[],
-          ${p(c.items.map((i) => i.kind))}::text[],
-          ${p(c.items.map((i) => i.contentSha256))}::text[],
-          ${p(c.items.map((i) => i.capturedAt))}::timestamptz[])
-          WITH ORDINALITY AS x(url, kind, sha, captured, position)),
-      n AS (
-        INSERT INTO case_indicators (case_id, organization_id, kind, value, value_hash)
-        SELECT c.id, ${p(c.organizationId)}, x.kind::indicator_kind, x.value, x.hash
-        FROM c, unnest(${p(c.indicators.map((i) => i.kind))}::text[],
-          ${p(c.indicators.map((i) => i.value))}::text[],
-          ${p(c.indicators.map((i) => i.valueHash))}::text[]) AS x(kind, value, hash)
-        ON CONFLICT ON CONSTRAINT uq_case_indicators_case_hash DO NOTHING),
-      k AS (
-        INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, created_at)
-        SELECT ${p(c.createdBy)}, x.key, x.hash, c.id, ${p(c.now)}
-        FROM c, unnest(${p(c.idempotency ? [c.idempotency.key] : [])}::text[],
-          ${p(c.idempotency ? [c.idempotency.requestHash] : [])}::text[]) AS x(key, hash))
-      ${c.audit ? `, a AS (${c.audit(p)})` : ''}
-      SELECT reference FROM c`;
-    const rows: { reference: string }[] = await em.query(sql, values);
-    return rows[0].reference;
+  insert(c: NewCase): Promise<string> {
+    return this.creations.submit(c);
   }
 
   /** The case an earlier POST with this key created, and the hash of that request. */
@@ -591,117 +557,117 @@ export class CasesRepository {
   }
 
   /**
-   * Many cases at once (imports), each with its events, items and indicators: one statement per
-   * table whatever the number of cases, with the values passed as arrays and `unnest`ed. Events
-   * may carry an outcome (a past `platform_responded` or `closed`). Idempotency keys do not apply.
-   * Call it inside the use case's transaction so that it is all or nothing.
+   * Any number of cases, each with its events, items, indicators, idempotency key and audit
+   * entry, in ONE statement (atomic on its own, or part of `em`'s transaction): the values go as
+   * arrays, `unnest`ed, so the text is the same whatever the number of cases and stays prepared.
+   * Events may carry an outcome (an import's past `platform_responded` or `closed`). Answers each
+   * case's reference by id.
    */
-  async insertMany(cases: NewCase[], em: EntityManager): Promise<number> {
-    if (cases.length === 0) return 0;
-    const column = <T>(pick: (c: NewCase) => T) => cases.map(pick);
+  async insertMany(cases: NewCase[], em: EntityManager): Promise<Map<string, string>> {
+    if (cases.length === 0) return new Map();
+    const { p, values } = new Params();
+    const column = <T>(pick: (c: NewCase) => T) => p(cases.map(pick));
     // Arrays per case cannot be unnested from a 2-D array (rows of different lengths): JSON.
-    const nested = (pick: (c: NewCase) => string[]) => cases.map((c) => JSON.stringify(pick(c)));
-    await em.query(
-      `INSERT INTO cases (id, reference, organization_id, created_by, platform_id, channel_id,
-         contact_id, title, summary, category_code, subcategory_code, target_groups, country,
-         content_language, urgency, tlp, shared_organization_ids, shared_user_ids,
-         consent_to_share_pattern, platform_reference, status, outcome, escalated_at, due_at,
-         first_response_at, resolved_at, closed_at, paused_at, paused_seconds, created_at,
-         updated_at)
-       SELECT x.id, 'ESC-' || x.year || '-' || case_reference_number(nextval('case_reference_seq')),
-         x.organization_id, x.created_by, x.platform_id, x.channel_id, x.contact_id, x.title,
-         x.summary, x.category_code, x.subcategory_code,
-         ARRAY(SELECT jsonb_array_elements_text(x.target_groups)), x.country, x.content_language,
-         x.urgency::case_urgency, x.tlp::tlp,
-         ARRAY(SELECT jsonb_array_elements_text(x.shared_organization_ids))::uuid[],
-         ARRAY(SELECT jsonb_array_elements_text(x.shared_user_ids))::uuid[],
-         x.consent, x.platform_reference, x.status::case_status, x.outcome::case_outcome,
-         x.escalated_at, x.due_at, x.first_response_at, x.resolved_at, x.closed_at, x.paused_at,
-         x.paused_seconds, x.now, x.now
-       FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[],
-         $7::uuid[], $8::text[], $9::text[], $10::text[], $11::text[], $12::jsonb[], $13::text[],
-         $14::text[], $15::text[], $16::text[], $17::jsonb[], $18::jsonb[], $19::boolean[],
-         $20::text[], $21::text[], $22::text[], $23::timestamptz[], $24::timestamptz[],
-         $25::timestamptz[], $26::timestamptz[], $27::timestamptz[], $28::timestamptz[],
-         $29::int[], $30::timestamptz[])
-         WITH ORDINALITY AS x(id, year, organization_id, created_by, platform_id, channel_id,
-           contact_id, title, summary, category_code, subcategory_code, target_groups, country,
-           content_language, urgency, tlp, shared_organization_ids, shared_user_ids, consent,
-           platform_reference, status, outcome, escalated_at, due_at, first_response_at,
-           resolved_at, closed_at, paused_at, paused_seconds, now, position)
-       ORDER BY x.position`,
-      [
-        column((c) => c.id),
-        column((c) => String(c.year)),
-        column((c) => c.organizationId),
-        column((c) => c.createdBy),
-        column((c) => c.platformId),
-        column((c) => c.channelId),
-        column((c) => c.contactId),
-        column((c) => c.title),
-        column((c) => c.summary),
-        column((c) => c.categoryCode),
-        column((c) => c.subcategoryCode),
-        nested((c) => c.targetGroups),
-        column((c) => c.country),
-        column((c) => c.contentLanguage),
-        column((c) => c.urgency),
-        column((c) => c.tlp),
-        nested((c) => c.sharedOrganizationIds),
-        nested((c) => c.sharedUserIds),
-        column((c) => c.consentToSharePattern),
-        column((c) => c.platformReference),
-        column((c) => c.state.status),
-        column((c) => c.state.outcome),
-        column((c) => c.state.escalatedAt),
-        column((c) => c.state.dueAt),
-        column((c) => c.state.firstResponseAt),
-        column((c) => c.state.resolvedAt),
-        column((c) => c.state.closedAt),
-        column((c) => c.state.pausedAt),
-        column((c) => c.state.pausedSeconds),
-        column((c) => c.now),
-      ],
-    );
-
+    const nested = (pick: (c: NewCase) => string[]) => p(cases.map((c) => JSON.stringify(pick(c))));
     const events = cases.flatMap((c) => c.events.map((e) => ({ c, e })));
-    await em.query(
-      `INSERT INTO case_events (case_id, type, occurred_at, recorded_at, actor_user_id,
-         status_after, outcome, platform_reference)
-       SELECT x.case_id, x.type::case_event_type, x.at, x.recorded, x.actor, x.status::case_status,
-         x.outcome::case_outcome, CASE WHEN x.type = 'escalated' THEN x.platform_reference END
-       FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::uuid[],
-         $6::text[], $7::text[], $8::text[])
-         WITH ORDINALITY AS x(case_id, type, at, recorded, actor, status, outcome,
-           platform_reference, position)
-       ORDER BY x.position`,
-      [
-        events.map(({ c }) => c.id),
-        events.map(({ e }) => e.type),
-        events.map(({ e }) => e.occurredAt),
-        events.map(({ c }) => c.now),
-        events.map(({ c }) => c.createdBy),
-        events.map(({ e }) => e.statusAfter),
-        events.map(({ e }) => e.outcome ?? null),
-        events.map(({ c }) => c.platformReference),
-      ],
-    );
-
-    await this.insertItems(
-      cases.flatMap((c) => c.items.map((item, i) => ({ caseId: c.id, position: i + 1, item }))),
-      em,
-    );
-    await this.insertIndicators(
-      cases.flatMap((c) =>
-        c.indicators.map((indicator) => ({
-          caseId: c.id,
-          organizationId: c.organizationId,
-          indicator,
-        })),
-      ),
-      em,
-    );
-    return cases.length;
+    const items = cases.flatMap((c) => c.items.map((item, i) => ({ c, item, position: i + 1 })));
+    const indicators = cases.flatMap((c) => c.indicators.map((indicator) => ({ c, indicator })));
+    const keys = cases.flatMap((c) => (c.idempotency ? [{ c, key: c.idempotency }] : []));
+    const audit = cases.flatMap((c) => (c.audit ? [c.audit] : []));
+    const sql = `WITH c AS (
+        INSERT INTO cases (id, reference, organization_id, created_by, platform_id, channel_id,
+          contact_id, owner_id, title, summary, category_code, subcategory_code, target_groups,
+          country, content_language, urgency, tlp, shared_organization_ids, shared_user_ids,
+          consent_to_share_pattern, platform_reference, status, outcome, escalated_at, due_at,
+          first_response_at, resolved_at, closed_at, paused_at, paused_seconds, created_at,
+          updated_at)
+        SELECT x.id, 'ESC-' || x.year || '-' || case_reference_number(nextval('case_reference_seq')),
+          x.organization_id, x.created_by, x.platform_id, x.channel_id, x.contact_id, x.owner_id,
+          x.title, x.summary, x.category_code, x.subcategory_code,
+          ARRAY(SELECT jsonb_array_elements_text(x.target_groups)), x.country, x.content_language,
+          x.urgency::case_urgency, x.tlp::tlp,
+          ARRAY(SELECT jsonb_array_elements_text(x.shared_organization_ids))::uuid[],
+          ARRAY(SELECT jsonb_array_elements_text(x.shared_user_ids))::uuid[],
+          x.consent, x.platform_reference, x.status::case_status, x.outcome::case_outcome,
+          x.escalated_at, x.due_at, x.first_response_at, x.resolved_at, x.closed_at, x.paused_at,
+          x.paused_seconds, x.now, x.now
+        FROM unnest(${column((c) => c.id)}::uuid[], ${column((c) => String(c.year))}::text[],
+          ${column((c) => c.organizationId)}::uuid[], ${column((c) => c.createdBy)}::uuid[],
+          ${column((c) => c.platformId)}::uuid[], ${column((c) => c.channelId)}::uuid[],
+          ${column((c) => c.contactId)}::uuid[], ${column((c) => c.ownerId ?? null)}::uuid[],
+          ${column((c) => c.title)}::text[], ${column((c) => c.summary)}::text[],
+          ${column((c) => c.categoryCode)}::text[], ${column((c) => c.subcategoryCode)}::text[],
+          ${nested((c) => c.targetGroups)}::jsonb[], ${column((c) => c.country)}::text[],
+          ${column((c) => c.contentLanguage)}::text[], ${column((c) => c.urgency)}::text[],
+          ${column((c) => c.tlp)}::text[], ${nested((c) => c.sharedOrganizationIds)}::jsonb[],
+          ${nested((c) => c.sharedUserIds)}::jsonb[],
+          ${column((c) => c.consentToSharePattern)}::boolean[],
+          ${column((c) => c.platformReference)}::text[], ${column((c) => c.state.status)}::text[],
+          ${column((c) => c.state.outcome)}::text[],
+          ${column((c) => c.state.escalatedAt)}::timestamptz[],
+          ${column((c) => c.state.dueAt)}::timestamptz[],
+          ${column((c) => c.state.firstResponseAt)}::timestamptz[],
+          ${column((c) => c.state.resolvedAt)}::timestamptz[],
+          ${column((c) => c.state.closedAt)}::timestamptz[],
+          ${column((c) => c.state.pausedAt)}::timestamptz[],
+          ${column((c) => c.state.pausedSeconds)}::int[], ${column((c) => c.now)}::timestamptz[])
+          WITH ORDINALITY AS x(id, year, organization_id, created_by, platform_id, channel_id,
+            contact_id, owner_id, title, summary, category_code, subcategory_code, target_groups,
+            country, content_language, urgency, tlp, shared_organization_ids, shared_user_ids,
+            consent, platform_reference, status, outcome, escalated_at, due_at, first_response_at,
+            resolved_at, closed_at, paused_at, paused_seconds, now, position)
+        ORDER BY x.position
+        RETURNING id, reference),
+      e AS (
+        INSERT INTO case_events (case_id, type, occurred_at, recorded_at, actor_user_id,
+          status_after, outcome, platform_reference)
+        SELECT x.case_id, x.type::case_event_type, x.at, x.recorded, x.actor,
+          x.status::case_status, x.outcome::case_outcome,
+          CASE WHEN x.type = 'escalated' THEN x.platform_reference END
+        FROM unnest(${p(events.map(({ c }) => c.id))}::uuid[],
+          ${p(events.map(({ e }) => e.type))}::text[],
+          ${p(events.map(({ e }) => e.occurredAt))}::timestamptz[],
+          ${p(events.map(({ c }) => c.now))}::timestamptz[],
+          ${p(events.map(({ c }) => c.createdBy))}::uuid[],
+          ${p(events.map(({ e }) => e.statusAfter))}::text[],
+          ${p(events.map(({ e }) => e.outcome ?? null))}::text[],
+          ${p(events.map(({ c }) => c.platformReference))}::text[])
+          WITH ORDINALITY AS x(case_id, type, at, recorded, actor, status, outcome,
+            platform_reference, position)
+        ORDER BY x.position),
+      i AS (
+        INSERT INTO case_items (case_id, position, url, kind, content_sha256, captured_at)
+        SELECT x.case_id, x.position, x.url, x.kind::case_item_kind, x.sha, x.captured
+        FROM unnest(${p(items.map(({ c }) => c.id))}::uuid[],
+          ${p(items.map(({ position }) => position))}::int[],
+          ${p(items.map(({ item }) => item.url))}::text[],
+          ${p(items.map(({ item }) => item.kind))}::text[],
+          ${p(items.map(({ item }) => item.contentSha256))}::text[],
+          ${p(items.map(({ item }) => item.capturedAt))}::timestamptz[])
+          AS x(case_id, position, url, kind, sha, captured)),
+      n AS (
+        INSERT INTO case_indicators (case_id, organization_id, kind, value, value_hash)
+        SELECT x.case_id, x.organization_id, x.kind::indicator_kind, x.value, x.hash
+        FROM unnest(${p(indicators.map(({ c }) => c.id))}::uuid[],
+          ${p(indicators.map(({ c }) => c.organizationId))}::uuid[],
+          ${p(indicators.map(({ indicator }) => indicator.kind))}::text[],
+          ${p(indicators.map(({ indicator }) => indicator.value))}::text[],
+          ${p(indicators.map(({ indicator }) => indicator.valueHash))}::text[])
+          AS x(case_id, organization_id, kind, value, hash)
+        -- A repeat within a case is kept once.
+        ON CONFLICT ON CONSTRAINT uq_case_indicators_case_hash DO NOTHING),
+      k AS (
+        INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, created_at)
+        SELECT x.user_id, x.key, x.hash, x.case_id, x.at
+        FROM unnest(${p(keys.map(({ c }) => c.createdBy))}::uuid[],
+          ${p(keys.map(({ key }) => key.key))}::text[],
+          ${p(keys.map(({ key }) => key.requestHash))}::text[],
+          ${p(keys.map(({ c }) => c.id))}::uuid[],
+          ${p(keys.map(({ c }) => c.now))}::timestamptz[]) AS x(user_id, key, hash, case_id, at)),
+      a AS (${auditInsertMany(audit)(p)})
+      SELECT id, reference FROM c`;
+    const rows = await preparedQuery<{ id: string; reference: string }[]>(em, sql, values);
+    return new Map(rows.map((r) => [r.id, r.reference]));
   }
 
   /**

@@ -189,40 +189,37 @@ export class CasesService {
     let reference: string;
     try {
       // One statement writes the case, its timeline, items, indicators, key and audit entry:
-      // atomic without a transaction, and one round trip.
-      reference = await this.cases.insert(
-        {
-          ...values,
-          year: now.getUTCFullYear(),
-          state,
-          now,
-          events: [
-            { type: 'created', occurredAt: now, statusAfter: 'draft' },
-            ...(escalatedAt
-              ? [
-                  {
-                    type: 'escalated' as const,
-                    occurredAt: escalatedAt,
-                    statusAfter: state.status,
-                  },
-                ]
-              : []),
-          ],
-          items,
-          indicators,
-          idempotency: idempotencyKey
-            ? { key: idempotencyKey, requestHash: requestHash! }
-            : undefined,
-          audit: this.audit.insertion({
-            action: 'case.created',
-            actorUserId: actor.userId,
-            organizationId: actor.organizationId,
-            targetType: 'case',
-            targetId: id,
-          }),
-        },
-        this.tx.manager,
-      );
+      // atomic without a transaction, and one round trip (shared with cases logged meanwhile).
+      reference = await this.cases.insert({
+        ...values,
+        year: now.getUTCFullYear(),
+        state,
+        now,
+        events: [
+          { type: 'created', occurredAt: now, statusAfter: 'draft' },
+          ...(escalatedAt
+            ? [
+                {
+                  type: 'escalated' as const,
+                  occurredAt: escalatedAt,
+                  statusAfter: state.status,
+                },
+              ]
+            : []),
+        ],
+        items,
+        indicators,
+        idempotency: idempotencyKey
+          ? { key: idempotencyKey, requestHash: requestHash! }
+          : undefined,
+        audit: this.audit.row({
+          action: 'case.created',
+          actorUserId: actor.userId,
+          organizationId: actor.organizationId,
+          targetType: 'case',
+          targetId: id,
+        }),
+      });
     } catch (error) {
       // The same key raced in from a parallel retry: answer as that one did.
       if (idempotencyKey && isConstraint(error, 'pk_idempotency_keys')) {
