@@ -64,7 +64,7 @@ describe('StatementBatcher', () => {
     expect(s.mostAtOnce).toBe(1);
   });
 
-  it('runs a failed group again one call at a time: only the bad call gets the error', async () => {
+  it('runs a failed group again one call at a time, in order: only the bad call gets the error', async () => {
     const s = new Statements();
     const batcher = new StatementBatcher(s.run, { inFlight: 1, maxBatch: 10 });
     const answers = [1, 2, 3, 4].map((i) => batcher.submit(i).catch((e: Error) => e.message));
@@ -73,11 +73,15 @@ describe('StatementBatcher', () => {
     expect(s.runs[1].items).toEqual([2, 3, 4]);
     s.runs[1].fail(new Error('group refused'));
     await settle();
-    expect(s.runs.slice(2).map((r) => r.items)).toEqual([[2], [3], [4]]);
+    expect(s.runs.slice(2).map((r) => r.items)).toEqual([[2]]);
     s.runs[2].finish();
+    await settle();
+    expect(s.runs.slice(2).map((r) => r.items)).toEqual([[2], [3]]);
     s.runs[3].fail(new Error('3 refused'));
+    await settle();
     s.runs[4].finish();
     await expect(Promise.all(answers)).resolves.toEqual(['row 1', 'row 2', '3 refused', 'row 4']);
+    expect(s.mostAtOnce).toBe(1);
   });
 
   it('gives a call run alone its own error, and goes on with the next', async () => {

@@ -17,8 +17,8 @@ interface Waiting<I, O> {
  * parses, plans, fires statement triggers and commits once per group instead of once per call.
  *
  * `run` takes the items and answers one output per item, in their order, as ONE statement:
- * all or nothing. A group that fails wrote nothing, so each of its items is run again on its own
- * and every caller gets its own outcome (the one bad item its error, the others their rows).
+ * all or nothing. A group that fails wrote nothing, so its items are run again one by one, in
+ * order, and every caller gets its own outcome (the bad item its error, the others their rows).
  */
 export class StatementBatcher<I, O> {
   private readonly waiting: Waiting<I, O>[] = [];
@@ -56,9 +56,11 @@ export class StatementBatcher<I, O> {
         group[0].reject(error);
         return;
       }
-      await Promise.all(
-        group.map((w) => this.run([w.item]).then(([out]) => w.resolve(out), w.reject)),
-      );
+      // In their order, one at a time: the earlier call wins a conflict between two of them,
+      // and no more than `inFlight` statements run.
+      for (const w of group) {
+        await this.run([w.item]).then(([out]) => w.resolve(out), w.reject);
+      }
     }
   }
 }

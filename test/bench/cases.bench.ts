@@ -46,7 +46,10 @@ import { benchSeconds, BenchResult, onCleanup, ratio, Ratio, Sample } from './ha
  * 1. POST /v1/cases (a realistic body with 1 item and 1 indicator, no Idempotency-Key) against a
  *    bare Fastify route doing a single parameterised INSERT of the same case row: the physical
  *    floor of "a case is stored". 50 connections, pool of 50. The issue asks api/raw throughput
- *    of at least 0.3 (aim 0.5). Also printed: that INSERT alone through the pool, no HTTP.
+ *    of at least 0.5. Also printed: that INSERT alone through the pool, no HTTP. The raw route
+ *    sends one INSERT per request; the API writes the case, its timeline, items, indicators and
+ *    audit entry in one prepared statement that cases arriving meanwhile share (group commit,
+ *    CasesRepository.insert): what a request costs PostgreSQL falls as the load grows.
  * 2. GET /v1/cases?status=escalated&platform=facebook&limit=50 as a member of a mid-sized
  *    organisation, on BENCH_CASES generated cases (default 1,000,000; see case-data.generator),
  *    against the repository's SQL by hand (CASE_SELECT, the TLP fragment, the filters, the
@@ -97,8 +100,6 @@ const RAW_OF_TRIGGER_FREE = 0.6;
 const TRIGGER_CONNECTIONS = 10;
 const PROJECTED_PER_SECOND = 1_000;
 const LAG_TARGET_MS = 2_000;
-const POST_TARGET = 0.3;
-const POST_AIM = 0.5;
 const LIST_WITHIN = 1.5;
 const P95_TARGET_MS = 50;
 const LIST_PLATFORM = 'facebook';
@@ -264,10 +265,7 @@ export default async function casesBench(): Promise<BenchResult[]> {
   await drained();
   const postRatios = [ratio(post.samples, 'api', 'raw'), ratio(post.samples, 'api', 'raw', 'best')];
   const postName = `POST /v1/cases, ${POST_CONNECTIONS} connections, pool ${POOL_SIZE}`;
-  flag(`${postName}: api/raw throughput`, postRatios, POST_TARGET, `at least ${POST_TARGET}`);
-  console.log(
-    `  (the issue aims at ${POST_AIM}: ${postRatios[0].throughput >= POST_AIM ? 'reached' : 'not reached'})`,
-  );
+  flag(`${postName}: api/raw throughput`, postRatios, POST_OF_RAW, `at least ${POST_OF_RAW}`);
   const params = insertParams(d, JSON.parse(body) as Record<string, unknown>) ?? [];
   const floor = await insertFloors(d, params, POST_CONNECTIONS, Math.min(seconds, 3));
   await drained();
