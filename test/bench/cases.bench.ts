@@ -592,11 +592,11 @@ function typeormPool(dataSource: DataSource): Pool {
 
 /** CasesRepository's CASE_SELECT, as it is. */
 const CASE_SELECT = `SELECT c.id, c.reference, c.organization_id, c.created_by, c.platform_id,
-  c.channel_id, c.contact_id, c.title, c.summary, c.category_code, c.subcategory_code,
+  c.channel_id, c.contact_id, c.owner_id, c.title, c.summary, c.category_code, c.subcategory_code,
   c.target_groups, c.country, c.content_language, c.urgency, c.tlp, c.shared_organization_ids,
   c.shared_user_ids, c.consent_to_share_pattern, c.platform_reference, c.status, c.outcome,
   c.escalated_at, c.due_at, c.first_response_at, c.resolved_at, c.closed_at, c.paused_at,
-  c.paused_seconds, c.needs_contact, c.version, c.created_at, c.updated_at,
+  c.paused_seconds, c.needs_contact, c.content_removed_at, c.version, c.created_at, c.updated_at,
   p.code AS platform_code, ch.code AS channel_code, ch.expected_response_hours
   FROM cases c
   JOIN platforms p ON p.id = c.platform_id
@@ -954,13 +954,28 @@ async function sameAnswer(a: Shot, b: Shot, cases: number, full: boolean): Promi
     }
   }
   if (problems.length === 0 && !isDeepStrictEqual(left.body, right.body)) {
-    problems.push(`${a.label} and ${b.label} answer different pages`);
+    problems.push(
+      `${a.label} and ${b.label} answer different pages (first at ` +
+        `${firstDifference(left.body, right.body)})`,
+    );
   }
   console.log(
     `${fmt(cases)} cases: the page has ${left.body.data?.length ?? 0} cases` +
       (problems.length === 0 ? ', the same through the API and raw' : ''),
   );
   return problems.map((p) => `${fmt(cases)} cases: ${p}`);
+}
+
+/** Where two JSON values first differ, as a path with both values. */
+function firstDifference(a: unknown, b: unknown, path = ''): string {
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    for (const key of keys) {
+      const [x, y] = [(a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]];
+      if (!isDeepStrictEqual(x, y)) return firstDifference(x, y, `${path}.${key}`);
+    }
+  }
+  return `${path || '(top)'}: ${JSON.stringify(a)?.slice(0, 80)} vs ${JSON.stringify(b)?.slice(0, 80)}`;
 }
 
 /** Both sides create a case (201) before they are measured. */
