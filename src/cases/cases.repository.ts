@@ -192,9 +192,10 @@ class Params {
 @Injectable()
 export class CasesRepository {
   /**
-   * Cases logged at the same moment share one statement (group commit): a statement for a case
-   * cost PostgreSQL more than its six inserts. Two statements run at once, about what two cores
-   * keep busy; each carries what waited meanwhile.
+   * Cases logged at the same moment share one statement (group commit): alone, a case pays
+   * PostgreSQL a commit, the statement triggers and an executor start, about twice what its share
+   * of a group costs. Two statements at a time keep two cores busy and carry up to 200 cases,
+   * far more than helplines log at once.
    */
   private readonly creations = new StatementBatcher<NewCase, string>(
     async (cases) => {
