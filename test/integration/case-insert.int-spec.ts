@@ -158,7 +158,13 @@ describe('CasesRepository.insert: cases logged together (real PostgreSQL, no HTT
     const group = Array.from({ length: 10 }, (_, i) => newCase(103 + i));
     const bad = group[4];
     bad.channelId = randomUUID();
+    const statements = jest.spyOn(repo, 'insertMany');
     const outcomes = await Promise.allSettled([...ahead, ...group].map((c) => repo.insert(c)));
+    const groups = statements.mock.calls.map(([cases]) => cases);
+    statements.mockRestore();
+    // The bad case went in a group first, then alone.
+    expect(groups.some((cases) => cases.length > 1 && cases.includes(bad))).toBe(true);
+    expect(groups.some((cases) => cases.length === 1 && cases[0] === bad)).toBe(true);
 
     const refused = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [i] : []));
     expect(refused).toEqual([2 + 4]);
@@ -182,7 +188,11 @@ describe('CasesRepository.insert: cases logged together (real PostgreSQL, no HTT
     const ahead = [newCase(201), newCase(202)];
     const first = newCase(204);
     const second = newCase(206, { idempotency: first.idempotency });
+    const statements = jest.spyOn(repo, 'insertMany');
     const outcomes = await Promise.allSettled([...ahead, first, second].map((c) => repo.insert(c)));
+    const groups = statements.mock.calls.map(([cases]) => cases);
+    statements.mockRestore();
+    expect(groups).toContainEqual([first, second]);
     expect(outcomes.map((o) => o.status)).toEqual([
       'fulfilled',
       'fulfilled',
