@@ -17,10 +17,11 @@ const preparedNames = new Map<string, string>();
 /**
  * Runs `text` as a named prepared statement: each pooled connection parses and plans it once
  * instead of on every call. For a hot statement whose text does not vary with its values (the
- * case insert: parsing and planning it cost PostgreSQL about as much as running it). pg takes a query
- * config where TypeORM expects the text, and TypeORM hands it on untouched (its logging is off,
- * see data-source.ts), so the statement keeps the manager's connection, transaction and errors.
- * Behind a pooler in transaction mode, prepared statements need its support (PgBouncer 1.21+).
+ * case insert: parsing and planning it cost PostgreSQL about as much as running it). pg takes a
+ * query config where TypeORM expects the text, and TypeORM hands it on untouched (its logging is
+ * off, see data-source.ts), so the statement keeps the manager's connection, transaction and
+ * errors. Behind a pooler in transaction mode, prepared statements need its support (PgBouncer
+ * 1.21+).
  */
 export function preparedQuery<T>(em: EntityManager, text: string, values: unknown[]): Promise<T> {
   let name = preparedNames.get(text);

@@ -184,6 +184,18 @@ describe('CasesRepository.insert: cases logged together (real PostgreSQL, no HTT
     }
   });
 
+  it('is a statement prepared once per connection, whatever the number of cases', async () => {
+    const prepared = await t.db.transaction(async (em) => {
+      await repo.insertMany([newCase(301)], em);
+      await repo.insertMany([newCase(302), newCase(303), newCase(304)], em);
+      return em.query(
+        `SELECT name, statement FROM pg_prepared_statements WHERE statement LIKE '%INSERT INTO cases%'`,
+      );
+    });
+    expect(prepared).toHaveLength(1);
+    expect(prepared[0].name).toMatch(/^et_[0-9a-f]{24}$/);
+  });
+
   it('lets one of two cases with the same idempotency key in, the other gets the conflict', async () => {
     const ahead = [newCase(201), newCase(202)];
     const first = newCase(204);
