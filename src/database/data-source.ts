@@ -25,6 +25,8 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     uuidExtension: 'pgcrypto',
     // TypeORM's own logger prints failed SQL with its parameters (e-mails, hashes, case text);
     // errors reach our logger through the exception filter instead, without row values.
+    // `maxQueryExecutionTime` stays unset for the same reason: TypeORM logs a slow query with its
+    // parameters whatever `logging` says (and the case insert hands it a query config, see sql.ts).
     logging: false,
     extra: {
       max: poolSize,

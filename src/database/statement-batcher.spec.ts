@@ -1,4 +1,5 @@
-import { StatementBatcher } from './statement-batcher';
+import { ServiceUnavailableError } from '../common/errors/domain-error';
+import { BatcherOptions, StatementBatcher } from './statement-batcher';
 
 /** A statement the test finishes by hand: what each run was given, and its pending answer. */
 class Statements {
@@ -27,10 +28,19 @@ class Statements {
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** An error one item can cause is any but "connection lost". */
+const options = (limits: Partial<BatcherOptions<number>>): BatcherOptions<number> => ({
+  inFlight: 2,
+  maxBatch: 10,
+  maxWaitMs: 60_000,
+  itemError: (e) => (e as Error).message !== 'connection lost',
+  ...limits,
+});
+
 describe('StatementBatcher', () => {
   it('runs a call at once, alone, when nothing else runs', async () => {
     const s = new Statements();
-    const batcher = new StatementBatcher(s.run, { inFlight: 2, maxBatch: 10 });
+    const batcher = new StatementBatcher(s.run, options({ inFlight: 2, maxBatch: 10 }));
     const answer = batcher.submit(1);
     expect(s.runs.map((r) => r.items)).toEqual([[1]]);
     s.runs[0].finish();
@@ -39,7 +49,7 @@ describe('StatementBatcher', () => {
 
   it('groups the calls that wait for a free statement, in their order, each answered its own', async () => {
     const s = new Statements();
-    const batcher = new StatementBatcher(s.run, { inFlight: 2, maxBatch: 10 });
+    const batcher = new StatementBatcher(s.run, options({ inFlight: 2, maxBatch: 10 }));
     const answers = [1, 2, 3, 4, 5, 6].map((i) => batcher.submit(i));
     expect(s.runs.map((r) => r.items)).toEqual([[1], [2]]);
     s.runs[0].finish();
@@ -53,7 +63,7 @@ describe('StatementBatcher', () => {
 
   it('never puts more than maxBatch calls in one statement', async () => {
     const s = new Statements();
-    const batcher = new StatementBatcher(s.run, { inFlight: 1, maxBatch: 3 });
+    const batcher = new StatementBatcher(s.run, options({ inFlight: 1, maxBatch: 3 }));
     const answers = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => batcher.submit(i));
     for (let i = 0; i < 4; i++) {
       await settle();
@@ -66,7 +76,7 @@ describe('StatementBatcher', () => {
 
   it('runs a failed group again one call at a time, in order: only the bad call gets the error', async () => {
     const s = new Statements();
-    const batcher = new StatementBatcher(s.run, { inFlight: 1, maxBatch: 10 });
+    const batcher = new StatementBatcher(s.run, options({ inFlight: 1, maxBatch: 10 }));
     const answers = [1, 2, 3, 4].map((i) => batcher.submit(i).catch((e: Error) => e.message));
     s.runs[0].finish();
     await settle();
@@ -86,7 +96,7 @@ describe('StatementBatcher', () => {
 
   it('gives a call run alone its own error, and goes on with the next', async () => {
     const s = new Statements();
-    const batcher = new StatementBatcher(s.run, { inFlight: 1, maxBatch: 10 });
+    const batcher = new StatementBatcher(s.run, options({ inFlight: 1, maxBatch: 10 }));
     const first = batcher.submit(1);
     const second = batcher.submit(2);
     s.runs[0].fail(new Error('refused'));
@@ -95,5 +105,48 @@ describe('StatementBatcher', () => {
     expect(s.runs.map((r) => r.items)).toEqual([[1], [2]]);
     s.runs[1].finish();
     await expect(second).resolves.toBe('row 2');
+  });
+
+  it('gives every call of a group an error no item caused, and runs none again', async () => {
+    const s = new Statements();
+    const batcher = new StatementBatcher(s.run, options({ inFlight: 1 }));
+    const answers = [1, 2, 3].map((i) => batcher.submit(i).catch((e: Error) => e.message));
+    s.runs[0].finish();
+    await settle();
+    s.runs[1].fail(new Error('connection lost'));
+    await expect(Promise.all(answers)).resolves.toEqual([
+      'row 1',
+      'connection lost',
+      'connection lost',
+    ]);
+    await settle();
+    expect(s.runs.map((r) => r.items)).toEqual([[1], [2, 3]]);
+  });
+
+  it('never puts two calls with one key in a statement: the later goes in the next', async () => {
+    const s = new Statements();
+    const batcher = new StatementBatcher(
+      s.run,
+      options({ inFlight: 1, keyOf: (i) => (i % 10 === 7 ? 'seven' : undefined) }),
+    );
+    const answers = [1, 7, 17, 2, 27, 3].map((i) => batcher.submit(i));
+    for (let i = 0; i < 4; i++) {
+      await settle();
+      s.runs[i].finish();
+    }
+    await Promise.all(answers);
+    expect(s.runs.map((r) => r.items)).toEqual([[1], [7, 2, 3], [17], [27]]);
+  });
+
+  it('refuses a call that waited longer than maxWaitMs (503), and never runs it', async () => {
+    const s = new Statements();
+    const batcher = new StatementBatcher(s.run, options({ inFlight: 1, maxWaitMs: 20 }));
+    const first = batcher.submit(1);
+    const late = batcher.submit(2);
+    await expect(late).rejects.toBeInstanceOf(ServiceUnavailableError);
+    s.runs[0].finish();
+    await expect(first).resolves.toBe('row 1');
+    await settle();
+    expect(s.runs.map((r) => r.items)).toEqual([[1]]);
   });
 });
