@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Actor } from '../common/auth/actor';
+import { ServiceUnavailableError } from '../common/errors/domain-error';
 import { decodeCursor } from '../common/pagination/cursor';
 import { byTimeAndId } from '../common/pagination/keyset';
 import { auditInsertMany } from '../audit/audit.repository';
@@ -219,6 +220,7 @@ export class CasesRepository {
       inFlight: 2,
       maxBatch: 100,
       maxWaitMs: 5000,
+      busy: () => new ServiceUnavailableError('The database is busy; try again shortly.'),
       itemError: (error) => ONE_CASE_ERROR.test(sqlState(error) ?? ''),
       keyOf: (c) => c.idempotency && `${c.createdBy} ${c.idempotency.key}`,
     },

@@ -1,12 +1,11 @@
-import { ServiceUnavailableError } from '../common/errors/domain-error';
-
 export interface BatcherOptions<I> {
   /** How many grouped statements may run at once. */
   inFlight: number;
   /** How many calls one statement may carry. */
   maxBatch: number;
-  /** The longest a call waits for a statement before it is refused (503), as the pool would. */
+  /** The longest a call waits for a statement before it is refused with `busy()`. */
   maxWaitMs: number;
+  busy: () => Error;
   /**
    * Whether a group's error can be one item's doing (a refused value, a constraint): then the
    * items are run again one by one. Any other error (a lost connection, a timeout) is every
@@ -55,7 +54,7 @@ export class StatementBatcher<I, O> {
         reject,
         timer: setTimeout(() => {
           this.waiting = this.waiting.filter((w) => w !== waiting);
-          reject(new ServiceUnavailableError('The database is busy; try again shortly.'));
+          reject(this.options.busy());
         }, this.options.maxWaitMs),
       };
       waiting.timer.unref();
