@@ -60,7 +60,8 @@ export class CasesController {
    */
   @Post()
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiProblems(400, 401, 403, 413, 415, 422)
+  // 503: the database is unreachable, or cases logged at once waited too long for it.
+  @ApiProblems(400, 401, 403, 413, 415, 422, 503)
   async create(
     @CurrentActor() actor: Actor,
     @Body() dto: CreateCaseDto,

@@ -6,7 +6,7 @@ import { decodeCursor } from '../common/pagination/cursor';
 import { byTimeAndId } from '../common/pagination/keyset';
 import { auditInsertMany } from '../audit/audit.repository';
 import type { AuditRow } from '../audit/audit.service';
-import { preparedQuery } from '../database/sql';
+import { preparedQuery, SqlFragment } from '../database/sql';
 import { StatementBatcher } from '../database/statement-batcher';
 import { TransactionRunner } from '../database/transaction';
 import { caseVisibleTo, CLOCK_RUNS } from './case-sql';
@@ -195,6 +195,47 @@ function sqlState(error: unknown): string | undefined {
   const code = e?.driverError?.code ?? e?.code;
   return typeof code === 'string' ? code : undefined;
 }
+
+interface ItemRow {
+  caseId: string;
+  position: number;
+  item: NewItem;
+}
+
+interface IndicatorRow {
+  caseId: string;
+  organizationId: string;
+  indicator: NewIndicator;
+}
+
+/** The INSERT of items of any number of cases: alone, or in the case insert's statement. */
+const itemsInsert =
+  (rows: ItemRow[]): SqlFragment =>
+  (p) =>
+    `INSERT INTO case_items (case_id, position, url, kind, content_sha256, captured_at)
+     SELECT x.case_id, x.position, x.url, x.kind::case_item_kind, x.sha, x.captured
+     FROM unnest(${p(rows.map((r) => r.caseId))}::uuid[], ${p(rows.map((r) => r.position))}::int[],
+       ${p(rows.map((r) => r.item.url))}::text[], ${p(rows.map((r) => r.item.kind))}::text[],
+       ${p(rows.map((r) => r.item.contentSha256))}::text[],
+       ${p(rows.map((r) => r.item.capturedAt))}::timestamptz[])
+       AS x(case_id, position, url, kind, sha, captured)`;
+
+/**
+ * The INSERT of indicators of any number of cases: alone, or in the case insert's statement. A
+ * repeat within a case is kept once.
+ */
+const indicatorsInsert =
+  (rows: IndicatorRow[]): SqlFragment =>
+  (p) =>
+    `INSERT INTO case_indicators (case_id, organization_id, kind, value, value_hash)
+     SELECT x.case_id, x.organization_id, x.kind::indicator_kind, x.value, x.hash
+     FROM unnest(${p(rows.map((r) => r.caseId))}::uuid[],
+       ${p(rows.map((r) => r.organizationId))}::uuid[],
+       ${p(rows.map((r) => r.indicator.kind))}::text[],
+       ${p(rows.map((r) => r.indicator.value))}::text[],
+       ${p(rows.map((r) => r.indicator.valueHash))}::text[])
+       AS x(case_id, organization_id, kind, value, hash)
+     ON CONFLICT ON CONSTRAINT uq_case_indicators_case_hash DO NOTHING`;
 
 class Params {
   readonly values: unknown[] = [];
@@ -410,47 +451,17 @@ export class CasesRepository {
   }
 
   /** Items of any number of cases, one statement. */
-  private async insertItems(
-    rows: { caseId: string; position: number; item: NewItem }[],
-    em: EntityManager,
-  ): Promise<void> {
+  private async insertItems(rows: ItemRow[], em: EntityManager): Promise<void> {
     if (rows.length === 0) return;
-    await em.query(
-      `INSERT INTO case_items (case_id, position, url, kind, content_sha256, captured_at)
-       SELECT x.case_id, x.position, x.url, x.kind::case_item_kind, x.sha, x.captured
-       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
-         AS x(case_id, position, url, kind, sha, captured)`,
-      [
-        rows.map((r) => r.caseId),
-        rows.map((r) => r.position),
-        rows.map((r) => r.item.url),
-        rows.map((r) => r.item.kind),
-        rows.map((r) => r.item.contentSha256),
-        rows.map((r) => r.item.capturedAt),
-      ],
-    );
+    const { p, values } = new Params();
+    await em.query(itemsInsert(rows)(p), values);
   }
 
-  /** Indicators of any number of cases, one statement; a repeat within a case is kept once. */
-  private async insertIndicators(
-    rows: { caseId: string; organizationId: string; indicator: NewIndicator }[],
-    em: EntityManager,
-  ): Promise<void> {
+  /** Indicators of any number of cases, one statement. */
+  private async insertIndicators(rows: IndicatorRow[], em: EntityManager): Promise<void> {
     if (rows.length === 0) return;
-    await em.query(
-      `INSERT INTO case_indicators (case_id, organization_id, kind, value, value_hash)
-       SELECT x.case_id, x.organization_id, x.kind::indicator_kind, x.value, x.hash
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[])
-         AS x(case_id, organization_id, kind, value, hash)
-       ON CONFLICT ON CONSTRAINT uq_case_indicators_case_hash DO NOTHING`,
-      [
-        rows.map((r) => r.caseId),
-        rows.map((r) => r.organizationId),
-        rows.map((r) => r.indicator.kind),
-        rows.map((r) => r.indicator.value),
-        rows.map((r) => r.indicator.valueHash),
-      ],
-    );
+    const { p, values } = new Params();
+    await em.query(indicatorsInsert(rows)(p), values);
   }
 
   /**
@@ -592,8 +603,16 @@ export class CasesRepository {
     // Arrays per case cannot be unnested from a 2-D array (rows of different lengths): JSON.
     const nested = (pick: (c: NewCase) => string[]) => p(cases.map((c) => JSON.stringify(pick(c))));
     const events = cases.flatMap((c) => c.events.map((e) => ({ c, e })));
-    const items = cases.flatMap((c) => c.items.map((item, i) => ({ c, item, position: i + 1 })));
-    const indicators = cases.flatMap((c) => c.indicators.map((indicator) => ({ c, indicator })));
+    const items = cases.flatMap((c) =>
+      c.items.map((item, i) => ({ caseId: c.id, position: i + 1, item })),
+    );
+    const indicators = cases.flatMap((c) =>
+      c.indicators.map((indicator) => ({
+        caseId: c.id,
+        organizationId: c.organizationId,
+        indicator,
+      })),
+    );
     const keys = cases.flatMap((c) => (c.idempotency ? [{ c, key: c.idempotency }] : []));
     const audit = cases.flatMap((c) => (c.audit ? [c.audit] : []));
     const sql = `WITH c AS (
@@ -657,27 +676,8 @@ export class CasesRepository {
           WITH ORDINALITY AS x(case_id, type, at, recorded, actor, status, outcome,
             platform_reference, position)
         ORDER BY x.position),
-      i AS (
-        INSERT INTO case_items (case_id, position, url, kind, content_sha256, captured_at)
-        SELECT x.case_id, x.position, x.url, x.kind::case_item_kind, x.sha, x.captured
-        FROM unnest(${p(items.map(({ c }) => c.id))}::uuid[],
-          ${p(items.map(({ position }) => position))}::int[],
-          ${p(items.map(({ item }) => item.url))}::text[],
-          ${p(items.map(({ item }) => item.kind))}::text[],
-          ${p(items.map(({ item }) => item.contentSha256))}::text[],
-          ${p(items.map(({ item }) => item.capturedAt))}::timestamptz[])
-          AS x(case_id, position, url, kind, sha, captured)),
-      n AS (
-        INSERT INTO case_indicators (case_id, organization_id, kind, value, value_hash)
-        SELECT x.case_id, x.organization_id, x.kind::indicator_kind, x.value, x.hash
-        FROM unnest(${p(indicators.map(({ c }) => c.id))}::uuid[],
-          ${p(indicators.map(({ c }) => c.organizationId))}::uuid[],
-          ${p(indicators.map(({ indicator }) => indicator.kind))}::text[],
-          ${p(indicators.map(({ indicator }) => indicator.value))}::text[],
-          ${p(indicators.map(({ indicator }) => indicator.valueHash))}::text[])
-          AS x(case_id, organization_id, kind, value, hash)
-        -- A repeat within a case is kept once.
-        ON CONFLICT ON CONSTRAINT uq_case_indicators_case_hash DO NOTHING),
+      i AS (${itemsInsert(items)(p)}),
+      n AS (${indicatorsInsert(indicators)(p)}),
       k AS (
         INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, created_at)
         SELECT x.user_id, x.key, x.hash, x.case_id, x.at

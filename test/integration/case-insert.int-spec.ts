@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AuditRow } from '../../src/audit/audit.service';
 import { CasesRepository, NewCase } from '../../src/cases/cases.repository';
+import { ServiceUnavailableError } from '../../src/common/errors/domain-error';
 import { initialState } from '../../src/cases/case-status.machine';
 import { createOrganization, createUser } from '../factories/community.factory';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -195,6 +196,27 @@ describe('CasesRepository.insert: cases logged together (real PostgreSQL, no HTT
     expect(prepared).toHaveLength(1);
     expect(prepared[0].name).toMatch(/^et_[0-9a-f]{24}$/);
   });
+
+  it('refuses with 503 a case that waited 5 s for a statement (two held by a lock)', async () => {
+    // A transaction holding the creator's row: the foreign key checks of both statements wait.
+    const lock = t.db.createQueryRunner();
+    await lock.connect();
+    await lock.startTransaction();
+    await lock.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
+    const held = [newCase(401), newCase(402)];
+    const late = newCase(403);
+    const outcomes = [...held, late].map((c) => repo.insert(c));
+    const refused = await outcomes[2].then(
+      () => null,
+      (error: unknown) => error,
+    );
+    await lock.rollbackTransaction();
+    await lock.release();
+    expect(refused).toBeInstanceOf(ServiceUnavailableError);
+    expect((refused as ServiceUnavailableError).status).toBe(503);
+    await expect(Promise.all(outcomes.slice(0, 2))).resolves.toHaveLength(2);
+    expect(await written(late)).toBeUndefined();
+  }, 20_000);
 
   it('lets the first of two cases with one idempotency key in, the other gets the conflict', async () => {
     const ahead = [newCase(201), newCase(202)];
